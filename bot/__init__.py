@@ -1,0 +1,1 @@
+"""Bearings: a Telegram assistant for key workers in social care and their supervisors."""

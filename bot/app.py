@@ -1,0 +1,136 @@
+"""The composition root: builds and runs Bearings from ``Settings``.
+
+Everything long-lived is made here (database, clock, python-telegram-bot
+application, inbox, poller) and handed to what needs it. Tests, the sandbox
+and ``bearings run`` all call ``build`` and ``Bearings.start``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.constants import ParseMode
+from telegram.ext import Application, ContextTypes, Defaults
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.telegram.calls import ApiCaller
+from bot.telegram.commands import register_default_commands
+from bot.telegram.context import BearingsContext
+from bot.telegram.inbox import UpdateInbox
+from bot.telegram.polling import Poller
+from storage.crypto import install_keys
+from storage.db import Database
+from storage.schema import schema_state, upgrade_to_head
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """Bearings cannot start; the message tells the operator what to do."""
+
+
+@dataclass
+class Bearings:
+    """A running (or ready to run) Bearings bot."""
+
+    settings: Settings
+    clock: Clock
+    database: Database
+    application: Application[Any, Any, Any, Any, Any, Any]
+    caller: ApiCaller
+    inbox: UpdateInbox | None = None
+    poller: Poller | None = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def prepare_database(self) -> None:
+        """Check the schema; migrate a SQLite database automatically, refuse otherwise."""
+        await ensure_schema(self.database, auto_migrate=self.settings.is_sqlite)
+
+    async def start(self, *, polling: bool = True) -> None:
+        """Connect to Telegram, finish what a previous run left, and start polling."""
+        await self.prepare_database()
+        await self.application.initialize()
+        username = self.application.bot.username
+        self.inbox = UpdateInbox(
+            self.application, self.database, self.clock, self.settings, self.caller, username
+        )
+        await self.application.start()
+        await register_default_commands(self.caller)
+        self.inbox.start()
+        await self.inbox.recover()
+        if polling:
+            await self.caller.call("deleteWebhook", {"drop_pending_updates": False})
+            self.poller = Poller(self.application.bot, self.inbox)
+            self._tasks.append(asyncio.create_task(self.poller.run(), name="poller"))
+        log.info("bearings.started", extra={"bot": username, "polling": polling})
+
+    async def stop(self) -> None:
+        """Stop polling, finish in-flight updates, and close everything."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.inbox is not None:
+            await self.inbox.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+        await self.database.dispose()
+        log.info("bearings.stopped")
+
+
+def build(settings: Settings, *, clock: Clock | None = None) -> Bearings:
+    """Make every part of Bearings from settings; nothing connects until ``start``."""
+    token = settings.token
+    if token is None:
+        raise StartupError("TELEGRAM_BOT_TOKEN is not set")
+    if not settings.data_keys:
+        raise StartupError("BEARINGS_DATA_KEYS is not set")
+    install_keys(settings.data_keys)
+    application = (
+        Application.builder()
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
+        .updater(None)
+        .context_types(ContextTypes(context=BearingsContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .connection_pool_size(settings.concurrent_chats + 8)
+        .pool_timeout(30.0)
+        .build()
+    )
+    handlers.register(application)
+    return Bearings(
+        settings=settings,
+        clock=clock or SystemClock(),
+        database=Database(settings.database_url),
+        application=application,
+        caller=ApiCaller(application.bot),
+    )
+
+
+async def ensure_schema(database: Database, *, auto_migrate: bool) -> None:
+    """Refuse to run on a database the code does not match; migrate SQLite if allowed."""
+    state = await schema_state(database.engine)
+    if state.state == "current":
+        return
+    if state.state == "ahead":
+        raise StartupError(
+            f"The database is at migration {state.current}, newer than this version of Bearings "
+            f"knows (up to {state.head}). Upgrade Bearings before starting it on this database."
+        )
+    if not auto_migrate:
+        raise StartupError(
+            f"The database is at migration {state.current or 'none'} but this code needs "
+            f"{state.head}. Run `bearings migrate` first."
+        )
+    await upgrade_to_head(database.engine)
+    log.info("database.migrated", extra={"revision": state.head})

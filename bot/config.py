@@ -1,0 +1,147 @@
+"""Configuration from the environment or a ``.env`` file (pydantic-settings).
+
+The variable names are a contract with operators, tests and tooling; see
+``.env.example``. A wrong value stops start-up with one clear line naming the
+variable (``ConfigError``), never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.domain.timezones import check_timezone
+
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or wrong; the message is one line for the operator."""
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting Bearings reads, with its default."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+    bot_username: str | None = None
+    database_url: str = "sqlite+aiosqlite:///bearings.db"
+    bearings_data_keys: SecretStr | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(default=8080, ge=1, le=65535)
+    log_level: str = "INFO"
+    default_timezone: str = "Europe/London"
+    invite_ttl_days: int = Field(default=7, ge=1, le=90)
+    flow_idle_hours: int = Field(default=48, ge=1, le=24 * 30)
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    concurrent_chats: int = Field(default=64, ge=1, le=1024)
+
+    @field_validator("telegram_api_base_url", "telegram_api_file_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        return _http_url(value)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        return _http_url(value)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        if not _SECRET_TOKEN.match(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in _DATABASE_SCHEMES:
+            raise ValueError("must start with sqlite+aiosqlite:/// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("bearings_data_keys")
+    @classmethod
+    def _check_data_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        for number, key in enumerate(_split_keys(value.get_secret_value()), start=1):
+            try:
+                Fernet(key)
+            except (ValueError, TypeError):
+                raise ValueError(
+                    f"key {number} is not a valid Fernet key (32 url-safe base64-encoded bytes)"
+                ) from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        if value.upper() not in _LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)}")
+        return value.upper()
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @property
+    def data_keys(self) -> list[str]:
+        """The Fernet keys, first one encrypts; empty when unset."""
+        if self.bearings_data_keys is None:
+            return []
+        return _split_keys(self.bearings_data_keys.get_secret_value())
+
+    @property
+    def token(self) -> str | None:
+        """The bot token, or None when unset."""
+        if self.telegram_bot_token is None or not self.telegram_bot_token.get_secret_value():
+            return None
+        return self.telegram_bot_token.get_secret_value()
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is a SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+def _split_keys(raw: str) -> list[str]:
+    return [key.strip() for key in raw.split(",") if key.strip()]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings from the environment (and ``.env``), raising ConfigError on a bad value."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"Configuration error: {name}: {message}") from None

@@ -1,0 +1,72 @@
+"""Logging: event names and ids, never message text, answers, names or tokens.
+
+Libraries that would log request URLs (which carry the bot token) or update
+contents are held at WARNING whatever ``LOG_LEVEL`` says.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+_STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+_QUIET = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite", "asyncio", "hpack")
+
+
+class EventFormatter(logging.Formatter):
+    """One line per event: JSON when not on a terminal, ``key=value`` when on one."""
+
+    def __init__(self, *, as_json: bool) -> None:
+        super().__init__()
+        self._as_json = as_json
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render the event name, level, logger and the record's extra fields."""
+        fields: dict[str, Any] = {
+            key: value for key, value in vars(record).items() if key not in _STANDARD
+        }
+        if record.exc_info and record.exc_info[0] is not None:
+            # The exception type and where it happened, not its message (which may quote input).
+            fields["error"] = record.exc_info[0].__name__
+            fields["where"] = _where(record.exc_info[2])
+        event = record.getMessage()
+        if self._as_json:
+            payload = {
+                "at": datetime.fromtimestamp(record.created, UTC).isoformat(
+                    timespec="milliseconds"
+                ),
+                "level": record.levelname.lower(),
+                "logger": record.name,
+                "event": event,
+                **fields,
+            }
+            return json.dumps(payload, default=str)
+        extras = " ".join(f"{key}={value}" for key, value in fields.items())
+        stamp = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        return f"{stamp} {record.levelname:<7} {event} {extras}".rstrip()
+
+
+def _where(traceback: Any) -> str:
+    last = None
+    while traceback is not None:
+        last = traceback
+        traceback = traceback.tb_next
+    if last is None:
+        return ""
+    code = last.tb_frame.f_code
+    return f"{code.co_filename.rsplit('/', 1)[-1]}:{last.tb_lineno}:{code.co_name}"
+
+
+def configure_logging(level: str, *, stream: Any = None) -> None:
+    """Send events to stderr (or ``stream``) at ``level``."""
+    target = stream or sys.stderr
+    handler = logging.StreamHandler(target)
+    handler.setFormatter(EventFormatter(as_json=not getattr(target, "isatty", lambda: False)()))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -1,0 +1,100 @@
+"""Telegram's own content rules: parse modes, text and caption limits, inline keyboard buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import errors
+from .errors import bad_request
+from .html_text import HtmlError, ParsedText, parse_html, strip_text, utf16_len
+from .models import Button
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CALLBACK_DATA_LIMIT = 64
+_NOT_ACTIONS = frozenset({"text", "icon_custom_emoji_id", "style"})
+_URL_SCHEMES = ("http://", "https://", "tg://")
+
+
+def parse_formatted(
+    text: str, parse_mode: str | None, entities: list[dict[str, Any]] | None
+) -> ParsedText:
+    """Apply the parse mode (only HTML is emulated) and trim whitespace like Telegram."""
+    mode = (parse_mode or "").strip().lower()
+    if mode == "html":
+        try:
+            parsed = parse_html(text)
+        except HtmlError as error:
+            raise bad_request(f"can't parse entities: {error}") from None
+    elif mode == "":
+        parsed = ParsedText(text, list(entities or []))
+    elif mode in ("markdown", "markdownv2"):
+        raise bad_request(f"parse_mode {parse_mode} is not supported by the Bearings emulator")
+    else:
+        raise bad_request("unsupported parse_mode")
+    return strip_text(parsed)
+
+
+def message_text(params: dict[str, Any]) -> ParsedText:
+    """Return the parsed text of a text message, enforcing "empty" and the 4096 UTF-16 limit."""
+    parsed = parse_formatted(params.get("text", ""), params.get("parse_mode"), params.get("entities"))
+    if not parsed.text:
+        raise bad_request(errors.TEXT_EMPTY)
+    if utf16_len(parsed.text) > TEXT_LIMIT:
+        raise bad_request(errors.TEXT_TOO_LONG)
+    return parsed
+
+
+def caption_text(params: dict[str, Any]) -> ParsedText:
+    """Return the parsed caption (possibly empty), enforcing the 1024 UTF-16 limit."""
+    caption = params.get("caption")
+    if caption is None:
+        return ParsedText("")
+    parsed = parse_formatted(caption, params.get("parse_mode"), params.get("caption_entities"))
+    if utf16_len(parsed.text) > CAPTION_LIMIT:
+        raise bad_request(errors.CAPTION_TOO_LONG)
+    return parsed
+
+
+def check_reply_markup(markup: dict[str, Any] | None) -> None:
+    """Enforce Telegram's inline button rules: one action each, callback data 1-64 bytes, URLs."""
+    if not markup or "inline_keyboard" not in markup:
+        return
+    for row in markup["inline_keyboard"]:
+        for button in row:
+            actions = [key for key, value in button.items() if key not in _NOT_ACTIONS and value is not None]
+            if len(actions) != 1:
+                raise bad_request(errors.BUTTON_TYPE_INVALID)
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT:
+                raise bad_request(errors.BUTTON_DATA_INVALID)
+            url = button.get("url")
+            if url is not None and not url.startswith(_URL_SCHEMES):
+                raise bad_request(errors.BUTTON_URL_INVALID)
+
+
+def inline_buttons(markup: dict[str, Any] | None) -> list[list[Button]]:
+    """Return the inline keyboard of a reply_markup as Button rows (empty for other markups)."""
+    if not markup or "inline_keyboard" not in markup:
+        return []
+    return [
+        [Button(b["text"], b.get("callback_data"), b.get("url")) for b in row]
+        for row in markup["inline_keyboard"]
+    ]
+
+
+def reply_keyboard(markup: dict[str, Any] | None) -> list[list[str]]:
+    """Return the labels of a custom reply keyboard (empty for other markups)."""
+    if not markup or "keyboard" not in markup:
+        return []
+    return [
+        [b if isinstance(b, str) else str(b.get("text", "")) for b in row]
+        for row in markup["keyboard"]
+    ]
+
+
+def echoed_markup(markup: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Return the markup Telegram echoes in the Message object: inline keyboards only."""
+    if markup and "inline_keyboard" in markup:
+        return {"inline_keyboard": markup["inline_keyboard"]}
+    return None

@@ -1,0 +1,1 @@
+"""The Telegram side: python-telegram-bot wiring, the durable inbox, polling and sending."""

@@ -1,0 +1,268 @@
+"""The durable inbox: no update lost, none handled twice, each chat in order.
+
+``receive`` commits fetched updates to the ``inbox`` table before the poller
+confirms them to Telegram. Each update is then handled in one unit of work
+that also marks its row handled and stores the replies; the replies are sent
+after the commit, and rows are marked done in small batches. Start-up
+(``recover``) finishes whatever a crash left. Updates of one chat run one
+after another; different chats run concurrently, up to a limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.domain.errors import Refusal
+from bot.telegram.calls import ApiCaller
+from bot.telegram.replies import Replies
+from bot.telegram.turn import Turn, current_turn
+from prompts import render
+from storage.db import Database, is_transient
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+DB_RETRIES = 6
+
+
+def chat_key(raw: dict[str, Any]) -> int:
+    """The chat an update belongs to, for ordering (the user for chat-less updates)."""
+    for kind in ("message", "edited_message", "channel_post", "my_chat_member", "chat_member"):
+        if kind in raw and isinstance(raw[kind], dict):
+            chat = raw[kind].get("chat") or {}
+            if "id" in chat:
+                return int(chat["id"])
+    query = raw.get("callback_query")
+    if isinstance(query, dict):
+        message = query.get("message") or {}
+        if "chat" in message:
+            return int(message["chat"]["id"])
+        return int((query.get("from") or {}).get("id", 0))
+    for value in raw.values():
+        if isinstance(value, dict) and isinstance(value.get("from"), dict):
+            return int(value["from"].get("id", 0))
+    return 0
+
+
+class UpdateInbox:
+    """Receives, stores, orders and handles updates."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        database: Database,
+        clock: Clock,
+        settings: Settings,
+        caller: ApiCaller,
+        bot_username: str,
+    ) -> None:
+        self._application = application
+        self._database = database
+        self._clock = clock
+        self._settings = settings
+        self._caller = caller
+        self._bot_username = bot_username
+        self._queues: dict[int, deque[int]] = {}
+        self._slots = asyncio.Semaphore(settings.concurrent_chats)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._done: list[int] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self.handled = 0
+
+    def start(self) -> None:
+        """Start marking delivered updates done in the background (a few times a second)."""
+        self._flusher = asyncio.create_task(self._flush_forever(), name="inbox-done-flusher")
+
+    async def stop(self) -> None:
+        """Finish in-flight updates, then stop the background flusher."""
+        await self.wait_idle()
+        if self._flusher is not None:
+            self._flusher.cancel()
+            await asyncio.gather(self._flusher, return_exceptions=True)
+            self._flusher = None
+        await self.flush_done()
+
+    async def _flush_forever(self) -> None:
+        while True:
+            await asyncio.sleep(0.2)
+            await self.flush_done()
+
+    async def receive(self, raw_updates: Sequence[dict[str, Any]]) -> int:
+        """Commit updates to the inbox (repeats ignored), queue the new ones; returns how many."""
+        rows = [(int(raw["update_id"]), chat_key(raw), raw) for raw in raw_updates]
+        for attempt in range(DB_RETRIES):
+            try:
+                async with self._database.unit_of_work() as uow:
+                    new_ids = await uow.inbox.receive(rows, self._clock.now())
+                break
+            except Exception as error:
+                if not is_transient(error) or attempt == DB_RETRIES - 1:
+                    raise
+                await asyncio.sleep(0.05 * 2**attempt)
+        for update_id, key, _ in rows:
+            if update_id in new_ids:
+                self._schedule(key, update_id)
+        return len(new_ids)
+
+    async def recover(self) -> int:
+        """Queue every update a previous run left unfinished; returns how many."""
+        async with self._database.unit_of_work() as uow:
+            rows = await uow.inbox.unfinished()
+            left = [(row.update_id, row.chat_key) for row in rows]
+        for update_id, key in left:
+            self._schedule(key, update_id)
+        if left:
+            log.info("inbox.recovered", extra={"count": len(left)})
+        return len(left)
+
+    async def highest_update_id(self) -> int | None:
+        """The newest update ever stored (polling resumes after it)."""
+        async with self._database.unit_of_work() as uow:
+            return await uow.inbox.highest_update_id()
+
+    async def wait_idle(self) -> None:
+        """Wait until every queued update has been handled and its replies sent."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.flush_done()
+
+    async def flush_done(self) -> None:
+        """Mark delivered updates done, in one transaction."""
+        done, self._done = self._done, []
+        if not done:
+            return
+        try:
+            async with self._database.unit_of_work() as uow:
+                await uow.inbox.mark_done(done)
+        except Exception as error:  # a later flush or start-up will finish them
+            log.warning("inbox.mark_done_failed", extra={"error": type(error).__name__})
+            self._done.extend(done)
+
+    def _schedule(self, key: int, update_id: int) -> None:
+        queue = self._queues.get(key)
+        if queue is not None:
+            queue.append(update_id)
+            return
+        self._queues[key] = deque([update_id])
+        task = asyncio.create_task(self._run_chat(key), name=f"chat-{key}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run_chat(self, key: int) -> None:
+        async with self._slots:
+            queue = self._queues[key]
+            while queue:
+                update_id = queue[0]
+                try:
+                    await self._process(update_id)
+                except Exception:
+                    log.exception("inbox.process_failed", extra={"update_id": update_id})
+                finally:
+                    queue.popleft()
+            del self._queues[key]
+
+    async def _process(self, update_id: int) -> None:
+        replies = await self._handle(update_id)
+        if replies is None:
+            return
+        for call in replies:
+            outcome = await self._caller.call(call["method"], call["params"])
+            if not outcome.ok:
+                log.warning(
+                    "reply.undelivered",
+                    extra={
+                        "update_id": update_id,
+                        "method": call["method"],
+                        "reason": outcome.reason,
+                    },
+                )
+        self._done.append(update_id)
+        self.handled += 1
+
+    async def _handle(self, update_id: int) -> list[dict[str, Any]] | None:
+        """Handle one update in its own unit of work; returns the replies to send."""
+        for attempt in range(DB_RETRIES):
+            try:
+                return await self._handle_once(update_id)
+            except Refusal as refusal:
+                return await self._finish_without_effects(update_id, refusal)
+            except Exception as error:
+                if is_transient(error) and attempt < DB_RETRIES - 1:
+                    log.info("inbox.retry", extra={"update_id": update_id, "attempt": attempt + 1})
+                    await asyncio.sleep(0.05 * 2**attempt)
+                    continue
+                log.error(
+                    "inbox.handler_failed",
+                    extra={"update_id": update_id, "error": type(error).__name__},
+                    exc_info=not is_transient(error),
+                )
+                template = "try_again" if is_transient(error) else "something_went_wrong"
+                return await self._finish_without_effects(update_id, None, template)
+        return None
+
+    async def _handle_once(self, update_id: int) -> list[dict[str, Any]] | None:
+        async with self._database.unit_of_work() as uow:
+            row = await uow.inbox.claim(update_id)
+            if row is None:
+                return None
+            if row.status != "pending":
+                # Handled before a crash: only its replies may still be owed.
+                return list(row.replies or []) if row.status == "handled" else None
+            update = Update.de_json(row.payload, self._application.bot)
+            turn = Turn(
+                uow=uow,
+                clock=self._clock,
+                settings=self._settings,
+                bot_username=self._bot_username,
+                chat_id=update.effective_chat.id if update.effective_chat else None,
+            )
+            token = current_turn.set(turn)
+            try:
+                await self._application.process_update(update)
+            finally:
+                current_turn.reset(token)
+            if turn.error is not None:
+                raise turn.error
+            _answer_button(update, turn.replies)
+            await uow.inbox.mark_handled(row, turn.replies.calls, self._clock.now())
+            return turn.replies.calls
+
+    async def _finish_without_effects(
+        self, update_id: int, refusal: Refusal | None, template: str = "something_went_wrong"
+    ) -> list[dict[str, Any]] | None:
+        """Roll back the update's effects but keep it, marked handled, with an explanation."""
+        async with self._database.unit_of_work() as uow:
+            row = await uow.inbox.get(update_id)
+            if row is None or row.status != "pending":
+                return None
+            update = Update.de_json(row.payload, self._application.bot)
+            replies = Replies()
+            chat = update.effective_chat
+            query = update.callback_query
+            if refusal is not None and refusal.code == "already_done" and query is not None:
+                replies.answer(query.id, render("button_done"))
+            elif chat is not None and refusal is not None:
+                replies.send(chat.id, render(f"refusal_{refusal.code}", **refusal.details))
+            elif chat is not None:
+                replies.send(chat.id, render(template))
+            _answer_button(update, replies)
+            await uow.inbox.mark_handled(
+                row, replies.calls, self._clock.now(), failed=refusal is None
+            )
+            return replies.calls
+
+
+def _answer_button(update: Update, replies: Replies) -> None:
+    """Every button press is answered once, so the phone stops spinning."""
+    query = update.callback_query
+    if query is not None and not replies.answers_callback(query.id):
+        replies.answer(query.id)

@@ -1,0 +1,92 @@
+"""What the bot will say in answer to one update, collected until its effects are committed.
+
+Replies are plain ``{"method", "params"}`` dicts so they can be stored in the
+inbox row in the same transaction as the update's effects, and sent (or sent
+again after a crash) from there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Keyboard = list[list[tuple[str, str]]]
+"""Rows of (label, callback data) buttons."""
+
+
+def inline_keyboard(keyboard: Keyboard | None) -> dict[str, Any] | None:
+    """Telegram's InlineKeyboardMarkup as JSON, or None for no buttons."""
+    if not keyboard:
+        return None
+    return {
+        "inline_keyboard": [
+            [{"text": text, "callback_data": data} for text, data in row] for row in keyboard
+        ]
+    }
+
+
+class Replies:
+    """An ordered list of Bot API calls to make once the update is committed."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def send(self, chat_id: int, html: str, keyboard: Keyboard | None = None) -> None:
+        """Send an HTML message."""
+        params: dict[str, Any] = {"chat_id": chat_id, "text": html, "parse_mode": "HTML"}
+        markup = inline_keyboard(keyboard)
+        if markup is not None:
+            params["reply_markup"] = markup
+        params["link_preview_options"] = {"is_disabled": True}
+        self.calls.append({"method": "sendMessage", "params": params})
+
+    def edit(
+        self, chat_id: int, message_id: int, html: str, keyboard: Keyboard | None = None
+    ) -> None:
+        """Replace a message's text (and buttons; none when ``keyboard`` is None)."""
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "text": html,
+            "parse_mode": "HTML",
+            "link_preview_options": {"is_disabled": True},
+        }
+        markup = inline_keyboard(keyboard)
+        if markup is not None:
+            params["reply_markup"] = markup
+        self.calls.append({"method": "editMessageText", "params": params})
+
+    def remove_keyboard(self, chat_id: int, message_id: int) -> None:
+        """Take the buttons off a message, so it cannot be pressed again."""
+        self.calls.append(
+            {
+                "method": "editMessageReplyMarkup",
+                "params": {"chat_id": chat_id, "message_id": message_id},
+            }
+        )
+
+    def answer(self, callback_query_id: str, text: str | None = None) -> None:
+        """Answer a button press (stops the phone's spinner), with an optional short toast."""
+        params: dict[str, Any] = {"callback_query_id": callback_query_id}
+        if text:
+            params["text"] = text[:200]
+        self.calls.append({"method": "answerCallbackQuery", "params": params})
+
+    def set_commands(self, chat_id: int, commands: list[tuple[str, str]]) -> None:
+        """Show a person the command menu for their role."""
+        self.calls.append(
+            {
+                "method": "setMyCommands",
+                "params": {
+                    "commands": [{"command": c, "description": d} for c, d in commands],
+                    "scope": {"type": "chat", "chat_id": chat_id},
+                },
+            }
+        )
+
+    def answers_callback(self, callback_query_id: str) -> bool:
+        """Whether a callback query is already answered in these replies."""
+        return any(
+            call["method"] == "answerCallbackQuery"
+            and call["params"]["callback_query_id"] == callback_query_id
+            for call in self.calls
+        )

@@ -1,0 +1,35 @@
+"""Group chats: /linkgroup, and a pointer to the private chat for everything else."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.services import onboarding
+from bot.telegram.context import BearingsContext
+from prompts import known_commands
+
+
+async def link_group(update: Update, context: BearingsContext) -> None:
+    """/linkgroup in a group: a supervisor makes it the team chat."""
+    turn, user, chat = context.turn, update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    team_name = await onboarding.link_group(
+        turn.uow, turn.clock, telegram_user_id=user.id, chat_id=chat.id
+    )
+    turn.say("group_linked", team_name=team_name)
+
+
+async def link_group_in_private(update: Update, context: BearingsContext) -> None:
+    """/linkgroup in private: explain where it belongs."""
+    context.turn.say("group_only")
+
+
+async def private_only(update: Update, context: BearingsContext) -> None:
+    """One of our other commands in a group: point to the private chat; ignore other bots'."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    command, _, addressee = message.text.split()[0].lstrip("/").partition("@")
+    if addressee and addressee.lower() != context.turn.bot_username.lower():
+        return
+    if command.lower() in known_commands():
+        context.turn.say("private_only", bot_username=context.turn.bot_username)

@@ -1,0 +1,97 @@
+"""The database: one engine per process, a unit of work per update or job.
+
+SQLite runs in WAL mode with foreign keys on, and every transaction starts
+with ``BEGIN IMMEDIATE`` behind one in-process write lock: SQLite has a single
+writer, and taking the lock up front avoids both busy-waiting and the
+"database is locked" error of a read transaction upgraded to a write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from storage.uow import UnitOfWork
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+class Database:
+    """Engine, session factory and (on SQLite) the write lock."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        kwargs: dict[str, Any] = {}
+        if not self.is_sqlite:
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    @contextlib.asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        async with contextlib.AsyncExitStack() as stack:
+            if self._write_lock is not None:
+                await stack.enter_async_context(self._write_lock)
+            session = await stack.enter_async_context(self._sessions())
+            await stack.enter_async_context(session.begin())
+            yield UnitOfWork(session)
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the driver so BEGIN IMMEDIATE is ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_TRANSIENT_MARKERS = (
+    "database is locked",
+    "database is busy",
+    "could not serialize access",
+    "deadlock detected",
+    "connection was closed",
+    "connection is closed",
+    "cannot perform operation: another operation is in progress",
+    "terminating connection",
+    "connection refused",
+    "the database system is starting up",
+    "the database system is shutting down",
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a database error is worth retrying the whole unit of work for."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, OperationalError | DBAPIError | OSError | ConnectionError):
+        text = str(error).lower()
+        return any(marker in text for marker in _TRANSIENT_MARKERS) or isinstance(
+            error, OSError | ConnectionError
+        )
+    return False

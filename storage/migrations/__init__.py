@@ -1,0 +1,1 @@
+"""Alembic migrations for Bearings, driven from code (see ``storage.schema``)."""

@@ -1,0 +1,165 @@
+"""SQLAlchemy models: the tables of Bearings.
+
+Every free-text field uses ``EncryptedText``/``EncryptedJSON``. Instants are
+UTC (``UTCDateTime``); visit and review dates are local ``Date`` values in the
+team's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.crypto import EncryptedJSON, EncryptedText
+from storage.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints stably."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Team(Base):
+    """A team of key workers and supervisors."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    quiet_start: Mapped[str] = mapped_column(String(5), default="20:00")
+    quiet_end: Mapped[str] = mapped_column(String(5), default="08:00")
+    working_days: Mapped[str] = mapped_column(String(7), default="12345")
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    group_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Member(Base):
+    """A person in a team: a worker or a supervisor, known by their Telegram user id."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    display_name: Mapped[str] = mapped_column(EncryptedText)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Invite(Base):
+    """A single-use invitation to join a team in a role; only the token's hash is kept."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Case(Base):
+    """A family or young person on a worker's caseload, known only by a case reference."""
+
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("team_id", "reference"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(32))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(24))
+    cadence_days: Mapped[int] = mapped_column(Integer, default=7)
+    last_visit_on: Mapped[date | None] = mapped_column(Date)
+    next_visit_due: Mapped[date | None] = mapped_column(Date, index=True)
+    next_review_on: Mapped[date | None] = mapped_column(Date, index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closing_reason: Mapped[str | None] = mapped_column(EncryptedText)
+
+
+class FlowSession(Base):
+    """One person's walk through a flow: where they are and what they answered so far."""
+
+    __tablename__ = "flow_sessions"
+    __table_args__ = (Index("ix_flow_sessions_member_status", "member_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    flow: Mapped[str] = mapped_column(String(40))
+    step: Mapped[str] = mapped_column(String(40))
+    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Who did what to which thing, and when: ids and event names, never content."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_team_at", "team_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(80))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class InboxUpdate(Base):
+    """The durable inbox: every update from Telegram, committed before it is confirmed.
+
+    ``status`` goes pending -> handled (effects committed, replies stored) ->
+    done (replies delivered). A crash at any point leaves a row that start-up
+    finishes, and a repeated ``update_id`` is ignored.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_status_update", "status", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_key: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    replies: Mapped[list[dict[str, Any]] | None] = mapped_column(EncryptedJSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

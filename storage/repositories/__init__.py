@@ -1,0 +1,1 @@
+"""Repositories: one per aggregate, SQL inside, plain models out."""

@@ -1,0 +1,73 @@
+"""Teams and their members."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Member, Team
+
+
+class TeamRepository:
+    """Teams by name, id and linked group chat."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, team: Team) -> Team:
+        """Store a new team and give it an id."""
+        self._session.add(team)
+        await self._session.flush()
+        return team
+
+    async def get(self, team_id: int) -> Team | None:
+        """The team with this id."""
+        return await self._session.get(Team, team_id)
+
+    async def by_name(self, name: str) -> Team | None:
+        """The team with this exact name."""
+        return await self._session.scalar(select(Team).where(Team.name == name))
+
+    async def by_group_chat(self, chat_id: int) -> Team | None:
+        """The team whose linked group chat this is."""
+        return await self._session.scalar(select(Team).where(Team.group_chat_id == chat_id))
+
+    async def all(self) -> Sequence[Team]:
+        """Every team, by name."""
+        return (await self._session.scalars(select(Team).order_by(Team.name))).all()
+
+
+class MemberRepository:
+    """Members by Telegram user id, id and team."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, member: Member) -> Member:
+        """Store a new member and give them an id."""
+        self._session.add(member)
+        await self._session.flush()
+        return member
+
+    async def get(self, member_id: int) -> Member | None:
+        """The member with this id."""
+        return await self._session.get(Member, member_id)
+
+    async def by_telegram_id(self, telegram_user_id: int) -> Member | None:
+        """The member with this Telegram user id, active or not."""
+        return await self._session.scalar(
+            select(Member).where(Member.telegram_user_id == telegram_user_id)
+        )
+
+    async def of_team(
+        self, team_id: int, *, role: str | None = None, active_only: bool = True
+    ) -> Sequence[Member]:
+        """The team's members, optionally of one role, in joining order."""
+        query = select(Member).where(Member.team_id == team_id)
+        if role is not None:
+            query = query.where(Member.role == role)
+        if active_only:
+            query = query.where(Member.active.is_(True))
+        return (await self._session.scalars(query.order_by(Member.id))).all()

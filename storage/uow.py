@@ -1,0 +1,26 @@
+"""The unit of work: one transaction and the repositories that share it."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.repositories.audit import AuditRepository
+from storage.repositories.inbox import InboxRepository
+from storage.repositories.invites import InviteRepository
+from storage.repositories.teams import MemberRepository, TeamRepository
+
+
+class UnitOfWork:
+    """Repositories over one session; the ``Database`` commits or rolls it back."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.teams = TeamRepository(session)
+        self.members = MemberRepository(session)
+        self.invites = InviteRepository(session)
+        self.audit = AuditRepository(session)
+        self.inbox = InboxRepository(session)
+
+    async def flush(self) -> None:
+        """Send pending changes to the database without committing."""
+        await self.session.flush()
