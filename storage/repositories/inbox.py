@@ -67,9 +67,11 @@ class InboxRepository:
         """Record that the update's effects are committed, with the replies still to send."""
         row.status = FAILED if failed and not replies else HANDLED
         row.replies = replies
-        # Once handled, the update itself is no longer needed: keep no message text or sender.
-        row.payload = {}
-        row.chat_key = 0
+        if not failed:
+            # Once handled, the update itself is no longer needed: keep no text or sender.
+            # A failed update keeps its (encrypted) payload, so nothing the person sent is lost.
+            row.payload = {}
+            row.chat_key = 0
         row.handled_at = at
         row.attempts += 1
 

@@ -1,8 +1,9 @@
 """Telegram's flood limits: overall, per chat and per group, answered with 429 and retry_after.
 
-Limited methods: every method that sends a new message (send*, except sendChatAction, plus
-forward/copy) counts towards all three limits; editMessage* calls count towards the overall
-limit only, because Telegram tolerates a send and an edit in the same chat in quick bursts.
+Limited methods: sendMessage, sendPhoto and sendDocument ("send") count towards all three
+limits; editMessageText/Caption/ReplyMarkup ("edit") count towards the overall limit only,
+because Telegram tolerates a send and an edit in the same chat in quick bursts. Other methods
+(sendChatAction, deleteMessage, answerCallbackQuery, getUpdates, ...) are never limited.
 """
 
 from __future__ import annotations
@@ -10,9 +11,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
-
-_EXTRA_SENDS = frozenset({"forwardmessage", "forwardmessages", "copymessage", "copymessages"})
-
 
 @dataclass(frozen=True)
 class RateLimits:
@@ -29,16 +27,6 @@ class RateLimits:
             self.per_chat_per_second * factor,
             max(1, round(self.per_group_per_minute * factor)),
         )
-
-
-def limit_kind(method: str) -> str | None:
-    """Return "send", "edit" or None (not limited) for a canonical method name."""
-    lower = method.lower()
-    if lower in _EXTRA_SENDS or (lower.startswith("send") and lower != "sendchataction"):
-        return "send"
-    if lower.startswith("editmessage"):
-        return "edit"
-    return None
 
 
 class _Window:
@@ -71,9 +59,8 @@ class RateLimiter:
         self._chats: dict[int, _Window] = {}
         self._groups: dict[int, _Window] = {}
 
-    def check(self, method: str, chat_id: int | None, now: float) -> int | None:
-        """Return retry_after seconds when the call is over a limit; otherwise count it, None."""
-        kind = limit_kind(method)
+    def check(self, kind: str | None, chat_id: int | None, now: float) -> int | None:
+        """Return retry_after seconds when a "send" or "edit" is over a limit; else count it."""
         if kind is None:
             return None
         windows = [self._overall]

@@ -1,0 +1,96 @@
+"""Shared fixtures: data keys, and real databases (a SQLite file; a fresh PostgreSQL database).
+
+PostgreSQL tests run against the server at 127.0.0.1:5432 (or
+``BEARINGS_TEST_POSTGRES_URL``, an admin URL). A fresh database is created for
+each test run and dropped at the end. They are never skipped silently: if the
+server cannot be reached the run fails, unless ``BEARINGS_SKIP_POSTGRES=1`` is
+set on purpose on a machine without PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+
+from storage.crypto import generate_key, install_keys
+from storage.db import Database
+from storage.models import Base
+from storage.schema import upgrade_to_head
+
+ADMIN_URL = os.environ.get(
+    "BEARINGS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+SKIP_POSTGRES = os.environ.get("BEARINGS_SKIP_POSTGRES") == "1"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def data_keys() -> list[str]:
+    """A fresh data key for the whole run (tests that rotate keys install their own)."""
+    keys = [generate_key()]
+    install_keys(keys)
+    return keys
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this run, migrated to head; dropped afterwards."""
+    if SKIP_POSTGRES:
+        pytest.skip("BEARINGS_SKIP_POSTGRES=1: PostgreSQL tests switched off on purpose")
+    name = f"bearings_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(ADMIN_URL, timeout=5)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    try:
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as error:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {ADMIN_URL} ({error}). Start it, or set "
+            "BEARINGS_SKIP_POSTGRES=1 to run without the PostgreSQL tests.",
+            pytrace=False,
+        )
+    base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    url = f"{base}/{name}"
+
+    async def migrate() -> None:
+        database = Database(url)
+        await upgrade_to_head(database.engine)
+        await database.dispose()
+
+    asyncio.run(migrate())
+    yield url
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty, migrated database: a new SQLite file, or the run's PostgreSQL one."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'bearings.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """A migrated database with every table empty."""
+    db = Database(database_url)
+    if db.is_sqlite:
+        await upgrade_to_head(db.engine)
+    else:
+        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+        async with db.engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield db
+    await db.dispose()

@@ -1,0 +1,86 @@
+"""Configuration: defaults, and one clear line naming the variable for a bad value."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from storage.crypto import generate_key
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    """No .env or stray variables leak into these tests."""
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_API_BASE_URL",
+        "DATABASE_URL",
+        "BEARINGS_DATA_KEYS",
+        "WEBHOOK_URL",
+        "WEBHOOK_SECRET",
+        "DEFAULT_TIMEZONE",
+        "LOG_LEVEL",
+        "LISTEN_PORT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_point_at_telegram_and_a_local_sqlite_file() -> None:
+    settings = load_settings()
+    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert settings.database_url == "sqlite+aiosqlite:///bearings.db"
+    assert settings.token is None
+    assert settings.data_keys == []
+    assert settings.is_sqlite
+
+
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = generate_key(), generate_key()
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/bot")
+    monkeypatch.setenv("BEARINGS_DATA_KEYS", f"{first}, {second}")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://bearings@db/bearings")
+    settings = load_settings()
+    assert settings.token == "123:abc"
+    assert settings.telegram_api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.data_keys == [first, second]
+    assert not settings.is_sqlite
+
+
+def test_dotenv_file_is_read(tmp_path: object) -> None:
+    from pathlib import Path
+
+    Path(".env").write_text("TELEGRAM_BOT_TOKEN=999:from-dotenv\n")
+    assert load_settings().token == "999:from-dotenv"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("TELEGRAM_API_BASE_URL", "api.telegram.org/bot", "TELEGRAM_API_BASE_URL: must be an http"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL: must start with sqlite+aiosqlite"),
+        ("BEARINGS_DATA_KEYS", "not-a-key", "BEARINGS_DATA_KEYS: key 1 is not a valid Fernet key"),
+        ("DEFAULT_TIMEZONE", "Mars/Olympus", "DEFAULT_TIMEZONE: unknown time zone 'Mars/Olympus'"),
+        ("WEBHOOK_URL", "ftp://example.org", "WEBHOOK_URL: must be an http"),
+        ("WEBHOOK_SECRET", "has spaces", "WEBHOOK_SECRET: must be 1-256 characters"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL: must be one of"),
+        ("LISTEN_PORT", "70000", "LISTEN_PORT:"),
+    ],
+)
+def test_a_bad_value_gives_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith("Configuration error: ")
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_second_bad_key_is_named_by_position(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BEARINGS_DATA_KEYS", f"{generate_key()},broken")
+    with pytest.raises(ConfigError, match="key 2 is not a valid Fernet key"):
+        load_settings()

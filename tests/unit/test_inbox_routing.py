@@ -1,0 +1,19 @@
+"""Which chat an update belongs to, for per-chat ordering."""
+
+from __future__ import annotations
+
+from bot.telegram.inbox import chat_key
+
+
+def test_messages_belong_to_their_chat() -> None:
+    assert chat_key({"update_id": 1, "message": {"chat": {"id": -500}, "from": {"id": 7}}}) == -500
+
+
+def test_button_presses_belong_to_the_chat_of_their_message() -> None:
+    update = {"update_id": 2, "callback_query": {"from": {"id": 7}, "message": {"chat": {"id": 7}}}}
+    assert chat_key(update) == 7
+
+
+def test_updates_without_a_chat_fall_back_to_the_sender() -> None:
+    assert chat_key({"update_id": 3, "inline_query": {"from": {"id": 42}}}) == 42
+    assert chat_key({"update_id": 4, "something_new": 1}) == 0
