@@ -28,6 +28,22 @@ ADMIN_URL = os.environ.get(
     "BEARINGS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 SKIP_POSTGRES = os.environ.get("BEARINGS_SKIP_POSTGRES") == "1"
+REQUIRE_POSTGRES = os.environ.get("BEARINGS_REQUIRE_POSTGRES") == "1"
+_postgres_passed = 0
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count PostgreSQL tests that really ran and passed."""
+    global _postgres_passed
+    if report.when == "call" and report.passed and "postgres" in report.keywords:
+        _postgres_passed += 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With BEARINGS_REQUIRE_POSTGRES=1 (CI), a run without passing PostgreSQL tests fails."""
+    if REQUIRE_POSTGRES and _postgres_passed == 0 and session.testscollected:
+        print("\nBEARINGS_REQUIRE_POSTGRES=1 but no PostgreSQL test passed.")
+        session.exitstatus = 1
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -41,7 +57,7 @@ def data_keys() -> list[str]:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this run, migrated to head; dropped afterwards."""
-    if SKIP_POSTGRES:
+    if SKIP_POSTGRES and not REQUIRE_POSTGRES:
         pytest.skip("BEARINGS_SKIP_POSTGRES=1: PostgreSQL tests switched off on purpose")
     name = f"bearings_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
 

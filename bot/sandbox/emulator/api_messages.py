@@ -45,7 +45,9 @@ def _html(params: dict[str, Any], key: str) -> str | None:
     return None
 
 
-def _reply_to(state: EmulatorState, chat: ChatState, params: dict[str, Any]) -> dict[str, Any] | None:
+def _reply_to(
+    state: EmulatorState, chat: ChatState, params: dict[str, Any]
+) -> dict[str, Any] | None:
     reply = params.get("reply_parameters")
     if not reply:
         return None
@@ -85,7 +87,9 @@ def _send(
     if reply is not None:
         raw["reply_to_message"] = reply
     raw.update(content)
-    text_key, entities_key = ("text", "entities") if kind == "text" else ("caption", "caption_entities")
+    text_key, entities_key = (
+        ("text", "entities") if kind == "text" else ("caption", "caption_entities")
+    )
     if parsed.text:
         raw[text_key] = parsed.text
     if parsed.entities:

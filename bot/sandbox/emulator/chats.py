@@ -102,7 +102,9 @@ class ChatStore:
             chat: dict[str, Any] = {"id": chat_id, "type": kind}
             if kind == "private":
                 user = self.user(chat_id)
-                chat.update({k: user[k] for k in ("first_name", "last_name", "username") if k in user})
+                chat.update(
+                    {k: user[k] for k in ("first_name", "last_name", "username") if k in user}
+                )
             else:
                 chat["title"] = title or f"Test {kind} {chat_id}"
             state = self.chats[chat_id] = ChatState(chat)

@@ -143,7 +143,10 @@ class _Parser:
                 return attrs
             name_match = _ATTR_NAME.match(src, self.pos)
             if name_match is None:
-                raise self.fail("Expected equal sign in declaration of an attribute at byte offset {at}", self.pos)
+                raise self.fail(
+                    "Expected equal sign in declaration of an attribute at byte offset {at}",
+                    self.pos,
+                )
             self.pos = name_match.end()
             value = ""
             if src.startswith("=", self.pos):
@@ -209,7 +212,9 @@ class _Parser:
         if name == "tg-emoji":
             emoji_id = attrs.get("emoji-id")
             if not emoji_id:
-                raise self.fail('Tag "tg-emoji" must have attribute "emoji-id" at byte offset {at}', at)
+                raise self.fail(
+                    'Tag "tg-emoji" must have attribute "emoji-id" at byte offset {at}', at
+                )
             return {"type": "custom_emoji", "custom_emoji_id": emoji_id}
         raise self.fail(f'Unsupported start tag "{name}" at byte offset {{at}}', at)
 

@@ -12,6 +12,7 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+
 @dataclass(frozen=True)
 class RateLimits:
     """Message limits; Telegram's defaults are 30/s overall, 1/s per chat, 20/min per group."""

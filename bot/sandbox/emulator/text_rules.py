@@ -37,7 +37,9 @@ def parse_formatted(
 
 def message_text(params: dict[str, Any]) -> ParsedText:
     """Return the parsed text of a text message, enforcing "empty" and the 4096 UTF-16 limit."""
-    parsed = parse_formatted(params.get("text", ""), params.get("parse_mode"), params.get("entities"))
+    parsed = parse_formatted(
+        params.get("text", ""), params.get("parse_mode"), params.get("entities")
+    )
     if not parsed.text:
         raise bad_request(errors.TEXT_EMPTY)
     if utf16_len(parsed.text) > TEXT_LIMIT:
@@ -62,7 +64,11 @@ def check_reply_markup(markup: dict[str, Any] | None) -> None:
         return
     for row in markup["inline_keyboard"]:
         for button in row:
-            actions = [key for key, value in button.items() if key not in _NOT_ACTIONS and value is not None]
+            actions = [
+                key
+                for key, value in button.items()
+                if key not in _NOT_ACTIONS and value is not None
+            ]
             if len(actions) != 1:
                 raise bad_request(errors.BUTTON_TYPE_INVALID)
             data = button.get("callback_data")

@@ -143,7 +143,10 @@ class Validator:
         subtypes = [self.spec.types[name] for name in spec.subtypes if name in self.spec.types]
         keys = {sub.discriminator[0] for sub in subtypes if sub.discriminator is not None}
         for sub in subtypes:
-            if sub.discriminator is not None and obj.get(sub.discriminator[0]) == sub.discriminator[1]:
+            if (
+                sub.discriminator is not None
+                and obj.get(sub.discriminator[0]) == sub.discriminator[1]
+            ):
                 return sub
         if keys:
             key = sorted(keys)[0]

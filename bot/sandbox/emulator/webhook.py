@@ -18,9 +18,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 class WebhookPusher:
     """A background task delivering updates one at a time with capped exponential backoff."""
 
-    def __init__(
-        self, queue: UpdateQueue, state: WebhookState, stats: Counter[str]
-    ) -> None:
+    def __init__(self, queue: UpdateQueue, state: WebhookState, stats: Counter[str]) -> None:
         self.queue = queue
         self.state = state
         self.stats = stats

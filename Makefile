@@ -1,0 +1,30 @@
+# The two commands: `make run` (the sandbox when there is no bot token) and `make test`.
+# Both create .venv and install Bearings with its test tools on first use.
+
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: run test setup bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/.installed
+
+run: setup
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=..*' .env; then \
+		$(BIN)/bearings run; \
+	else \
+		echo "No TELEGRAM_BOT_TOKEN: starting the sandbox (no Telegram needed)."; \
+		$(BIN)/bearings sandbox; \
+	fi
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
