@@ -149,7 +149,9 @@ class InboxUpdate(Base):
 
     ``status`` goes pending -> handled (effects committed, replies stored) ->
     done (replies delivered). A crash at any point leaves a row that start-up
-    finishes, and a repeated ``update_id`` is ignored.
+    finishes, and a repeated ``update_id`` is ignored. Once handled the payload
+    is dropped, except for ``failed`` updates, whose (encrypted) payload is kept
+    so that nothing the person sent is lost.
     """
 
     __tablename__ = "inbox"
@@ -159,6 +161,7 @@ class InboxUpdate(Base):
     chat_key: Mapped[int] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     status: Mapped[str] = mapped_column(String(12), default="pending")
+    failed: Mapped[bool] = mapped_column(Boolean, default=False)
     replies: Mapped[list[dict[str, Any]] | None] = mapped_column(EncryptedJSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)

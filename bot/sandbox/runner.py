@@ -46,14 +46,20 @@ async def seed_demo(bearings: Bearings) -> Demo:
             uow, clock, name=DEMO_TEAM, timezone="Europe/London", invite_ttl_days=ttl
         )
         await onboarding.join_team(
-            uow, clock, token=first.token, telegram_user_id=SUPERVISOR.user_id,
+            uow,
+            clock,
+            token=first.token,
+            telegram_user_id=SUPERVISOR.user_id,
             display_name=SUPERVISOR.first_name,
         )
         worker = await onboarding.create_invite(
             uow, clock, telegram_user_id=SUPERVISOR.user_id, role=Role.WORKER, invite_ttl_days=ttl
         )
         await onboarding.join_team(
-            uow, clock, token=worker.token, telegram_user_id=WORKER.user_id,
+            uow,
+            clock,
+            token=worker.token,
+            telegram_user_id=WORKER.user_id,
             display_name=WORKER.first_name,
         )
         newcomer = await onboarding.create_invite(
@@ -90,7 +96,9 @@ async def run_sandbox(
         await bearings.start()
         chat = TerminalChat(emulator, [WORKER, SUPERVISOR, NEWCOMER], lines=lines, output=output)
         chat.say(f"Bearings sandbox — emulator at {emulator.base_url.removesuffix('/bot')}")
-        chat.say(f"Team {DEMO_TEAM!r}: {SUPERVISOR.first_name} supervises, {WORKER.first_name} is a key worker.")
+        chat.say(
+            f"Team {DEMO_TEAM!r}: {SUPERVISOR.first_name} supervises, {WORKER.first_name} is a key worker."
+        )
         chat.say(
             f"{NEWCOMER.first_name} can join with "
             f"{invite_link(emulator.bot_username, demo.newcomer_invite)}\n"

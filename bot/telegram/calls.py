@@ -11,13 +11,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBUserWarning
 
 log = logging.getLogger(__name__)
+
+# Replies are stored as (method, params) data and sent generically on purpose, so they can be
+# kept in the inbox row and re-sent after a crash; PTB's nudge towards typed methods is noise here.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 _HARMLESS = ("message is not modified", "query is too old", "message to delete not found")
 

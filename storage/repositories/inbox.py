@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import InboxUpdate
 from storage.repositories._insert import insert_ignoring_duplicates
 
-PENDING, HANDLED, DONE, FAILED = "pending", "handled", "done", "failed"
+PENDING, HANDLED, DONE = "pending", "handled", "done"
 
 
 class InboxRepository:
@@ -65,7 +65,8 @@ class InboxRepository:
         self, row: InboxUpdate, replies: list[dict[str, Any]], at: datetime, *, failed: bool = False
     ) -> None:
         """Record that the update's effects are committed, with the replies still to send."""
-        row.status = FAILED if failed and not replies else HANDLED
+        row.status = HANDLED
+        row.failed = failed
         row.replies = replies
         if not failed:
             # Once handled, the update itself is no longer needed: keep no text or sender.
@@ -88,7 +89,9 @@ class InboxRepository:
         """Delete finished rows handled before an instant (they only guard against repeats)."""
         result = await self._session.execute(
             delete(InboxUpdate).where(
-                InboxUpdate.status.in_((DONE, FAILED)), InboxUpdate.handled_at < before
+                InboxUpdate.status == DONE,
+                InboxUpdate.failed.is_(False),
+                InboxUpdate.handled_at < before,
             )
         )
         return int(getattr(result, "rowcount", 0) or 0)

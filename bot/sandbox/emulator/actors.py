@@ -213,7 +213,7 @@ class Actors:
         return self.push({"message": raw})
 
     def bot_added_to_group(self, chat_id: int, title: str, by_user_id: int) -> dict[str, Any]:
-        """Someone adds the bot to a group: my_chat_member, then new_chat_members; returns the first."""
+        """The bot is added to a group: my_chat_member, then new_chat_members; returns the first."""
         chat = self.state.chats.ensure(chat_id, title=title)
         chat.left = False
         by_user = dict(self.state.chats.user(by_user_id))

@@ -1,4 +1,4 @@
-"""Bot API methods about the bot itself and its chats: getMe, commands, descriptions, getChat, files."""
+"""Bot API methods about the bot and its chats: getMe, commands, descriptions, getChat, files."""
 
 from __future__ import annotations
 

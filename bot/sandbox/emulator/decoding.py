@@ -16,7 +16,7 @@ _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 async def decode_params(
     request: web.Request,
 ) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
-    """Return (parameters, file parts); a file part named like a parameter is also that parameter."""
+    """Return (parameters, file parts); a file part named like a parameter is its value."""
     params: dict[str, Any] = dict(request.query) if request.query_string else {}
     files: dict[str, UploadedFile] = {}
     if not request.body_exists:

@@ -312,12 +312,17 @@ class BotApiEmulator:
         return self.state.updates.count()
 
     def add_listener(self, listener: Listener) -> Callable[[], None]:
-        """Call listener(event, message) on "message", "edit" and "delete"; returns an unsubscribe."""
+        """Call listener(event, message) on "message", "edit", "delete"; returns an unsubscriber."""
         self.state.chats.listeners.append(listener)
         return lambda: self.state.chats.listeners.remove(listener)
 
     # waiting -------------------------------------------------------------------------------
-    async def wait_until(self, predicate: Callable[[], bool], *, timeout: float = 10.0) -> None:
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        *,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> None:
         """Wait until predicate() is true; raise TimeoutError after timeout seconds."""
         if not await self.state.notifier.wait_for(predicate, timeout):
             raise TimeoutError(f"condition not met within {timeout}s")
@@ -328,7 +333,7 @@ class BotApiEmulator:
         predicate: Callable[[ChatMessage], bool] | None = None,
         *,
         after: int | None = None,
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> ChatMessage:
         """Wait for a bot message in the chat at index >= after (default: the next new one).
 
@@ -360,7 +365,7 @@ class BotApiEmulator:
         chat_id: int,
         message_id: int,
         *,
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # noqa: ASYNC109
         predicate: Callable[[ChatMessage], bool] | None = None,
     ) -> ChatMessage:
         """Wait for the next edit of a message (text, caption or keyboard) matching predicate."""
@@ -383,7 +388,9 @@ class BotApiEmulator:
         )
 
     async def wait_for_callback_answer(
-        self, query_id: str, timeout: float = 10.0
+        self,
+        query_id: str,
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> dict[str, Any]:
         """Wait until the bot answers this callback query; return the answer's parameters."""
         answers = self.state.callback_answers
@@ -392,7 +399,11 @@ class BotApiEmulator:
         raise TimeoutError(f"callback query {query_id} was not answered within {timeout}s")
 
     async def wait_for_request(
-        self, method: str, *, after: int = 0, timeout: float = 10.0
+        self,
+        method: str,
+        *,
+        after: int = 0,
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> RequestRecord:
         """Wait for an API call of this method at index >= after in requests."""
         found: list[RequestRecord] = []

@@ -1,4 +1,4 @@
-"""Fault injection: rules that make chosen API calls fail, stall or drop, deterministically seeded."""
+"""Fault injection: rules that make chosen API calls fail, stall or drop (seeded, repeatable)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A strict parser for Telegram's HTML parse mode: plain text plus MessageEntity dicts (UTF-16 offsets)."""
+"""A strict parser for Telegram's HTML parse mode: plain text plus entities (UTF-16 offsets)."""
 
 from __future__ import annotations
 
@@ -230,7 +230,8 @@ class _Parser:
         top = self.stack[-1]
         if top.name != name:
             raise self.fail(
-                f'Unmatched end tag at byte offset {{at}}, expected "</{top.name}>", found "</{name}>"',
+                f"Unmatched end tag at byte offset {{at}}, "
+                f'expected "</{top.name}>", found "</{name}>"',
                 at,
             )
         self.stack.pop()

@@ -1,4 +1,4 @@
-"""Plain data classes the emulator exposes: chat messages, buttons, request records, webhook state."""
+"""Data classes the emulator exposes: chat messages, buttons, request records, webhook state."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class ChatMessage:
         return [button.text for row in self.buttons for button in row]
 
     def button(self, label: str) -> Button:
-        """Return the button labelled exactly label, else the unique one containing it (any case)."""
+        """Return the button labelled label, else the unique one containing it (any case)."""
         flat = [button for row in self.buttons for button in row]
         for button in flat:
             if button.text == label:

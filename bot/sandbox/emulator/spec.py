@@ -15,7 +15,7 @@ _CONSTANT = re.compile(r"(?:must be|always) [\"“]?([a-z_]+)[\"”]?")
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One parameter of a method or field of a type: its name, allowed types and whether required."""
+    """One method parameter or type field: its name, allowed types and whether required."""
 
     name: str
     types: tuple[str, ...]
@@ -83,7 +83,7 @@ class ApiSpec:
             self.types[name] = TypeSpec(name, fields, tuple(typ.get("subtypes", [])), disc)
 
     def method(self, name: str) -> MethodSpec | None:
-        """Return the method called name (any letter case), or None when the spec has no such method."""
+        """Return the method called name (any letter case), or None when there is none."""
         return self._by_lower.get(name.lower())
 
 

@@ -101,16 +101,21 @@ class UpdateQueue:
                 self.pending.remove(update)
         return batch
 
+    @property
+    def polling(self) -> bool:
+        """Return whether a long-polling getUpdates call is waiting right now."""
+        return self._poll is not None
+
     def count(self) -> int:
         """Return the number of pending updates."""
         return len(self.pending)
 
-    async def wait(self, timeout: float | None) -> None:
-        """Wait until an update is pushed (or timeout seconds pass)."""
+    async def wait(self, within: float | None) -> None:
+        """Wait until an update is pushed (or `within` seconds pass)."""
         event = asyncio.Event()
         self._waiters.add(event)
         try:
-            await asyncio.wait_for(event.wait(), timeout)
+            await asyncio.wait_for(event.wait(), within)
         except TimeoutError:
             pass
         finally:

@@ -1,4 +1,4 @@
-"""Checks and coerces request parameters against the Bot API specification (types, nesting, required)."""
+"""Checks and coerces request parameters against the Bot API specification, recursively."""
 
 from __future__ import annotations
 
@@ -62,6 +62,8 @@ class Validator:
     ) -> Any:
         if len(types) == 1:
             return self._convert(types[0], value, path, lenient, files)
+        if "InputFile" in types and isinstance(value, str) and value.startswith("attach://"):
+            return self._convert("InputFile", value, path, lenient, files)
         errors: list[Invalid] = []
         for name in self._ranked(types, value):
             try:

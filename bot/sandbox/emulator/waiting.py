@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -22,13 +23,13 @@ class ChangeNotifier:
             self._event = None
             event.set()
 
-    async def wait_for(self, condition: Callable[[], bool], timeout: float) -> bool:
-        """Return True once condition() holds, False if timeout seconds pass first.
+    async def wait_for(self, condition: Callable[[], bool], within: float) -> bool:
+        """Return True once condition() holds, False if `within` seconds pass first.
 
         The condition is re-checked on every change and also every 50 ms, so conditions
         over state outside the emulator work too.
         """
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             if condition():
                 return True
@@ -37,7 +38,5 @@ class ChangeNotifier:
                 return False
             if self._event is None:
                 self._event = asyncio.Event()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._event.wait(), min(remaining, _RECHECK))
-            except TimeoutError:
-                pass

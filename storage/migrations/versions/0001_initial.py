@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('chat_key', sa.BigInteger(), nullable=False),
     sa.Column('payload', storage.crypto.EncryptedJSON(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('failed', sa.Boolean(), nullable=False),
     sa.Column('replies', storage.crypto.EncryptedJSON(), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('received_at', storage.types.UTCDateTime(), nullable=False),
