@@ -97,7 +97,8 @@ async def run_sandbox(
         chat = TerminalChat(emulator, [WORKER, SUPERVISOR, NEWCOMER], lines=lines, output=output)
         chat.say(f"Bearings sandbox — emulator at {emulator.base_url.removesuffix('/bot')}")
         chat.say(
-            f"Team {DEMO_TEAM!r}: {SUPERVISOR.first_name} supervises, {WORKER.first_name} is a key worker."
+            f"Team {DEMO_TEAM!r}: {SUPERVISOR.first_name} supervises, "
+            f"{WORKER.first_name} is a key worker."
         )
         chat.say(
             f"{NEWCOMER.first_name} can join with "

@@ -8,6 +8,7 @@ is sent to the bot as that person's message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -116,10 +117,8 @@ class TerminalChat:
         return True
 
     async def _show_new(self, chat: int, before: int) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await self._emulator.wait_for_bot_message(chat, after=before, timeout=5.0)
-        except TimeoutError:
-            pass
         # Replies can come in several calls (an edit, then a new message): settle briefly.
         await self._wait_quiet(chat)
         for message in self._emulator.bot_messages(chat):

@@ -98,7 +98,8 @@ class UpdateInbox:
 
     async def receive(self, raw_updates: Sequence[dict[str, Any]]) -> int:
         """Commit updates to the inbox (repeats ignored), queue the new ones; returns how many."""
-        rows = [(int(raw["update_id"]), chat_key(raw), raw) for raw in raw_updates]
+        unique = {int(raw["update_id"]): raw for raw in raw_updates}
+        rows = [(update_id, chat_key(raw), raw) for update_id, raw in sorted(unique.items())]
         for attempt in range(DB_RETRIES):
             try:
                 async with self._database.unit_of_work() as uow:

@@ -205,7 +205,10 @@ def _apply_edit(
     raw: dict[str, Any],
     markup: dict[str, Any] | None,
     changes: dict[str, Any],
+    parsed: ParsedText | None = None,
+    html: str | None = None,
 ) -> dict[str, Any]:
+    """Apply an edit (after the rate check) and notify watchers; return the new Message."""
     state.check_rate("edit", chat.id)
     new_raw = {k: v for k, v in raw.items() if k not in changes and k != "reply_markup"}
     new_raw.update({k: v for k, v in changes.items() if v})
@@ -213,6 +216,11 @@ def _apply_edit(
     if echoed is not None:
         new_raw["reply_markup"] = echoed
     new_raw["edit_date"] = int(time.time())
+    if parsed is not None:
+        message.edits.append(message.text)
+        message.text = parsed.text
+        message.html = html
+        message.entities = list(parsed.entities)
     message.buttons = inline_buttons(markup)
     state.chats.edited(chat, message, new_raw)
     state.stats["edited_messages"] += 1
@@ -222,13 +230,6 @@ def _apply_edit(
 def _unchanged(raw: dict[str, Any], markup: dict[str, Any] | None, **content: Any) -> bool:
     same_markup = echoed_markup(markup) == raw.get("reply_markup")
     return same_markup and all(raw.get(k) == (v or None) for k, v in content.items())
-
-
-def _set_text(message: ChatMessage, parsed: ParsedText, html: str | None) -> None:
-    message.edits.append(message.text)
-    message.text = parsed.text
-    message.html = html
-    message.entities = list(parsed.entities)
 
 
 async def edit_message_text(state: EmulatorState, params: dict[str, Any]) -> Any:
@@ -242,9 +243,7 @@ async def edit_message_text(state: EmulatorState, params: dict[str, Any]) -> Any
     if _unchanged(raw, markup, text=parsed.text, entities=parsed.entities):
         raise bad_request(errors.NOT_MODIFIED)
     changes = {"text": parsed.text, "entities": parsed.entities}
-    new_raw = _apply_edit(state, chat, message, raw, markup, changes)
-    _set_text(message, parsed, _html(params, "text"))
-    return new_raw
+    return _apply_edit(state, chat, message, raw, markup, changes, parsed, _html(params, "text"))
 
 
 async def edit_message_caption(state: EmulatorState, params: dict[str, Any]) -> Any:
@@ -258,9 +257,8 @@ async def edit_message_caption(state: EmulatorState, params: dict[str, Any]) -> 
     if _unchanged(raw, markup, caption=parsed.text, caption_entities=parsed.entities):
         raise bad_request(errors.NOT_MODIFIED)
     changes = {"caption": parsed.text, "caption_entities": parsed.entities}
-    new_raw = _apply_edit(state, chat, message, raw, markup, changes)
-    _set_text(message, parsed, _html(params, "caption"))
-    return new_raw
+    html = _html(params, "caption")
+    return _apply_edit(state, chat, message, raw, markup, changes, parsed, html)
 
 
 async def edit_message_reply_markup(state: EmulatorState, params: dict[str, Any]) -> Any:
