@@ -13,7 +13,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
-_QUIET = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite", "asyncio", "hpack")
+_QUIET = (
+    "httpx",
+    "httpcore",
+    "telegram",
+    "apscheduler",
+    "aiosqlite",
+    "asyncio",
+    "hpack",
+    "alembic",
+)
 
 
 class EventFormatter(logging.Formatter):

@@ -42,9 +42,9 @@ def _data(name: str) -> dict[str, Any]:
     return loaded
 
 
-def render(name: str, **values: Any) -> str:
+def render(template: str, /, **values: Any) -> str:
     """Render ``templates/<name>.html.j2`` to Telegram HTML."""
-    text = _html().get_template(f"{name}.html.j2").render(**values)
+    text = _html().get_template(f"{template}.html.j2").render(**values)
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 

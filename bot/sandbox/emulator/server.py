@@ -57,6 +57,7 @@ def _record(
     state.stats["requests"] += 1
     if status != 200:
         state.stats["errors"] += 1
+        state.stats[str(status)] += 1
     state.notifier.notify()
 
 

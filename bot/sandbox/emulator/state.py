@@ -84,7 +84,7 @@ class EmulatorState:
             return
         retry_after = self.limiter.check(kind, chat_id, time.monotonic())
         if retry_after is not None:
-            self.stats["429"] += 1
+            self.stats["rate_limited"] += 1
             raise rate_limited(retry_after)
 
 
