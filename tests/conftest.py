@@ -21,7 +21,6 @@ from sqlalchemy import text
 
 from storage.crypto import generate_key, install_keys
 from storage.db import Database
-from storage.models import Base
 from storage.schema import upgrade_to_head
 
 ADMIN_URL = os.environ.get(
@@ -56,7 +55,7 @@ def data_keys() -> list[str]:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this run, migrated to head; dropped afterwards."""
+    """A fresh PostgreSQL database for this run; dropped afterwards."""
     if SKIP_POSTGRES and not REQUIRE_POSTGRES:
         pytest.skip("BEARINGS_SKIP_POSTGRES=1: PostgreSQL tests switched off on purpose")
     name = f"bearings_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
@@ -79,12 +78,6 @@ def postgres_url() -> Iterator[str]:
     base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
     url = f"{base}/{name}"
 
-    async def migrate() -> None:
-        database = Database(url)
-        await upgrade_to_head(database.engine)
-        await database.dispose()
-
-    asyncio.run(migrate())
     yield url
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
@@ -102,11 +95,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def database(database_url: str) -> AsyncIterator[Database]:
     """A migrated database with every table empty."""
     db = Database(database_url)
-    if db.is_sqlite:
-        await upgrade_to_head(db.engine)
-    else:
-        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    if not db.is_sqlite:
+        # The run's PostgreSQL database is shared: every test gets a freshly built schema.
         async with db.engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    await upgrade_to_head(db.engine)
     yield db
     await db.dispose()

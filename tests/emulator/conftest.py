@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import httpx
@@ -13,7 +13,7 @@ import telegram
 
 from bot.sandbox.emulator import BotApiEmulator
 
-ApiCall = Callable[..., Awaitable[httpx.Response]]
+ApiCall = Callable[..., Coroutine[Any, Any, httpx.Response]]
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @pytest.fixture
-async def application(emu: BotApiEmulator) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def application(emu: BotApiEmulator) -> AsyncIterator[Application]:
     app = (
         Application.builder()
         .token(emu.token)
@@ -46,7 +46,7 @@ async def application(emu: BotApiEmulator) -> AsyncIterator[Application]:  # typ
         await app.stop()
 
 
-async def test_command_button_and_edit(emu: BotApiEmulator, application: Application) -> None:  # type: ignore[type-arg]
+async def test_command_button_and_edit(emu: BotApiEmulator, application: Application) -> None:
     emu.send_message(21, "/start")
     welcome = await emu.wait_for_bot_message(21, after=0, timeout=5)
     assert welcome.text == "Welcome, ready?" and welcome.html == "<b>Welcome</b>, ready?"
@@ -62,7 +62,7 @@ async def test_command_button_and_edit(emu: BotApiEmulator, application: Applica
 
 async def test_updates_are_confirmed_after_processing(
     emu: BotApiEmulator,
-    application: Application,  # type: ignore[type-arg]
+    application: Application,
 ) -> None:
     first = emu.send_message(22, "/start")
     await emu.wait_for_bot_message(22, after=0, timeout=5)
@@ -73,7 +73,7 @@ async def test_updates_are_confirmed_after_processing(
 
 async def test_polling_survives_a_server_error(
     emu: BotApiEmulator,
-    application: Application,  # type: ignore[type-arg]
+    application: Application,
 ) -> None:
     emu.faults.add(FaultRule(method="getUpdates", status=502, times=1))
     emu.send_message(23, "/start")

@@ -12,6 +12,7 @@ from bot.sandbox.emulator import BotApiEmulator
 
 from .conftest import ApiCall
 
+ROOT = Path(__file__).resolve().parents[2]
 KEYBOARD = {"inline_keyboard": [[{"text": "Save", "callback_data": "save"}]]}
 
 
@@ -93,7 +94,7 @@ async def test_standalone_command_line() -> None:
         "--port",
         "0",
         stdout=asyncio.subprocess.PIPE,
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=ROOT,
     )
     try:
         assert process.stdout is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import httpx
 import telegram
@@ -13,7 +14,7 @@ from bot.sandbox.emulator import BotApiEmulator
 from .conftest import ApiCall
 
 
-async def result(api: ApiCall, method: str, **params: object) -> object:
+async def result(api: ApiCall, method: str, **params: object) -> Any:
     response = await api(method, **params)
     assert response.status_code == 200, response.text
     return response.json()["result"]
@@ -28,10 +29,10 @@ async def test_update_ids_increase_by_one(emu: BotApiEmulator) -> None:
 
 async def test_offset_confirms_and_forgets(emu: BotApiEmulator, api: ApiCall) -> None:
     ids = [emu.send_message(1, str(n))["update_id"] for n in range(3)]
-    assert [u["update_id"] for u in await result(api, "getUpdates")] == ids  # type: ignore[union-attr]
+    assert [u["update_id"] for u in await result(api, "getUpdates")] == ids
     assert emu.pending_updates() == 3
     updates = await result(api, "getUpdates", offset=ids[1])
-    assert [u["update_id"] for u in updates] == ids[1:]  # type: ignore[union-attr]
+    assert [u["update_id"] for u in updates] == ids[1:]
     assert emu.confirmed_update_ids == {ids[0]}
     assert await result(api, "getUpdates", offset=ids[2] + 1) == []
     assert emu.pending_updates() == 0 and emu.confirmed_update_ids == set(ids)
@@ -40,16 +41,16 @@ async def test_offset_confirms_and_forgets(emu: BotApiEmulator, api: ApiCall) ->
 async def test_negative_offset_counts_from_the_end(emu: BotApiEmulator, api: ApiCall) -> None:
     ids = [emu.send_message(1, str(n))["update_id"] for n in range(4)]
     updates = await result(api, "getUpdates", offset=-1)
-    assert [u["update_id"] for u in updates] == ids[-1:]  # type: ignore[union-attr]
+    assert [u["update_id"] for u in updates] == ids[-1:]
     assert emu.pending_updates() == 1
 
 
 async def test_limit(emu: BotApiEmulator, api: ApiCall) -> None:
     for n in range(5):
         emu.send_message(1, str(n))
-    assert len(await result(api, "getUpdates", limit=2)) == 2  # type: ignore[arg-type]
-    assert len(await result(api, "getUpdates", limit=0)) == 1  # type: ignore[arg-type]
-    assert len(await result(api, "getUpdates", limit=500)) == 5  # type: ignore[arg-type]
+    assert len(await result(api, "getUpdates", limit=2)) == 2
+    assert len(await result(api, "getUpdates", limit=0)) == 1
+    assert len(await result(api, "getUpdates", limit=500)) == 5
 
 
 async def test_long_poll_wakes_promptly(emu: BotApiEmulator, api: ApiCall) -> None:

@@ -91,7 +91,8 @@ class Actors:
         reply_to: int | None = None,
     ) -> dict[str, Any]:
         """A user writes text (a /command gets its bot_command entity)."""
-        user = dict(self.state.chats.user(user_id, first_name, last_name, username))
+        name = first_name if first_name != "Test" else None
+        user = dict(self.state.chats.user(user_id, name, last_name, username))
         chat = self._chat(user_id, chat_id, chat_type, chat_title)
         if chat.type == "private":
             chat.chat.update(
@@ -206,7 +207,8 @@ class Actors:
         chat_title: str | None = None,
     ) -> dict[str, Any]:
         """A user joins (or is added to) a group: a new_chat_members service message."""
-        member = dict(self.state.chats.user(user_id, first_name, last_name, username))
+        name = first_name if first_name != "Test" else None
+        member = dict(self.state.chats.user(user_id, name, last_name, username))
         adder = dict(self.state.chats.user(by_user_id)) if by_user_id is not None else member
         chat = self.state.chats.ensure(chat_id, title=chat_title)
         raw = self._record(chat, adder, {"new_chat_members": [member]}, "", "new_chat_members")

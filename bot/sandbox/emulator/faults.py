@@ -36,11 +36,6 @@ class FaultRule:
             return False
         return self.chat_id is None or self.chat_id == chat_id
 
-    @property
-    def drops(self) -> bool:
-        """Return whether the connection is closed without an answer."""
-        return self.drop_connection
-
     def error(self) -> ApiError | None:
         """Return the error answer, or None when the rule only delays or drops."""
         if self.drop_connection or self.status == 0:

@@ -21,6 +21,10 @@ STATE_KEY: web.AppKey[EmulatorState] = web.AppKey("emulator_state", EmulatorStat
 MAX_BODY = 60 * 1024 * 1024
 
 
+class _Dropped(Exception):
+    """A fault rule closed the connection; the answer written afterwards goes nowhere."""
+
+
 def _dumps(body: Any) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
@@ -69,7 +73,7 @@ async def _apply_fault(rule: FaultRule, request: web.Request) -> ApiError | None
         transport = request.transport
         if transport is not None:
             transport.abort()
-        raise asyncio.CancelledError
+        raise _Dropped
     return rule.error()
 
 
@@ -107,9 +111,9 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
     except ApiError as error:
         status, description = error.status, error.description
         return _answer(error.status, error.body())
-    except asyncio.CancelledError:
+    except _Dropped:
         status, description = 0, "connection dropped"
-        raise
+        return web.Response(status=500)
     finally:
         _record(state, name, raw, status, description, chat_id)
 

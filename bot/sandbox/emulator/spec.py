@@ -41,13 +41,6 @@ class TypeSpec:
     subtypes: tuple[str, ...]
     discriminator: tuple[str, str] | None
 
-    def field(self, name: str) -> FieldSpec | None:
-        """Return the field called name, if the type has it."""
-        for field in self.fields:
-            if field.name == name:
-                return field
-        return None
-
 
 def _fields(raw: list[dict[str, Any]]) -> tuple[FieldSpec, ...]:
     return tuple(
