@@ -166,3 +166,71 @@ class InboxUpdate(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Visit(Base):
+    """A visit note: when, how it went, the change in risk, the next step."""
+
+    __tablename__ = "visits"
+    __table_args__ = (Index("ix_visits_case_on", "case_id", "visited_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    visited_on: Mapped[date] = mapped_column(Date)
+    how_it_went: Mapped[str] = mapped_column(EncryptedText)
+    risk_change: Mapped[str] = mapped_column(String(8))
+    next_step: Mapped[str | None] = mapped_column(EncryptedText)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SupervisionNote(Base):
+    """A Thinking Together supervision note, for a case or general; its fields are encrypted."""
+
+    __tablename__ = "supervision_notes"
+    __table_args__ = (Index("ix_supervision_notes_worker", "worker_id", "held_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(24))
+    content: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Action(Base):
+    """Something agreed to be done: what, who owns it, by when, for which case."""
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_owner_status_due", "owner_id", "status", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str] = mapped_column(EncryptedText)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    source: Mapped[str] = mapped_column(String(40))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NoteRevision(Base):
+    """The previous version of a corrected note, with who changed it and when."""
+
+    __tablename__ = "note_revisions"
+    __table_args__ = (Index("ix_note_revisions_note", "note_kind", "note_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    note_kind: Mapped[str] = mapped_column(String(16))
+    note_id: Mapped[int] = mapped_column(Integer)
+    previous: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories.audit import AuditRepository
+from storage.repositories.cases import ActionRepository, CaseRepository, NoteRepository
+from storage.repositories.flows import FlowSessionRepository
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.teams import MemberRepository, TeamRepository
@@ -20,6 +22,10 @@ class UnitOfWork:
         self.invites = InviteRepository(session)
         self.audit = AuditRepository(session)
         self.inbox = InboxRepository(session)
+        self.cases = CaseRepository(session)
+        self.notes = NoteRepository(session)
+        self.actions = ActionRepository(session)
+        self.flows = FlowSessionRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from pydantic import SecretStr
+
 from bot.app import Bearings, build
 from bot.clock import SystemClock
 from bot.config import Settings
@@ -72,11 +74,11 @@ def sandbox_settings(emulator: BotApiEmulator, folder: Path) -> Settings:
     """Settings that point the real bot at the emulator, with a throwaway database and key."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
-        telegram_bot_token=emulator.token,
+        telegram_bot_token=SecretStr(emulator.token),
         telegram_api_base_url=emulator.base_url,
         telegram_api_file_url=emulator.base_file_url,
         database_url=f"sqlite+aiosqlite:///{folder / 'sandbox.db'}",
-        bearings_data_keys=generate_key(),
+        bearings_data_keys=SecretStr(generate_key()),
         webhook_url=None,
     )
 

@@ -79,14 +79,17 @@ class _Parser:
         self.entities: list[dict[str, Any]] = []
 
     def fail(self, message: str, at: int) -> HtmlError:
+        """Build an error whose {at} becomes the UTF-8 byte offset of index at."""
         byte = len(self.src[:at].encode("utf-8"))
         return HtmlError(message.replace("{at}", str(byte)))
 
     def emit(self, chunk: str) -> None:
+        """Append plain text, advancing the UTF-16 offset."""
         self.out.append(chunk)
         self.offset += utf16_len(chunk)
 
     def run(self) -> ParsedText:
+        """Parse the whole source."""
         src = self.src
         while self.pos < len(src):
             match = _SPECIAL.search(src, self.pos)
@@ -112,11 +115,13 @@ class _Parser:
         return ParsedText("".join(self.out), self.entities)
 
     def entity(self) -> str:
+        """Decode the character reference at the current position."""
         at = self.pos
         char, self.pos = _entity_at(self.src, at, lambda message: self.fail(message, at))
         return char
 
     def decode_value(self, raw: str, at: int) -> str:
+        """Decode character references inside an attribute value."""
         if "&" not in raw:
             return raw
         parts: list[str] = []
@@ -131,6 +136,7 @@ class _Parser:
         return "".join(parts)
 
     def attributes(self, start: int) -> dict[str, str]:
+        """Read a start tag's attributes up to its closing >."""
         src = self.src
         attrs: dict[str, str] = {}
         while True:
@@ -155,6 +161,7 @@ class _Parser:
             attrs[name_match.group().lower()] = value
 
     def attribute_value(self, start: int) -> str:
+        """Read one quoted or unquoted attribute value."""
         src = self.src
         if self.pos >= len(src):
             raise self.fail("Unclosed start tag at byte offset {at}", start)
@@ -174,6 +181,7 @@ class _Parser:
         return self.decode_value(match.group(), match.start())
 
     def start_tag(self) -> None:
+        """Read a start tag and open its entity."""
         at = self.pos
         name_match = _TAG_NAME.match(self.src, at + 1)
         if name_match is None:
@@ -185,6 +193,7 @@ class _Parser:
         self.stack.append(_Open(name, entity, self.offset))
 
     def entity_for(self, name: str, attrs: dict[str, str], at: int) -> dict[str, Any] | None:
+        """Return the entity a supported tag opens (None for code inside pre)."""
         if name in _SIMPLE:
             return {"type": _SIMPLE[name]}
         if name == "span":
@@ -219,6 +228,7 @@ class _Parser:
         raise self.fail(f'Unsupported start tag "{name}" at byte offset {{at}}', at)
 
     def end_tag(self) -> None:
+        """Read an end tag, check nesting and close its entity."""
         at = self.pos
         close = self.src.find(">", at)
         if close < 0:

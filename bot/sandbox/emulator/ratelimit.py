@@ -43,6 +43,7 @@ class _Window:
         self.times: deque[float] = deque()
 
     def wait(self, now: float) -> float:
+        """Return seconds until one more event fits (0 when it fits now)."""
         times = self.times
         while times and times[0] <= now - self.period:
             times.popleft()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,16 @@ class MethodSpec:
     fields: tuple[FieldSpec, ...]
     returns: tuple[str, ...]
 
+    @cached_property
+    def index(self) -> dict[str, FieldSpec]:
+        """Return the parameters by name."""
+        return {field.name: field for field in self.fields}
+
+    @cached_property
+    def required(self) -> tuple[str, ...]:
+        """Return the names of the required parameters."""
+        return tuple(field.name for field in self.fields if field.required)
+
 
 @dataclass(frozen=True)
 class TypeSpec:
@@ -40,6 +50,16 @@ class TypeSpec:
     fields: tuple[FieldSpec, ...]
     subtypes: tuple[str, ...]
     discriminator: tuple[str, str] | None
+
+    @cached_property
+    def index(self) -> dict[str, FieldSpec]:
+        """Return the fields by name."""
+        return {field.name: field for field in self.fields}
+
+    @cached_property
+    def required(self) -> tuple[str, ...]:
+        """Return the names of the required fields."""
+        return tuple(field.name for field in self.fields if field.required)
 
 
 def _fields(raw: list[dict[str, Any]]) -> tuple[FieldSpec, ...]:

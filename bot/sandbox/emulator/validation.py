@@ -39,15 +39,17 @@ class Validator:
         self, method: MethodSpec, raw: dict[str, Any], files: dict[str, UploadedFile]
     ) -> dict[str, Any]:
         """Return the method's known parameters converted to Python values; raise ApiError (400)."""
+        for name in method.required:
+            if raw.get(name) is None:
+                raise bad_request(f'parameter "{name}" is required')
         params: dict[str, Any] = {}
-        for field in method.fields:
-            value = raw.get(field.name)
-            if value is None:
-                if field.required:
-                    raise bad_request(f'parameter "{field.name}" is required')
+        index = method.index
+        for name, value in raw.items():
+            field = index.get(name)
+            if field is None or value is None:
                 continue
             try:
-                params[field.name] = self._union(field.types, value, "", True, files)
+                params[name] = self._union(field.types, value, "", True, files)
             except Invalid as error:
                 raise _describe(field, error) from None
         return params
@@ -129,16 +131,15 @@ class Validator:
             key, constant = spec.discriminator
             if obj.get(key) != constant:
                 raise Invalid(_join(path, key), f'must be "{constant}"')
+        for name in spec.required:
+            if obj.get(name) is None:
+                raise Invalid(_join(path, name), "is required")
         result = dict(obj)
-        for field in spec.fields:
-            value = obj.get(field.name)
-            if value is None:
-                if field.required:
-                    raise Invalid(_join(path, field.name), "is required")
-                continue
-            result[field.name] = self._union(
-                field.types, value, _join(path, field.name), False, files
-            )
+        index = spec.index
+        for name, value in obj.items():
+            field = index.get(name)
+            if field is not None and value is not None:
+                result[name] = self._union(field.types, value, _join(path, name), False, files)
         return result
 
     def _subtype(self, spec: TypeSpec, obj: dict[str, Any], path: str) -> TypeSpec:

@@ -1,0 +1,111 @@
+"""Cases, visits, supervision notes, actions and note revisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Action, Case, NoteRevision, SupervisionNote, Visit
+
+
+class CaseRepository:
+    """Cases by team, worker and reference."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, case: Case) -> Case:
+        """Store a new case."""
+        self._session.add(case)
+        await self._session.flush()
+        return case
+
+    async def get(self, case_id: int) -> Case | None:
+        """The case with this id."""
+        return await self._session.get(Case, case_id)
+
+    async def by_reference(self, team_id: int, reference: str) -> Case | None:
+        """The team's case with this reference (open or closed)."""
+        return await self._session.scalar(
+            select(Case).where(Case.team_id == team_id, Case.reference == reference)
+        )
+
+    async def open_for_worker(self, worker_id: int) -> Sequence[Case]:
+        """A worker's open cases."""
+        query = select(Case).where(Case.worker_id == worker_id, Case.closed_at.is_(None))
+        return (await self._session.scalars(query.order_by(Case.reference))).all()
+
+    async def open_for_team(self, team_id: int) -> Sequence[Case]:
+        """A team's open cases."""
+        query = select(Case).where(Case.team_id == team_id, Case.closed_at.is_(None))
+        return (await self._session.scalars(query.order_by(Case.reference))).all()
+
+
+class NoteRepository:
+    """Visit notes, supervision notes and their earlier versions."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_visit(self, visit: Visit) -> Visit:
+        """Store a visit note."""
+        self._session.add(visit)
+        await self._session.flush()
+        return visit
+
+    async def visit(self, visit_id: int) -> Visit | None:
+        """One visit note."""
+        return await self._session.get(Visit, visit_id)
+
+    async def visits_for_case(self, case_id: int) -> Sequence[Visit]:
+        """A case's visit notes, newest first."""
+        query = select(Visit).where(Visit.case_id == case_id)
+        return (
+            await self._session.scalars(query.order_by(Visit.visited_on.desc(), Visit.id.desc()))
+        ).all()
+
+    async def add_supervision(self, note: SupervisionNote) -> SupervisionNote:
+        """Store a supervision note."""
+        self._session.add(note)
+        await self._session.flush()
+        return note
+
+    async def supervision(self, note_id: int) -> SupervisionNote | None:
+        """One supervision note."""
+        return await self._session.get(SupervisionNote, note_id)
+
+    async def add_revision(self, revision: NoteRevision) -> None:
+        """Keep the previous version of a corrected note."""
+        self._session.add(revision)
+        await self._session.flush()
+
+    async def revisions(self, note_kind: str, note_id: int) -> Sequence[NoteRevision]:
+        """A note's earlier versions, oldest first."""
+        query = select(NoteRevision).where(
+            NoteRevision.note_kind == note_kind, NoteRevision.note_id == note_id
+        )
+        return (await self._session.scalars(query.order_by(NoteRevision.id))).all()
+
+
+class ActionRepository:
+    """Actions by owner and team."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, action: Action) -> Action:
+        """Store a new action."""
+        self._session.add(action)
+        await self._session.flush()
+        return action
+
+    async def get(self, action_id: int) -> Action | None:
+        """One action."""
+        return await self._session.get(Action, action_id)
+
+    async def open_for_owner(self, owner_id: int) -> Sequence[Action]:
+        """A person's open actions, soonest due first."""
+        query = select(Action).where(Action.owner_id == owner_id, Action.status == "open")
+        return (await self._session.scalars(query.order_by(Action.due_on, Action.id))).all()

@@ -1,0 +1,58 @@
+"""Flow sessions: where each person is in a conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import FlowSession
+
+OPEN, DRAFT, FINISHED, DROPPED = "open", "draft", "finished", "dropped"
+
+
+class FlowSessionRepository:
+    """Flow sessions, read with a row lock on PostgreSQL: two processes never both apply a step."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def _locked(self, query: Select[tuple[FlowSession]]) -> Select[tuple[FlowSession]]:
+        if self._session.get_bind().dialect.name == "postgresql":
+            return query.with_for_update()
+        return query
+
+    async def add(self, flow: FlowSession) -> FlowSession:
+        """Store a new flow session."""
+        self._session.add(flow)
+        await self._session.flush()
+        return flow
+
+    async def get(self, flow_id: int) -> FlowSession | None:
+        """One flow session, locked for this transaction."""
+        query = self._locked(select(FlowSession).where(FlowSession.id == flow_id))
+        return await self._session.scalar(query)
+
+    async def open_for(self, member_id: int) -> FlowSession | None:
+        """The person's open flow, if any, locked for this transaction."""
+        query = self._locked(
+            select(FlowSession)
+            .where(FlowSession.member_id == member_id, FlowSession.status == OPEN)
+            .order_by(FlowSession.id.desc())
+            .limit(1)
+        )
+        return await self._session.scalar(query)
+
+    async def drafts_for(self, member_id: int, flow: str) -> Sequence[FlowSession]:
+        """The person's drafts of a flow, newest first."""
+        query = (
+            select(FlowSession)
+            .where(
+                FlowSession.member_id == member_id,
+                FlowSession.flow == flow,
+                FlowSession.status == DRAFT,
+            )
+            .order_by(FlowSession.id.desc())
+        )
+        return (await self._session.scalars(query)).all()
