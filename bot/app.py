@@ -19,6 +19,7 @@ from telegram.ext import Application, ContextTypes, Defaults
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.services.endings import check_flows
 from bot.telegram.calls import ApiCaller
 from bot.telegram.commands import register_default_commands
 from bot.telegram.context import BearingsContext
@@ -95,6 +96,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Bearings:
     if not settings.data_keys:
         raise StartupError("BEARINGS_DATA_KEYS is not set")
     install_keys(settings.data_keys)
+    check_flows()
     application = (
         Application.builder()
         .token(token)

@@ -1,8 +1,8 @@
 """Thin Telegram adapters: parse the update, call one service, render, reply.
 
 ``register`` adds every handler to the application in order: group chats
-first (commands only), then private commands and buttons, then the fallbacks
-that answer anything else with a short menu.
+first (commands only), then private commands and buttons, then typed answers
+and the fallbacks that answer anything else with a short menu.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import fallback, groups, help, invites, onboarding
+from bot.services.flow_catalogue import catalogue
+from handlers import cases, fallback, flows, groups, help, invites, onboarding
 
 PRIVATE = filters.ChatType.PRIVATE
 GROUPS = filters.ChatType.GROUPS
@@ -26,16 +27,40 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(MessageHandler(GROUPS & filters.COMMAND, groups.private_only))
 
     # Private chats: commands.
-    application.add_handler(CommandHandler("start", onboarding.start, PRIVATE))
-    application.add_handler(CommandHandler("help", help.show_help, PRIVATE))
-    application.add_handler(CommandHandler("invite", invites.invite, PRIVATE))
-    application.add_handler(CommandHandler("linkgroup", groups.link_group_in_private, PRIVATE))
+    commands = {
+        "start": onboarding.start,
+        "help": help.show_help,
+        "invite": invites.invite,
+        "linkgroup": groups.link_group_in_private,
+        "cancel": flows.cancel,
+        "cases": cases.show_caseload,
+    }
+    for command, callback in commands.items():
+        application.add_handler(CommandHandler(command, callback, PRIVATE))
+    flow_commands = [flow.command for flow in catalogue().values() if flow.command]
+    application.add_handler(CommandHandler(flow_commands, flows.start_by_command, PRIVATE))
 
     # Buttons.
-    application.add_handler(CallbackQueryHandler(onboarding.confirm_join, pattern=r"^j:"))
-    application.add_handler(CallbackQueryHandler(onboarding.decline_join, pattern=r"^jx$"))
-    application.add_handler(CallbackQueryHandler(invites.invite_chosen, pattern=r"^inv:"))
+    buttons = {
+        r"^j:": onboarding.confirm_join,
+        r"^jx$": onboarding.decline_join,
+        r"^inv:": invites.invite_chosen,
+        r"^f:": flows.pressed,
+        r"^f[kd]:": flows.conflict_choice,
+        r"^d[rxn]:": flows.draft_choice,
+        r"^cf:": flows.start_for_case,
+        r"^cc:": cases.show_case,
+        r"^cl$": cases.caseload_again,
+        r"^ra:": cases.choose_new_worker,
+        r"^rw:": cases.reassign,
+    }
+    for pattern, callback in buttons.items():
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(CallbackQueryHandler(fallback.stale_button))
 
-    # Anything else in private: a short menu.
-    application.add_handler(MessageHandler(PRIVATE, fallback.menu))
+    # Typed answers in a flow; anything else in private gets a short menu.
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, flows.text_answer)
+    )
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, fallback.menu))
+    application.add_handler(MessageHandler(PRIVATE, flows.other_message))

@@ -48,6 +48,25 @@ def render(template: str, /, **values: Any) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
+def render_text(source: str, /, **values: Any) -> str:
+    """Render a template written inline in a flow definition (same rules as files)."""
+    return _inline(source).render(**values).strip()
+
+
+@cache
+def _inline(source: str) -> Any:
+    return _html().from_string(source)
+
+
+def flow_sources() -> list[dict[str, Any]]:
+    """Every flow definition in ``flows/*.yaml``, as plain data, by file name."""
+    sources = []
+    for path in sorted((HERE / "flows").glob("*.yaml")):
+        with path.open(encoding="utf-8") as handle:
+            sources.append(yaml.safe_load(handle))
+    return sources
+
+
 def template_exists(name: str) -> bool:
     """Whether ``templates/<name>.html.j2`` exists."""
     return (TEMPLATES / f"{name}.html.j2").is_file()

@@ -1,0 +1,291 @@
+"""The flow engine's rules: flow definitions, and how an answer moves a flow along.
+
+Pure functions over plain data. A flow is a list of steps; a step asks one
+question whose answer is a choice, a scale, free text, a date, a case or
+yes/no. A step can be shown only if an earlier answer allows it (``only_if``),
+can be skipped when ``optional``, and can carry advice shown after certain
+answers (``notes``). The database row, the buttons and the words live
+elsewhere; this module only decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from bot.domain.dates import parse_date
+
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+class AnswerKind(StrEnum):
+    """What kind of answer a step takes."""
+
+    CHOICE = "choice"
+    SCALE = "scale"
+    TEXT = "text"
+    DATE = "date"
+    CASE = "case"
+    YESNO = "yesno"
+
+
+class FlowDefinitionError(ValueError):
+    """A flow definition file is wrong; the message says where."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One button of a choice step."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """True when an earlier step's answer is one of ``values``."""
+
+    step: str
+    values: frozenset[str]
+
+    def holds(self, answers: Mapping[str, Any]) -> bool | None:
+        """True/False once the step is answered; None while it is not (yet) known."""
+        if self.step not in answers:
+            return None
+        return str(answers[self.step]) in self.values
+
+
+@dataclass(frozen=True)
+class Note:
+    """Advice shown right after a step is answered with one of ``when``."""
+
+    when: frozenset[str]
+    say: str
+    offer: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of a flow."""
+
+    id: str
+    ask: str
+    kind: AnswerKind
+    options: tuple[Option, ...] = ()
+    optional: bool = False
+    max_length: int = 1000
+    direction: str = "any"  # for dates: "past", "future" or "any"
+    scale: tuple[int, int] = (1, 5)
+    only_if: Condition | None = None
+    notes: tuple[Note, ...] = ()
+    summary: str | None = None
+    check: str | None = None
+    offsets: tuple[int, ...] = ()
+
+    def choices(self) -> tuple[Option, ...]:
+        """The options offered as buttons (yes/no steps have two fixed ones)."""
+        if self.kind is AnswerKind.YESNO and not self.options:
+            return (Option("yes", "Yes"), Option("no", "No"))
+        return self.options
+
+
+@dataclass(frozen=True)
+class FlowDefinition:
+    """A whole flow: its steps in order and the ending that acts on the answers."""
+
+    name: str
+    title: str
+    command: str | None
+    ending: str
+    steps: tuple[Step, ...]
+    description: str = ""
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+
+# --- answers -------------------------------------------------------------------------------
+
+SKIPPED = None
+"""The stored value of a skipped optional step."""
+
+
+@dataclass(frozen=True)
+class CaseChoice:
+    """A case the person may pick: its id and reference."""
+
+    id: int
+    reference: str
+
+
+@dataclass(frozen=True)
+class AnswerContext:
+    """What checking an answer needs to know about the world."""
+
+    today: date
+    cases: Sequence[CaseChoice] = ()
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A valid answer, as stored."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An answer that cannot be taken; ``reason`` names the explaining template."""
+
+    reason: str
+    limit: int | None = None
+
+
+Answer = Accepted | Rejected
+
+
+def answer_from_text(step: Step, text: str, context: AnswerContext) -> Answer:
+    """Check typed text against a step (text steps, and typed forms of the other kinds)."""
+    cleaned = text.strip()
+    if len(text) > TELEGRAM_TEXT_LIMIT:
+        return Rejected("too_long", TELEGRAM_TEXT_LIMIT)
+    if not cleaned:
+        return Rejected("empty")
+    if step.kind is AnswerKind.TEXT:
+        if len(cleaned) > step.max_length:
+            return Rejected("too_long", step.max_length)
+        return Accepted(cleaned)
+    if step.kind in (AnswerKind.CHOICE, AnswerKind.YESNO):
+        lowered = cleaned.lower()
+        for option in step.choices():
+            if lowered in (option.value.lower(), option.label.lower()):
+                return Accepted(option.value)
+        return Rejected("choose_a_button")
+    if step.kind is AnswerKind.SCALE:
+        low, high = step.scale
+        if cleaned.isdigit() and low <= int(cleaned) <= high:
+            return Accepted(int(cleaned))
+        return Rejected("scale")
+    if step.kind is AnswerKind.DATE:
+        day = parse_date(
+            cleaned,
+            context.today,
+            allow_past=step.direction != "future",
+            allow_future=step.direction != "past",
+        )
+        return Accepted(day.isoformat()) if day else Rejected(f"date_{step.direction}")
+    if step.kind is AnswerKind.CASE:
+        for case in context.cases:
+            if case.reference.lower() == cleaned.lower():
+                return Accepted(case.id)
+        return Rejected("case_unknown")
+    raise AssertionError(step.kind)
+
+
+def answer_from_button(step: Step, token: str, context: AnswerContext) -> Answer:
+    """Check a pressed button's token (``o2``, ``n4``, ``d2026-12-05``, ``c17``) against a step."""
+    kind, _, rest = token[:1], None, token[1:]
+    if kind == "o" and rest.isdigit() and int(rest) < len(step.choices()):
+        return Accepted(step.choices()[int(rest)].value)
+    if kind == "n" and step.kind is AnswerKind.SCALE and rest.isdigit():
+        low, high = step.scale
+        if low <= int(rest) <= high:
+            return Accepted(int(rest))
+    if kind == "d" and step.kind is AnswerKind.DATE:
+        try:
+            day = date.fromisoformat(rest)
+        except ValueError:
+            return Rejected("choose_a_button")
+        return Accepted(day.isoformat())
+    if kind == "c" and step.kind is AnswerKind.CASE and rest.isdigit():
+        if any(case.id == int(rest) for case in context.cases):
+            return Accepted(int(rest))
+        return Rejected("case_unknown")
+    return Rejected("choose_a_button")
+
+
+def answer_label(step: Step, value: Any, cases: Sequence[CaseChoice] = ()) -> str:
+    """How a stored answer reads back to the person (the option's label, the case's reference)."""
+    if value is SKIPPED:
+        return "—"
+    if step.kind in (AnswerKind.CHOICE, AnswerKind.YESNO):
+        for option in step.choices():
+            if option.value == value:
+                return option.label
+    if step.kind is AnswerKind.CASE:
+        for case in cases:
+            if case.id == value:
+                return case.reference
+    return str(value)
+
+
+# --- moving through a flow -----------------------------------------------------------------
+
+
+def _shown(step: Step, answers: Mapping[str, Any]) -> bool | None:
+    return True if step.only_if is None else step.only_if.holds(answers)
+
+
+def first_step(flow: FlowDefinition, answers: Mapping[str, Any]) -> Step | None:
+    """The first step still to answer (steps answered in advance, like a chosen case, pass)."""
+    for step in flow.steps:
+        if step.id not in answers and _shown(step, answers) is not False:
+            return step
+    return None
+
+
+def next_step(flow: FlowDefinition, current: str, answers: Mapping[str, Any]) -> Step | None:
+    """The step after ``current`` that still needs an answer, or None when the flow is done."""
+    ids = [step.id for step in flow.steps]
+    for step in flow.steps[ids.index(current) + 1 :]:
+        if step.id not in answers and _shown(step, answers) is not False:
+            return step
+    return None
+
+
+def progress(flow: FlowDefinition, current: str, answers: Mapping[str, Any]) -> tuple[int, int]:
+    """("step n of m"): the steps on this person's path, counting ones not yet decided."""
+    path = [step.id for step in flow.steps if _shown(step, answers) is not False]
+    if current not in path:
+        path.append(current)
+    return path.index(current) + 1, len(path)
+
+
+def notes_after(step: Step, value: Any) -> list[Note]:
+    """The advice a step gives after this answer."""
+    return [note for note in step.notes if value is not SKIPPED and str(value) in note.when]
+
+
+@dataclass(frozen=True)
+class FlowPosition:
+    """Where a person is in a flow: the step, the answers so far, and the steps walked."""
+
+    step: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    path: tuple[str, ...] = ()
+
+
+def record(position: FlowPosition, value: Any) -> dict[str, Any]:
+    """The answers with this step's answer added (or replaced)."""
+    return {**position.answers, position.step: value}
+
+
+def go_back(flow: FlowDefinition, position: FlowPosition) -> FlowPosition | None:
+    """One step back: the previous step walked, with its answer (and later ones) forgotten."""
+    if not position.path:
+        return None
+    previous = position.path[-1]
+    keep_until = [step.id for step in flow.steps].index(previous)
+    kept = {
+        step.id: position.answers[step.id]
+        for step in flow.steps[:keep_until]
+        if step.id in position.answers
+    }
+    return FlowPosition(step=previous, answers=kept, path=position.path[:-1])

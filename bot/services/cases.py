@@ -1,0 +1,222 @@
+"""Cases: adding, the caseload, a case's card, review dates, stages, closing, reassigning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.clock import Clock
+from bot.domain import cases as rules
+from bot.domain.errors import Refusal
+from bot.domain.flows import Accepted, Rejected
+from bot.domain.permissions import Actor, may_change, may_read, may_reassign
+from bot.services.access import Person, require_person, require_supervisor
+from bot.services.flows import Said, ending, local_today, step_check
+from storage.models import Case
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CaseCard:
+    """A case as a person sees it in /cases."""
+
+    id: int
+    reference: str
+    stage: str
+    stage_label: str
+    worker_id: int
+    worker_name: str
+    cadence_days: int
+    last_visit_on: date | None
+    next_visit_due: date | None
+    next_review_on: date | None
+    visit_state: str
+    closed: bool
+
+
+def actor(person: Person) -> Actor:
+    """The permission view of a person."""
+    return Actor(member_id=person.member_id, team_id=person.team_id, role=person.role)
+
+
+async def readable_case(uow: UnitOfWork, person: Person, case_id: int) -> Case:
+    """A case the person may read; anything else is refused without saying whether it exists."""
+    case = await uow.cases.get(case_id)
+    if case is None or not may_read(actor(person), owner_id=case.worker_id, team_id=case.team_id):
+        raise Refusal("case_not_yours")
+    return case
+
+
+async def changeable_case(uow: UnitOfWork, person: Person, case_id: int) -> Case:
+    """An open case the person may change."""
+    case = await uow.cases.get(case_id)
+    if case is None or not may_change(actor(person), owner_id=case.worker_id, team_id=case.team_id):
+        raise Refusal("case_not_yours")
+    if case.closed_at is not None:
+        raise Refusal("case_closed", reference=case.reference)
+    return case
+
+
+async def caseload(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int
+) -> tuple[list[CaseCard], date]:
+    """The person's open cases, what is due soonest first, and today's date for them."""
+    person = await require_person(uow, telegram_user_id)
+    today = await local_today(uow, clock, person)
+    cases = await uow.cases.open_for_worker(person.member_id)
+    cards = [await _card(uow, case, today) for case in cases]
+    cards.sort(
+        key=lambda c: rules.due_order(
+            rules.CaseDates(c.reference, c.stage, c.next_visit_due, c.next_review_on)
+        )
+    )
+    return cards, today
+
+
+async def case_card(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, case_id: int
+) -> CaseCard:
+    """One case's card, if the person may read it."""
+    person = await require_person(uow, telegram_user_id)
+    case = await readable_case(uow, person, case_id)
+    return await _card(uow, case, await local_today(uow, clock, person))
+
+
+async def reassign_options(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, case_id: int
+) -> tuple[CaseCard, list[tuple[int, str]]]:
+    """The case and the team's other workers it could go to (supervisors only)."""
+    person = await require_supervisor(uow, telegram_user_id)
+    case = await readable_case(uow, person, case_id)
+    members = await uow.members.of_team(person.team_id)
+    options = [(m.id, m.display_name) for m in members if m.id != case.worker_id]
+    return await _card(uow, case, await local_today(uow, clock, person)), options
+
+
+async def reassign_case(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, case_id: int, worker_id: int
+) -> CaseCard:
+    """Give a case to another member of the team (supervisors only); audited."""
+    person = await require_person(uow, telegram_user_id)
+    case = await uow.cases.get(case_id)
+    if case is None or not may_reassign(actor(person), team_id=case.team_id):
+        raise Refusal("supervisors_only")
+    worker = await uow.members.get(worker_id)
+    if worker is None or worker.team_id != case.team_id or not worker.active:
+        raise Refusal("case_not_yours")
+    previous, case.worker_id = case.worker_id, worker.id
+    await uow.audit.record(
+        at=clock.now(),
+        action="case.reassigned",
+        subject=f"case:{case.id}",
+        team_id=case.team_id,
+        actor_id=person.member_id,
+        detail={"from": previous, "to": worker.id},
+    )
+    return await _card(uow, case, await local_today(uow, clock, person))
+
+
+@step_check("case_reference")
+async def check_case_reference(uow: UnitOfWork, person: Person, value: Any) -> Accepted | Rejected:
+    """A reference in the team's shape, not a name, not already used in the team."""
+    reference = rules.normalise_reference(str(value))
+    if isinstance(reference, rules.ReferenceProblem):
+        return Rejected(f"reference_{reference.value}")
+    if await uow.cases.by_reference(person.team_id, reference) is not None:
+        return Rejected("reference_taken")
+    return Accepted(reference)
+
+
+@ending("create_case")
+async def create_case(
+    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
+) -> list[Said]:
+    """The end of /newcase: the case joins the person's caseload, first visit due today."""
+    reference = answers["reference"]
+    if await uow.cases.by_reference(person.team_id, reference) is not None:
+        raise Refusal("reference_taken", reference=reference)
+    today = await local_today(uow, clock, person)
+    review = answers.get("review")
+    case = await uow.cases.add(
+        Case(
+            team_id=person.team_id,
+            reference=reference,
+            worker_id=person.member_id,
+            stage=answers["stage"],
+            cadence_days=int(answers["cadence"]),
+            next_visit_due=today,
+            next_review_on=date.fromisoformat(review) if review else None,
+            opened_at=clock.now(),
+        )
+    )
+    card = await _card(uow, case, today)
+    return [Said("case_created", {"case": card, "today": today})]
+
+
+@ending("set_review_date")
+async def set_review_date(
+    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
+) -> list[Said]:
+    """The end of "set review date"."""
+    case = await changeable_case(uow, person, answers["case"])
+    case.next_review_on = date.fromisoformat(answers["review"])
+    return [
+        Said(
+            "case_review_set",
+            {"case": await _card(uow, case, await local_today(uow, clock, person))},
+        )
+    ]
+
+
+@ending("change_stage")
+async def change_stage(
+    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
+) -> list[Said]:
+    """The end of "change stage"."""
+    case = await changeable_case(uow, person, answers["case"])
+    case.stage = rules.Stage(answers["stage"]).value
+    return [
+        Said(
+            "case_stage_set",
+            {"case": await _card(uow, case, await local_today(uow, clock, person))},
+        )
+    ]
+
+
+@ending("close_case")
+async def close_case(
+    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
+) -> list[Said]:
+    """The end of "close case": closed with its reason (retention clock starts), or left open."""
+    case = await changeable_case(uow, person, answers["case"])
+    if answers.get("confirm") != "yes":
+        return [Said("case_left_open", {"reference": case.reference})]
+    case.closed_at, case.closing_reason = clock.now(), answers["reason"]
+    await uow.audit.record(
+        at=clock.now(),
+        action="case.closed",
+        subject=f"case:{case.id}",
+        team_id=case.team_id,
+        actor_id=person.member_id,
+    )
+    return [Said("case_closed", {"reference": case.reference})]
+
+
+async def _card(uow: UnitOfWork, case: Case, today: date) -> CaseCard:
+    worker = await uow.members.get(case.worker_id)
+    stage = rules.Stage(case.stage) if case.stage in rules.Stage._value2member_map_ else None
+    return CaseCard(
+        id=case.id,
+        reference=case.reference,
+        stage=case.stage,
+        stage_label=rules.STAGE_LABELS[stage] if stage else case.stage,
+        worker_id=case.worker_id,
+        worker_name=worker.display_name if worker else "",
+        cadence_days=case.cadence_days,
+        last_visit_on=case.last_visit_on,
+        next_visit_due=case.next_visit_due,
+        next_review_on=case.next_review_on,
+        visit_state=rules.visit_state(case.next_visit_due, today),
+        closed=case.closed_at is not None,
+    )

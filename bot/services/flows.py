@@ -1,0 +1,585 @@
+"""The flow engine's use cases: start, answer, go back, skip, cancel, resume a draft.
+
+A flow's state is a ``flow_sessions`` row, read (locked on PostgreSQL) and
+written in the same transaction as the step's effects. Every button carries
+the session and its version, so a stale or repeated press is recognised and
+changes nothing. What to say comes back as plain data (``FlowReply``) for the
+handler to render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.domain import callbacks, dates
+from bot.domain.errors import Refusal
+from bot.domain.flows import (
+    SKIPPED,
+    Accepted,
+    AnswerContext,
+    AnswerKind,
+    CaseChoice,
+    FlowDefinition,
+    FlowPosition,
+    Rejected,
+    Step,
+    answer_from_button,
+    answer_from_text,
+    answer_label,
+    first_step,
+    go_back,
+    next_step,
+    notes_after,
+    progress,
+    record,
+)
+from bot.services.access import Person, require_person
+from bot.services.flow_catalogue import catalogue
+from prompts import label
+from storage.models import FlowSession
+from storage.repositories.flows import DRAFT, DROPPED, FINISHED, OPEN
+from storage.uow import UnitOfWork
+
+Buttons = list[list[tuple[str, str]]]
+DEFAULT_IDLE = timedelta(hours=48)
+MAX_CASE_BUTTONS = 8
+
+
+@dataclass(frozen=True)
+class Said:
+    """Something to tell the person: a template, its values, and any buttons under it."""
+
+    template: str
+    values: dict[str, Any] = field(default_factory=dict)
+    buttons: Buttons | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A step to show: its words, where it sits in the flow, and its buttons."""
+
+    flow: FlowDefinition
+    step: Step
+    number: int
+    total: int
+    buttons: Buttons
+    values: dict[str, Any]
+
+
+@dataclass
+class FlowReply:
+    """The outcome of one interaction with a flow."""
+
+    answered: tuple[Question, str] | None = None
+    says: list[Said] = field(default_factory=list)
+    question: Question | None = None
+
+
+Ending = Callable[[UnitOfWork, Clock, Person, dict[str, Any]], Awaitable[list[Said]]]
+_ENDINGS: dict[str, Ending] = {}
+
+
+def ending(name: str) -> Callable[[Ending], Ending]:
+    """Register the function that acts on a finished flow's answers (``ending:`` in its file)."""
+
+    def register(function: Ending) -> Ending:
+        _ENDINGS[name] = function
+        return function
+
+    return register
+
+
+Check = Callable[[UnitOfWork, Person, Any], Awaitable[Accepted | Rejected]]
+_CHECKS: dict[str, Check] = {}
+
+
+def step_check(name: str) -> Callable[[Check], Check]:
+    """Register a check a step's typed answer must pass (``check:`` in its file)."""
+
+    def register(function: Check) -> Check:
+        _CHECKS[name] = function
+        return function
+
+    return register
+
+
+def check_registrations() -> None:
+    """Every flow's ending and step checks exist (at start-up, so a typo never reaches a phone)."""
+    flows = catalogue().values()
+    missing = sorted(f.ending for f in flows if f.ending not in _ENDINGS)
+    missing += sorted(
+        step.check for f in flows for step in f.steps if step.check and step.check not in _CHECKS
+    )
+    if missing:
+        raise LookupError(f"flow endings or checks not registered: {', '.join(missing)}")
+
+
+# --- use cases -----------------------------------------------------------------------------
+
+
+async def start_flow(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    telegram_user_id: int,
+    flow_name: str,
+    prefill: dict[str, Any] | None = None,
+    idle: timedelta = DEFAULT_IDLE,
+) -> FlowReply:
+    """Start a flow; if another is open, ask whether to finish it or drop it first."""
+    person = await require_person(uow, telegram_user_id)
+    flow = catalogue()[flow_name]
+    open_session = await _open_session(uow, clock, person, idle)
+    if isinstance(open_session, FlowReply):
+        return open_session
+    if open_session is not None:
+        current = catalogue()[open_session.flow]
+        drop = callbacks.action(
+            "fd", open_session.id, open_session.version, flow.name, _case(prefill)
+        )
+        keep = callbacks.action("fk", open_session.id, open_session.version)
+        return FlowReply(
+            says=[
+                Said(
+                    "flow_conflict",
+                    {"open_title": current.title, "new_title": flow.title},
+                    [
+                        [(label("flow_keep_going", title=current.title), keep)],
+                        [(label("flow_drop_and_start", title=flow.title), drop)],
+                    ],
+                )
+            ]
+        )
+    drafts = await uow.flows.drafts_for(person.member_id, flow.name)
+    if drafts:
+        draft = drafts[0]
+        return FlowReply(
+            says=[
+                Said(
+                    "flow_draft_found",
+                    {
+                        "title": flow.title,
+                        "started": await _local_day(uow, draft.started_at, person),
+                    },
+                    [
+                        [(label("flow_resume_draft"), callbacks.action("dr", draft.id))],
+                        [
+                            (
+                                label("flow_start_afresh"),
+                                callbacks.action("dn", draft.id, flow.name, _case(prefill)),
+                            )
+                        ],
+                    ],
+                )
+            ]
+        )
+    return await _begin(uow, clock, person, flow, prefill or {})
+
+
+async def answer_text(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    telegram_user_id: int,
+    text: str,
+    idle: timedelta = DEFAULT_IDLE,
+) -> FlowReply | None:
+    """Typed text while in a flow; None when no flow is open (the caller shows the menu)."""
+    person = await require_person(uow, telegram_user_id)
+    session = await _open_session(uow, clock, person, idle)
+    if session is None or isinstance(session, FlowReply):
+        return session
+    flow = catalogue()[session.flow]
+    step = flow.step(session.step)
+    context = await _answer_context(uow, clock, person)
+    answer = answer_from_text(step, text, context)
+    if isinstance(answer, Accepted) and step.check:
+        answer = await _CHECKS[step.check](uow, person, answer.value)
+    if isinstance(answer, Rejected):
+        return FlowReply(
+            says=[_rejection(answer, step)], question=await _question(uow, clock, person, session)
+        )
+    return await _apply(uow, clock, person, session, answer.value, pressed=False)
+
+
+async def answer_other(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, idle: timedelta = DEFAULT_IDLE
+) -> FlowReply | None:
+    """A photo, sticker, voice note, file or location while in a flow: text only, stay put."""
+    person = await require_person(uow, telegram_user_id)
+    session = await _open_session(uow, clock, person, idle)
+    if session is None or isinstance(session, FlowReply):
+        return session
+    return FlowReply(
+        says=[Said("flow_text_only")], question=await _question(uow, clock, person, session)
+    )
+
+
+async def press(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    telegram_user_id: int,
+    data: str,
+    idle: timedelta = DEFAULT_IDLE,
+) -> FlowReply:
+    """A button on a flow question. Stale, repeated or someone else's presses change nothing."""
+    person = await require_person(uow, telegram_user_id)
+    parsed = callbacks.parse_flow_press(data)
+    if parsed is None:
+        raise Refusal("already_done")
+    session = await _session_at(uow, person, parsed.session_id, parsed.version)
+    if _idle(session, clock, idle):
+        return await _expire(uow, session, person)
+    flow = catalogue()[session.flow]
+    step = flow.step(session.step)
+    if parsed.token == "b":
+        return await _back(uow, clock, person, session)
+    if parsed.token == "s":
+        if not step.optional:
+            raise Refusal("already_done")
+        return await _apply(uow, clock, person, session, SKIPPED, pressed=True)
+    answer = answer_from_button(step, parsed.token, await _answer_context(uow, clock, person))
+    if isinstance(answer, Rejected):
+        raise Refusal("already_done")
+    return await _apply(uow, clock, person, session, answer.value, pressed=True)
+
+
+async def cancel(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> FlowReply:
+    """/cancel: leave the open flow (its answers are dropped)."""
+    person = await require_person(uow, telegram_user_id)
+    session = await uow.flows.open_for(person.member_id)
+    if session is None:
+        return FlowReply(says=[Said("flow_nothing_to_cancel")])
+    _close(session, DROPPED, clock)
+    return FlowReply(says=[Said("flow_cancelled", {"title": catalogue()[session.flow].title})])
+
+
+async def keep_going(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, session_id: int, version: int
+) -> FlowReply:
+    """ "Finish the open one": show its current question again."""
+    person = await require_person(uow, telegram_user_id)
+    session = await _session_at(uow, person, session_id, version)
+    return FlowReply(question=await _question(uow, clock, person, session))
+
+
+async def drop_and_start(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    telegram_user_id: int,
+    session_id: int,
+    version: int,
+    flow_name: str,
+    case_id: int | None,
+) -> FlowReply:
+    """ "Drop it and start the new one"."""
+    person = await require_person(uow, telegram_user_id)
+    session = await _session_at(uow, person, session_id, version)
+    _close(session, DROPPED, clock)
+    prefill = {"case": case_id} if case_id else {}
+    return await _begin(uow, clock, person, catalogue()[flow_name], prefill)
+
+
+async def resume_draft(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, session_id: int
+) -> FlowReply:
+    """Carry on with a draft where it was left."""
+    person = await require_person(uow, telegram_user_id)
+    draft = await _draft(uow, person, session_id)
+    open_session = await uow.flows.open_for(person.member_id)
+    if open_session is not None:
+        _close(open_session, DROPPED, clock)
+    draft.status, draft.updated_at = OPEN, clock.now()
+    draft.version += 1
+    return FlowReply(question=await _question(uow, clock, person, draft))
+
+
+async def discard_draft(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    telegram_user_id: int,
+    session_id: int,
+    then_start: str | None = None,
+    case_id: int | None = None,
+) -> FlowReply:
+    """Throw a draft away (and start the flow afresh, when asked)."""
+    person = await require_person(uow, telegram_user_id)
+    draft = await _draft(uow, person, session_id)
+    _close(draft, DROPPED, clock)
+    if then_start is None:
+        return FlowReply(
+            says=[Said("flow_draft_discarded", {"title": catalogue()[draft.flow].title})]
+        )
+    return await _begin(
+        uow, clock, person, catalogue()[then_start], {"case": case_id} if case_id else {}
+    )
+
+
+# --- the engine ----------------------------------------------------------------------------
+
+
+async def _begin(
+    uow: UnitOfWork, clock: Clock, person: Person, flow: FlowDefinition, prefill: dict[str, Any]
+) -> FlowReply:
+    context = await _answer_context(uow, clock, person)
+    answers = {k: v for k, v in prefill.items() if v is not None}
+    if "case" in answers and not any(c.id == answers["case"] for c in context.cases):
+        raise Refusal("case_not_yours")
+    step = first_step(flow, answers)
+    now = clock.now()
+    session = await uow.flows.add(
+        FlowSession(
+            member_id=person.member_id,
+            flow=flow.name,
+            step=step.id if step else "",
+            answers={"values": answers, "path": []},
+            version=1,
+            status=OPEN,
+            case_id=answers.get("case"),
+            started_at=now,
+            updated_at=now,
+        )
+    )
+    if step is None:
+        return await _finish(uow, clock, person, session, flow, answers)
+    return FlowReply(question=await _question(uow, clock, person, session))
+
+
+async def _apply(
+    uow: UnitOfWork,
+    clock: Clock,
+    person: Person,
+    session: FlowSession,
+    value: Any,
+    *,
+    pressed: bool,
+) -> FlowReply:
+    flow = catalogue()[session.flow]
+    step = flow.step(session.step)
+    answered = await _question(uow, clock, person, session) if pressed else None
+    context = await _answer_context(uow, clock, person)
+    position = _position(session)
+    answers = record(position, value)
+    says = [
+        Said(note.say, _template_values(flow, answers, context))
+        for note in notes_after(step, value)
+    ]
+    following = next_step(flow, step.id, answers)
+    session.answers = {"values": answers, "path": [*position.path, step.id]}
+    session.version += 1
+    session.updated_at = clock.now()
+    if step.kind is AnswerKind.CASE:
+        session.case_id = value
+    label = answer_label(step, value, context.cases)
+    reply_answered = (answered, label) if answered else None
+    if following is None:
+        finished = await _finish(uow, clock, person, session, flow, answers)
+        finished.answered, finished.says = reply_answered, [*says, *finished.says]
+        return finished
+    session.step = following.id
+    return FlowReply(
+        answered=reply_answered, says=says, question=await _question(uow, clock, person, session)
+    )
+
+
+async def _back(uow: UnitOfWork, clock: Clock, person: Person, session: FlowSession) -> FlowReply:
+    flow = catalogue()[session.flow]
+    answered = await _question(uow, clock, person, session)
+    previous = go_back(flow, _position(session))
+    if previous is None:
+        raise Refusal("already_done")
+    session.step = previous.step
+    session.answers = {"values": previous.answers, "path": list(previous.path)}
+    session.version += 1
+    session.updated_at = clock.now()
+    return FlowReply(
+        answered=(answered, label("flow_back")),
+        question=await _question(uow, clock, person, session),
+    )
+
+
+async def _finish(
+    uow: UnitOfWork,
+    clock: Clock,
+    person: Person,
+    session: FlowSession,
+    flow: FlowDefinition,
+    answers: dict[str, Any],
+) -> FlowReply:
+    says = await _ENDINGS[flow.ending](uow, clock, person, answers)
+    _close(session, FINISHED, clock)
+    return FlowReply(says=says)
+
+
+async def _question(
+    uow: UnitOfWork, clock: Clock, person: Person, session: FlowSession
+) -> Question:
+    flow = catalogue()[session.flow]
+    step = flow.step(session.step)
+    position = _position(session)
+    context = await _answer_context(uow, clock, person)
+    number, total = progress(flow, step.id, position.answers)
+    buttons = _answer_buttons(step, context)
+    navigation = []
+    if position.path:
+        navigation.append(
+            (label("flow_back"), callbacks.flow_press(session.id, session.version, "b"))
+        )
+    if step.optional:
+        navigation.append(
+            (label("flow_skip"), callbacks.flow_press(session.id, session.version, "s"))
+        )
+    rows = [
+        [(label, callbacks.flow_press(session.id, session.version, token)) for label, token in row]
+        for row in buttons
+    ]
+    if navigation:
+        rows.append(navigation)
+    values = _template_values(flow, position.answers, context)
+    return Question(flow=flow, step=step, number=number, total=total, buttons=rows, values=values)
+
+
+def _answer_buttons(step: Step, context: AnswerContext) -> list[list[tuple[str, str]]]:
+    if step.kind in (AnswerKind.CHOICE, AnswerKind.YESNO):
+        options = [(option.label, f"o{i}") for i, option in enumerate(step.choices())]
+        per_row = 1 if any(len(label) > 14 for label, _ in options) else 3
+        return [options[i : i + per_row] for i in range(0, len(options), per_row)]
+    if step.kind is AnswerKind.SCALE:
+        low, high = step.scale
+        return [[(str(n), f"n{n}") for n in range(low, high + 1)]]
+    if step.kind is AnswerKind.DATE:
+        if step.offsets:
+            days = [context.today + timedelta(days=offset) for offset in step.offsets]
+        elif step.direction == "past":
+            days = dates.recent_days(context.today, 6)
+        else:
+            days = dates.upcoming_days(context.today, 6)
+        labelled = [(dates.day_label(day, context.today), f"d{day.isoformat()}") for day in days]
+        return [labelled[:3], labelled[3:]]
+    if step.kind is AnswerKind.CASE:
+        return [[(case.reference, f"c{case.id}")] for case in context.cases[:MAX_CASE_BUTTONS]]
+    return []
+
+
+def _template_values(
+    flow: FlowDefinition, answers: dict[str, Any], context: AnswerContext
+) -> dict[str, Any]:
+    labels = {}
+    for step in flow.steps:
+        if step.id in answers:
+            labels[step.id] = answer_label(step, answers[step.id], context.cases)
+    return {"answers": answers, "labels": labels, "flow": flow}
+
+
+def _rejection(rejected: Rejected, step: Step) -> Said:
+    return Said(f"flow_rejected_{rejected.reason}", {"limit": rejected.limit, "step": step})
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+async def _open_session(
+    uow: UnitOfWork, clock: Clock, person: Person, idle: timedelta
+) -> FlowSession | FlowReply | None:
+    session = await uow.flows.open_for(person.member_id)
+    if session is not None and _idle(session, clock, idle):
+        return await _expire(uow, session, person)
+    return session
+
+
+def _idle(session: FlowSession, clock: Clock, idle: timedelta) -> bool:
+    return session.status == OPEN and clock.now() - session.updated_at > idle
+
+
+async def _expire(uow: UnitOfWork, session: FlowSession, person: Person) -> FlowReply:
+    """An idle flow becomes a draft the person can carry on with or throw away."""
+    started = await _local_day(uow, session.started_at, person)
+    session.status = DRAFT
+    session.version += 1
+    title = catalogue()[session.flow].title
+    return FlowReply(
+        says=[
+            Said(
+                "flow_expired",
+                {"title": title, "started": started},
+                [
+                    [(label("flow_resume_draft"), callbacks.action("dr", session.id))],
+                    [(label("flow_discard_draft"), callbacks.action("dx", session.id))],
+                ],
+            )
+        ]
+    )
+
+
+async def _session_at(
+    uow: UnitOfWork, person: Person, session_id: int, version: int
+) -> FlowSession:
+    session = await uow.flows.get(session_id)
+    if session is None or session.member_id != person.member_id:
+        raise Refusal("already_done")
+    if session.status != OPEN or session.version != version:
+        raise Refusal("already_done")
+    return session
+
+
+async def _draft(uow: UnitOfWork, person: Person, session_id: int) -> FlowSession:
+    session = await uow.flows.get(session_id)
+    if session is None or session.member_id != person.member_id or session.status != DRAFT:
+        raise Refusal("already_done")
+    return session
+
+
+def _close(session: FlowSession, status: str, clock: Clock) -> None:
+    session.status, session.finished_at = status, clock.now()
+    session.version += 1
+
+
+def _position(session: FlowSession) -> FlowPosition:
+    stored = session.answers or {}
+    return FlowPosition(
+        step=session.step,
+        answers=dict(stored.get("values", {})),
+        path=tuple(stored.get("path", [])),
+    )
+
+
+async def _answer_context(uow: UnitOfWork, clock: Clock, person: Person) -> AnswerContext:
+    cases = (
+        await uow.cases.open_for_team(person.team_id)
+        if person.is_supervisor
+        else await uow.cases.open_for_worker(person.member_id)
+    )
+    return AnswerContext(
+        today=await local_today(uow, clock, person),
+        cases=[CaseChoice(case.id, case.reference) for case in cases],
+    )
+
+
+async def local_today(uow: UnitOfWork, clock: Clock, person: Person) -> date:
+    """Today's date where the person works (their time zone, else their team's)."""
+    return clock.now().astimezone(ZoneInfo(await _zone(uow, person))).date()
+
+
+async def _zone(uow: UnitOfWork, person: Person) -> str:
+    member = await uow.members.get(person.member_id)
+    if member is not None and member.timezone:
+        return member.timezone
+    team = await uow.teams.get(person.team_id)
+    return team.timezone if team else "Europe/London"
+
+
+async def _local_day(uow: UnitOfWork, instant: datetime, person: Person) -> str:
+    return dates.format_day(instant.astimezone(ZoneInfo(await _zone(uow, person))).date())
+
+
+def _case(prefill: dict[str, Any] | None) -> str:
+    case = (prefill or {}).get("case")
+    return str(case) if case else ""
