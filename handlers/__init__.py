@@ -12,7 +12,7 @@ from typing import Any
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.services.flow_catalogue import catalogue
-from handlers import cases, fallback, flows, groups, help, invites, onboarding
+from handlers import actions, cases, fallback, flows, groups, help, invites, notes, onboarding
 
 PRIVATE = filters.ChatType.PRIVATE
 GROUPS = filters.ChatType.GROUPS
@@ -34,6 +34,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "linkgroup": groups.link_group_in_private,
         "cancel": flows.cancel,
         "cases": cases.show_caseload,
+        "actions": actions.show_actions,
     }
     for command, callback in commands.items():
         application.add_handler(CommandHandler(command, callback, PRIVATE))
@@ -53,6 +54,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         r"^cl$": cases.caseload_again,
         r"^ra:": cases.choose_new_worker,
         r"^rw:": cases.reassign,
+        r"^ad:": actions.mark_done,
+        r"^cn:": notes.show_case_notes,
+        r"^nv:": notes.show_note,
+        r"^nx:": notes.correct,
     }
     for pattern, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))

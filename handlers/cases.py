@@ -16,24 +16,16 @@ async def show_caseload(update: Update, context: BearingsContext) -> None:
     """/cases: every open case, what is due soonest first, a button each."""
     turn, user = context.turn, update.effective_user
     assert user is not None
-    cards, today = await cases.caseload(turn.uow, turn.clock, telegram_user_id=user.id)
-    keyboard = [
-        [(label("case_button", case=card, today=today), callbacks.action("cc", card.id))]
-        for card in cards
-    ]
-    turn.say("caseload", keyboard=keyboard, cards=cards, today=today)
+    load = await cases.caseload(turn.uow, turn.clock, telegram_user_id=user.id)
+    turn.say("caseload", keyboard=_caseload_buttons(load), load=load)
 
 
 async def caseload_again(update: Update, context: BearingsContext) -> None:
     """ "All cases" under a card: the caseload again, in the same message."""
     turn, query = context.turn, update.callback_query
     assert query is not None and query.message is not None
-    cards, today = await cases.caseload(turn.uow, turn.clock, telegram_user_id=query.from_user.id)
-    keyboard = [
-        [(label("case_button", case=card, today=today), callbacks.action("cc", card.id))]
-        for card in cards
-    ]
-    turn.replace(query.message.message_id, "caseload", keyboard=keyboard, cards=cards, today=today)
+    load = await cases.caseload(turn.uow, turn.clock, telegram_user_id=query.from_user.id)
+    turn.replace(query.message.message_id, "caseload", keyboard=_caseload_buttons(load), load=load)
 
 
 async def show_case(update: Update, context: BearingsContext) -> None:
@@ -87,6 +79,13 @@ async def reassign(update: Update, context: BearingsContext) -> None:
     turn.replace(query.message.message_id, "case_reassigned", case=card)
 
 
+def _caseload_buttons(load: cases.Caseload) -> Keyboard:
+    return [
+        [(label("case_button", case=card, load=load), callbacks.action("cc", card.id))]
+        for card in load.cards
+    ]
+
+
 def _card_buttons(card: cases.CaseCard, *, supervisor: bool) -> Keyboard:
     keyboard: Keyboard = [
         [(label("case_log_visit"), callbacks.action("cf", "visit", card.id))],
@@ -94,7 +93,10 @@ def _card_buttons(card: cases.CaseCard, *, supervisor: bool) -> Keyboard:
             (label("case_set_review"), callbacks.action("cf", "case_review", card.id)),
             (label("case_change_stage"), callbacks.action("cf", "case_stage", card.id)),
         ],
-        [(label("case_close"), callbacks.action("cf", "case_close", card.id))],
+        [
+            (label("case_notes"), callbacks.action("cn", card.id)),
+            (label("case_close"), callbacks.action("cf", "case_close", card.id)),
+        ],
     ]
     if supervisor:
         keyboard.append([(label("case_reassign"), callbacks.action("ra", card.id))])

@@ -7,6 +7,7 @@ from datetime import timedelta
 from markupsafe import Markup
 from telegram import Update
 
+from bot.domain import callbacks
 from bot.services import flows
 from bot.services.flow_catalogue import by_command
 from bot.services.flows import FlowReply, Question
@@ -37,7 +38,7 @@ def _ask(question: Question) -> Markup:
     return Markup(render_text(question.step.ask, **question.values))
 
 
-def _idle(turn: Turn) -> timedelta:
+def idle_time(turn: Turn) -> timedelta:
     return timedelta(hours=turn.settings.flow_idle_hours)
 
 
@@ -48,7 +49,7 @@ async def start_by_command(update: Update, context: BearingsContext) -> None:
     flow = by_command(message.text.split()[0].lstrip("/").split("@")[0].lower())
     assert flow is not None
     reply = await flows.start_flow(
-        turn.uow, turn.clock, telegram_user_id=user.id, flow_name=flow.name, idle=_idle(turn)
+        turn.uow, turn.clock, telegram_user_id=user.id, flow_name=flow.name, idle=idle_time(turn)
     )
     show(turn, reply)
 
@@ -64,7 +65,7 @@ async def start_for_case(update: Update, context: BearingsContext) -> None:
         telegram_user_id=query.from_user.id,
         flow_name=flow_name,
         prefill={"case": int(case_id)},
-        idle=_idle(turn),
+        idle=idle_time(turn),
     )
     show(turn, reply)
 
@@ -74,7 +75,7 @@ async def text_answer(update: Update, context: BearingsContext) -> None:
     turn, user, message = context.turn, update.effective_user, update.effective_message
     assert user is not None and message is not None and message.text is not None
     reply = await flows.answer_text(
-        turn.uow, turn.clock, telegram_user_id=user.id, text=message.text, idle=_idle(turn)
+        turn.uow, turn.clock, telegram_user_id=user.id, text=message.text, idle=idle_time(turn)
     )
     if reply is None:
         await fallback.menu(update, context)
@@ -87,7 +88,7 @@ async def other_message(update: Update, context: BearingsContext) -> None:
     turn, user = context.turn, update.effective_user
     assert user is not None
     reply = await flows.answer_other(
-        turn.uow, turn.clock, telegram_user_id=user.id, idle=_idle(turn)
+        turn.uow, turn.clock, telegram_user_id=user.id, idle=idle_time(turn)
     )
     if reply is None:
         await fallback.menu(update, context)
@@ -100,7 +101,11 @@ async def pressed(update: Update, context: BearingsContext) -> None:
     turn, query = context.turn, update.callback_query
     assert query is not None and query.data is not None and query.message is not None
     reply = await flows.press(
-        turn.uow, turn.clock, telegram_user_id=query.from_user.id, data=query.data, idle=_idle(turn)
+        turn.uow,
+        turn.clock,
+        telegram_user_id=query.from_user.id,
+        data=query.data,
+        idle=idle_time(turn),
     )
     show(turn, reply, query.message.message_id)
 
@@ -130,7 +135,7 @@ async def conflict_choice(update: Update, context: BearingsContext) -> None:
             session_id=session_id,
             version=version,
             flow_name=parts[3],
-            case_id=int(parts[4]) if parts[4] else None,
+            prefill=callbacks.parse_prefill(parts[4]),
         )
     show(turn, reply, query.message.message_id)
 
@@ -156,6 +161,6 @@ async def draft_choice(update: Update, context: BearingsContext) -> None:
             telegram_user_id=user,
             session_id=session_id,
             then_start=parts[2],
-            case_id=int(parts[3]) if parts[3] else None,
+            prefill=callbacks.parse_prefill(parts[3]),
         )
     show(turn, reply, query.message.message_id)

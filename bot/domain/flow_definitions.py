@@ -33,6 +33,9 @@ _STEP_KEYS = {
     "summary",
     "check",
     "offsets",
+    "skip_label",
+    "who",
+    "only_for",
 }
 _FLOW_KEYS = {"name", "title", "command", "ending", "steps", "description"}
 MAX_CALLBACK_STEPS = 40
@@ -52,13 +55,18 @@ def definition_from_dict(data: Mapping[str, Any]) -> FlowDefinition:
         raise FlowDefinitionError(f"flow {name}: 'steps' must be a list of at most 40 steps")
     steps = tuple(_step(name, raw) for raw in raw_steps)
     ids = [step.id for step in steps]
-    if len(set(ids)) != len(ids):
-        raise FlowDefinitionError(f"flow {name}: step ids must be unique")
+    repeated = next((step_id for i, step_id in enumerate(ids) if step_id in ids[:i]), None)
+    if repeated is not None:
+        raise FlowDefinitionError(f"flow {name}, step {repeated}: step ids must be unique")
     for position, step in enumerate(steps):
         for condition in filter(None, [step.only_if]):
             if condition.step not in ids[:position]:
                 raise FlowDefinitionError(
                     f"flow {name}, step {step.id}: only_if must refer to an earlier step"
+                )
+            if steps[ids.index(condition.step)].only_for not in (None, step.only_for):
+                raise FlowDefinitionError(
+                    f"flow {name}, step {step.id}: only_if refers to a step for another role"
                 )
     return FlowDefinition(
         name=name,
@@ -93,13 +101,11 @@ def _step(flow: str, raw: Any) -> Step:
     direction = str(raw.get("direction", "any"))
     if direction not in ("past", "future", "any"):
         raise FlowDefinitionError(f"{where}: direction must be past, future or any")
-    scale = tuple(raw.get("scale", (1, 5)))
-    if len(scale) != 2 or not scale[0] < scale[1] or scale[1] - scale[0] > 10:
-        raise FlowDefinitionError(f"{where}: scale must be [low, high] with at most 11 points")
+    scale = _scale(where, raw.get("scale", [1, 5]))
     only_if = raw.get("only_if")
     condition = None
     if only_if is not None:
-        condition = Condition(str(only_if["step"]), frozenset(str(v) for v in only_if["in"]))
+        condition = _condition(where, only_if)
     notes = tuple(
         Note(
             when=frozenset(str(v) for v in note["when"]),
@@ -116,10 +122,48 @@ def _step(flow: str, raw: Any) -> Step:
         optional=bool(raw.get("optional", False)),
         max_length=int(raw.get("max_length", 1000)),
         direction=direction,
-        scale=(int(scale[0]), int(scale[1])),
+        scale=scale,
         only_if=condition,
         notes=notes,
         summary=raw.get("summary"),
         check=raw.get("check"),
         offsets=tuple(int(days) for days in raw.get("offsets", ())),
+        skip_label=str(raw.get("skip_label", "flow_skip")),
+        who=_who(where, raw.get("who", "team")),
+        only_for=_role(where, raw.get("only_for")),
     )
+
+
+def _scale(where: str, raw: Any) -> tuple[int, int]:
+    """``[low, high]``: whole numbers, low below high, at most 11 points (one row of buttons)."""
+    whole = isinstance(raw, list | tuple) and all(
+        isinstance(n, int) and not isinstance(n, bool) for n in raw
+    )
+    if not whole or len(raw) != 2 or not raw[0] < raw[1] or raw[1] - raw[0] > 10:
+        raise FlowDefinitionError(f"{where}: scale must be [low, high] with at most 11 points")
+    return int(raw[0]), int(raw[1])
+
+
+def _condition(where: str, raw: Any) -> Condition:
+    """``{step: X, in: [a, b]}`` or ``{step: X, answered: true|false}``."""
+    if not isinstance(raw, Mapping) or "step" not in raw or ("in" in raw) == ("answered" in raw):
+        raise FlowDefinitionError(f"{where}: only_if needs 'step' and one of 'in' or 'answered'")
+    if "answered" in raw:
+        if not isinstance(raw["answered"], bool):
+            raise FlowDefinitionError(f"{where}: only_if 'answered' must be true or false")
+        return Condition(str(raw["step"]), answered=raw["answered"])
+    if not isinstance(raw["in"], list) or not raw["in"]:
+        raise FlowDefinitionError(f"{where}: only_if 'in' must be a list of answers")
+    return Condition(str(raw["step"]), frozenset(str(v) for v in raw["in"]))
+
+
+def _role(where: str, value: Any) -> str | None:
+    if value not in (None, "worker", "supervisor"):
+        raise FlowDefinitionError(f"{where}: only_for must be worker or supervisor")
+    return None if value is None else str(value)
+
+
+def _who(where: str, value: Any) -> str:
+    if value not in ("team", "workers"):
+        raise FlowDefinitionError(f"{where}: who must be team or workers")
+    return str(value)

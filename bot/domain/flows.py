@@ -30,6 +30,7 @@ class AnswerKind(StrEnum):
     DATE = "date"
     CASE = "case"
     YESNO = "yesno"
+    MEMBER = "member"
 
 
 class FlowDefinitionError(ValueError):
@@ -46,15 +47,19 @@ class Option:
 
 @dataclass(frozen=True)
 class Condition:
-    """True when an earlier step's answer is one of ``values``."""
+    """True when an earlier step's answer is one of ``values``, or, with ``answered`` set,
+    when that step was answered (True) or skipped (False)."""
 
     step: str
-    values: frozenset[str]
+    values: frozenset[str] = frozenset()
+    answered: bool | None = None
 
     def holds(self, answers: Mapping[str, Any]) -> bool | None:
         """True/False once the step is answered; None while it is not (yet) known."""
         if self.step not in answers:
             return None
+        if self.answered is not None:
+            return (answers[self.step] is not SKIPPED) is self.answered
         return str(answers[self.step]) in self.values
 
 
@@ -84,6 +89,9 @@ class Step:
     summary: str | None = None
     check: str | None = None
     offsets: tuple[int, ...] = ()
+    skip_label: str = "flow_skip"
+    who: str = "team"  # for member steps: "team" (everyone) or "workers"
+    only_for: str | None = None  # a role: the step is asked only of people in it
 
     def choices(self) -> tuple[Option, ...]:
         """The options offered as buttons (yes/no steps have two fixed ones)."""
@@ -103,6 +111,18 @@ class FlowDefinition:
     steps: tuple[Step, ...]
     description: str = ""
 
+    def for_role(self, role: str) -> FlowDefinition:
+        """The flow as someone in this role walks it (steps for other roles left out)."""
+        steps = tuple(step for step in self.steps if step.only_for in (None, role))
+        return FlowDefinition(
+            name=self.name,
+            title=self.title,
+            command=self.command,
+            ending=self.ending,
+            steps=steps,
+            description=self.description,
+        )
+
     def step(self, step_id: str) -> Step:
         """The step with this id."""
         for step in self.steps:
@@ -119,10 +139,20 @@ SKIPPED = None
 
 @dataclass(frozen=True)
 class CaseChoice:
-    """A case the person may pick: its id and reference."""
+    """A case the person may pick: its id, reference and key worker."""
 
     id: int
     reference: str
+    worker_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MemberChoice:
+    """A member of the person's team who may be picked: id, name and whether a worker."""
+
+    id: int
+    name: str
+    is_worker: bool
 
 
 @dataclass(frozen=True)
@@ -131,6 +161,11 @@ class AnswerContext:
 
     today: date
     cases: Sequence[CaseChoice] = ()
+    members: Sequence[MemberChoice] = ()
+
+    def members_for(self, step: Step) -> list[MemberChoice]:
+        """The members a member step offers (everyone, or only the workers)."""
+        return [m for m in self.members if step.who == "team" or m.is_worker]
 
 
 @dataclass(frozen=True)
@@ -170,7 +205,7 @@ def answer_from_text(step: Step, text: str, context: AnswerContext) -> Answer:
         return Rejected("choose_a_button")
     if step.kind is AnswerKind.SCALE:
         low, high = step.scale
-        if cleaned.isdigit() and low <= int(cleaned) <= high:
+        if cleaned.isdecimal() and low <= int(cleaned) <= high:
             return Accepted(int(cleaned))
         return Rejected("scale")
     if step.kind is AnswerKind.DATE:
@@ -186,15 +221,18 @@ def answer_from_text(step: Step, text: str, context: AnswerContext) -> Answer:
             if case.reference.lower() == cleaned.lower():
                 return Accepted(case.id)
         return Rejected("case_unknown")
+    if step.kind is AnswerKind.MEMBER:
+        named = [m for m in context.members_for(step) if m.name.lower() == cleaned.lower()]
+        return Accepted(named[0].id) if len(named) == 1 else Rejected("choose_a_button")
     raise AssertionError(step.kind)
 
 
 def answer_from_button(step: Step, token: str, context: AnswerContext) -> Answer:
-    """Check a pressed button's token (``o2``, ``n4``, ``d2026-12-05``, ``c17``) against a step."""
+    """Check a pressed button's token (``o2``, ``n4``, ``d2026-12-05``, ``c17``, ``m3``)."""
     kind, _, rest = token[:1], None, token[1:]
-    if kind == "o" and rest.isdigit() and int(rest) < len(step.choices()):
+    if kind == "o" and rest.isdecimal() and int(rest) < len(step.choices()):
         return Accepted(step.choices()[int(rest)].value)
-    if kind == "n" and step.kind is AnswerKind.SCALE and rest.isdigit():
+    if kind == "n" and step.kind is AnswerKind.SCALE and rest.isdecimal():
         low, high = step.scale
         if low <= int(rest) <= high:
             return Accepted(int(rest))
@@ -204,14 +242,17 @@ def answer_from_button(step: Step, token: str, context: AnswerContext) -> Answer
         except ValueError:
             return Rejected("choose_a_button")
         return Accepted(day.isoformat())
-    if kind == "c" and step.kind is AnswerKind.CASE and rest.isdigit():
+    if kind == "c" and step.kind is AnswerKind.CASE and rest.isdecimal():
         if any(case.id == int(rest) for case in context.cases):
             return Accepted(int(rest))
         return Rejected("case_unknown")
+    members = context.members_for(step) if step.kind is AnswerKind.MEMBER else []
+    if kind == "m" and rest.isdecimal() and any(member.id == int(rest) for member in members):
+        return Accepted(int(rest))
     return Rejected("choose_a_button")
 
 
-def answer_label(step: Step, value: Any, cases: Sequence[CaseChoice] = ()) -> str:
+def answer_label(step: Step, value: Any, context: AnswerContext | None = None) -> str:
     """How a stored answer reads back to the person (the option's label, the case's reference)."""
     if value is SKIPPED:
         return "—"
@@ -219,42 +260,65 @@ def answer_label(step: Step, value: Any, cases: Sequence[CaseChoice] = ()) -> st
         for option in step.choices():
             if option.value == value:
                 return option.label
-    if step.kind is AnswerKind.CASE:
-        for case in cases:
+    if step.kind is AnswerKind.CASE and context is not None:
+        for case in context.cases:
             if case.id == value:
                 return case.reference
+    if step.kind is AnswerKind.MEMBER and context is not None:
+        for member in context.members:
+            if member.id == value:
+                return member.name
     return str(value)
 
 
 # --- moving through a flow -----------------------------------------------------------------
 
 
-def _shown(step: Step, answers: Mapping[str, Any]) -> bool | None:
-    return True if step.only_if is None else step.only_if.holds(answers)
+def visibility(flow: FlowDefinition, answers: Mapping[str, Any]) -> dict[str, bool | None]:
+    """Per step: shown (True), hidden (False) or not yet known (None, its condition waits).
+
+    A step whose condition refers to a hidden step is hidden too, so chains of
+    conditions (an action's owner and due date after the action) close together.
+    """
+    seen: dict[str, bool | None] = {}
+    for step in flow.steps:
+        condition = step.only_if
+        if condition is None:
+            seen[step.id] = True
+        elif seen.get(condition.step) is False:
+            seen[step.id] = False
+        else:
+            seen[step.id] = condition.holds(answers)
+    return seen
 
 
 def first_step(flow: FlowDefinition, answers: Mapping[str, Any]) -> Step | None:
     """The first step still to answer (steps answered in advance, like a chosen case, pass)."""
+    shown = visibility(flow, answers)
     for step in flow.steps:
-        if step.id not in answers and _shown(step, answers) is not False:
+        if step.id not in answers and shown[step.id] is not False:
             return step
     return None
 
 
 def next_step(flow: FlowDefinition, current: str, answers: Mapping[str, Any]) -> Step | None:
     """The step after ``current`` that still needs an answer, or None when the flow is done."""
+    shown = visibility(flow, answers)
     ids = [step.id for step in flow.steps]
     for step in flow.steps[ids.index(current) + 1 :]:
-        if step.id not in answers and _shown(step, answers) is not False:
+        if step.id not in answers and shown[step.id] is not False:
             return step
     return None
 
 
 def progress(flow: FlowDefinition, current: str, answers: Mapping[str, Any]) -> tuple[int, int]:
-    """("step n of m"): the steps on this person's path, counting ones not yet decided."""
-    path = [step.id for step in flow.steps if _shown(step, answers) is not False]
-    if current not in path:
-        path.append(current)
+    """("step n of m"): the steps known to be on this person's path so far.
+
+    Steps waiting on an answer not yet given are not counted, so ``m`` grows when
+    an answer opens a branch rather than shrinking from an alarming start.
+    """
+    shown = visibility(flow, answers)
+    path = [step.id for step in flow.steps if shown[step.id] is True or step.id == current]
     return path.index(current) + 1, len(path)
 
 

@@ -58,20 +58,31 @@ async def changeable_case(uow: UnitOfWork, person: Person, case_id: int) -> Case
     return case
 
 
-async def caseload(
-    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int
-) -> tuple[list[CaseCard], date]:
-    """The person's open cases, what is due soonest first, and today's date for them."""
+@dataclass(frozen=True)
+class Caseload:
+    """The cases in /cases, today's date for the reader, and whether it is the whole team's."""
+
+    cards: list[CaseCard]
+    today: date
+    whole_team: bool
+
+
+async def caseload(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> Caseload:
+    """The open cases a person looks after (a supervisor: the whole team's), soonest due first."""
     person = await require_person(uow, telegram_user_id)
     today = await local_today(uow, clock, person)
-    cases = await uow.cases.open_for_worker(person.member_id)
+    cases = (
+        await uow.cases.open_for_team(person.team_id)
+        if person.is_supervisor
+        else await uow.cases.open_for_worker(person.member_id)
+    )
     cards = [await _card(uow, case, today) for case in cases]
     cards.sort(
         key=lambda c: rules.due_order(
             rules.CaseDates(c.reference, c.stage, c.next_visit_due, c.next_review_on)
         )
     )
-    return cards, today
+    return Caseload(cards, today, whole_team=person.is_supervisor)
 
 
 async def case_card(

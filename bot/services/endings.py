@@ -5,7 +5,7 @@ imported; importing them here, once, means a new flow's ending module is added i
 exactly one place.
 """
 
-from bot.services import cases, visits  # noqa: F401  (imported for their registrations)
+from bot.services import cases, notes, supervision, visits  # noqa: F401  (imported for their registrations)
 from bot.services.flows import check_registrations
 
 

@@ -24,3 +24,9 @@ def catalogue() -> dict[str, FlowDefinition]:
 def by_command(command: str) -> FlowDefinition | None:
     """The flow a command starts (e.g. "visit"), if any."""
     return next((flow for flow in catalogue().values() if flow.command == command), None)
+
+
+@cache
+def flow_for(name: str, role: str) -> FlowDefinition:
+    """A flow as a person in this role walks it (steps meant for other roles left out)."""
+    return catalogue()[name].for_role(role)

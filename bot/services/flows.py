@@ -26,6 +26,7 @@ from bot.domain.flows import (
     CaseChoice,
     FlowDefinition,
     FlowPosition,
+    MemberChoice,
     Rejected,
     Step,
     answer_from_button,
@@ -38,8 +39,9 @@ from bot.domain.flows import (
     progress,
     record,
 )
+from bot.domain.roles import Role
 from bot.services.access import Person, require_person
-from bot.services.flow_catalogue import catalogue
+from bot.services.flow_catalogue import catalogue, flow_for
 from prompts import label
 from storage.models import FlowSession
 from storage.repositories.flows import DRAFT, DROPPED, FINISHED, OPEN
@@ -133,14 +135,14 @@ async def start_flow(
 ) -> FlowReply:
     """Start a flow; if another is open, ask whether to finish it or drop it first."""
     person = await require_person(uow, telegram_user_id)
-    flow = catalogue()[flow_name]
+    flow = flow_for(flow_name, person.role.value)
     open_session = await _open_session(uow, clock, person, idle)
     if isinstance(open_session, FlowReply):
         return open_session
     if open_session is not None:
         current = catalogue()[open_session.flow]
         drop = callbacks.action(
-            "fd", open_session.id, open_session.version, flow.name, _case(prefill)
+            "fd", open_session.id, open_session.version, flow.name, callbacks.prefill_token(prefill)
         )
         keep = callbacks.action("fk", open_session.id, open_session.version)
         return FlowReply(
@@ -171,7 +173,9 @@ async def start_flow(
                         [
                             (
                                 label("flow_start_afresh"),
-                                callbacks.action("dn", draft.id, flow.name, _case(prefill)),
+                                callbacks.action(
+                                    "dn", draft.id, flow.name, callbacks.prefill_token(prefill)
+                                ),
                             )
                         ],
                     ],
@@ -194,7 +198,7 @@ async def answer_text(
     session = await _open_session(uow, clock, person, idle)
     if session is None or isinstance(session, FlowReply):
         return session
-    flow = catalogue()[session.flow]
+    flow = flow_for(session.flow, person.role.value)
     step = flow.step(session.step)
     context = await _answer_context(uow, clock, person)
     answer = answer_from_text(step, text, context)
@@ -236,7 +240,7 @@ async def press(
     session = await _session_at(uow, person, parsed.session_id, parsed.version)
     if _idle(session, clock, idle):
         return await _expire(uow, session, person)
-    flow = catalogue()[session.flow]
+    flow = flow_for(session.flow, person.role.value)
     step = flow.step(session.step)
     if parsed.token == "b":
         return await _back(uow, clock, person, session)
@@ -277,14 +281,13 @@ async def drop_and_start(
     session_id: int,
     version: int,
     flow_name: str,
-    case_id: int | None,
+    prefill: dict[str, Any] | None = None,
 ) -> FlowReply:
     """ "Drop it and start the new one"."""
     person = await require_person(uow, telegram_user_id)
     session = await _session_at(uow, person, session_id, version)
     _close(session, DROPPED, clock)
-    prefill = {"case": case_id} if case_id else {}
-    return await _begin(uow, clock, person, catalogue()[flow_name], prefill)
+    return await _begin(uow, clock, person, flow_for(flow_name, person.role.value), prefill or {})
 
 
 async def resume_draft(
@@ -308,7 +311,7 @@ async def discard_draft(
     telegram_user_id: int,
     session_id: int,
     then_start: str | None = None,
-    case_id: int | None = None,
+    prefill: dict[str, Any] | None = None,
 ) -> FlowReply:
     """Throw a draft away (and start the flow afresh, when asked)."""
     person = await require_person(uow, telegram_user_id)
@@ -318,9 +321,7 @@ async def discard_draft(
         return FlowReply(
             says=[Said("flow_draft_discarded", {"title": catalogue()[draft.flow].title})]
         )
-    return await _begin(
-        uow, clock, person, catalogue()[then_start], {"case": case_id} if case_id else {}
-    )
+    return await _begin(uow, clock, person, flow_for(then_start, person.role.value), prefill or {})
 
 
 # --- the engine ----------------------------------------------------------------------------
@@ -362,7 +363,7 @@ async def _apply(
     *,
     pressed: bool,
 ) -> FlowReply:
-    flow = catalogue()[session.flow]
+    flow = flow_for(session.flow, person.role.value)
     step = flow.step(session.step)
     answered = await _question(uow, clock, person, session) if pressed else None
     context = await _answer_context(uow, clock, person)
@@ -378,7 +379,7 @@ async def _apply(
     session.updated_at = clock.now()
     if step.kind is AnswerKind.CASE:
         session.case_id = value
-    label = answer_label(step, value, context.cases)
+    label = answer_label(step, value, context)
     reply_answered = (answered, label) if answered else None
     if following is None:
         finished = await _finish(uow, clock, person, session, flow, answers)
@@ -391,7 +392,7 @@ async def _apply(
 
 
 async def _back(uow: UnitOfWork, clock: Clock, person: Person, session: FlowSession) -> FlowReply:
-    flow = catalogue()[session.flow]
+    flow = flow_for(session.flow, person.role.value)
     answered = await _question(uow, clock, person, session)
     previous = go_back(flow, _position(session))
     if previous is None:
@@ -422,12 +423,12 @@ async def _finish(
 async def _question(
     uow: UnitOfWork, clock: Clock, person: Person, session: FlowSession
 ) -> Question:
-    flow = catalogue()[session.flow]
+    flow = flow_for(session.flow, person.role.value)
     step = flow.step(session.step)
     position = _position(session)
     context = await _answer_context(uow, clock, person)
     number, total = progress(flow, step.id, position.answers)
-    buttons = _answer_buttons(step, context)
+    buttons = _answer_buttons(step, context, position.answers)
     navigation = []
     if position.path:
         navigation.append(
@@ -435,7 +436,7 @@ async def _question(
         )
     if step.optional:
         navigation.append(
-            (label("flow_skip"), callbacks.flow_press(session.id, session.version, "s"))
+            (label(step.skip_label), callbacks.flow_press(session.id, session.version, "s"))
         )
     rows = [
         [(label, callbacks.flow_press(session.id, session.version, token)) for label, token in row]
@@ -447,7 +448,9 @@ async def _question(
     return Question(flow=flow, step=step, number=number, total=total, buttons=rows, values=values)
 
 
-def _answer_buttons(step: Step, context: AnswerContext) -> list[list[tuple[str, str]]]:
+def _answer_buttons(
+    step: Step, context: AnswerContext, answers: dict[str, Any]
+) -> list[list[tuple[str, str]]]:
     if step.kind in (AnswerKind.CHOICE, AnswerKind.YESNO):
         options = [(option.label, f"o{i}") for i, option in enumerate(step.choices())]
         per_row = 1 if any(len(label) > 14 for label, _ in options) else 3
@@ -466,7 +469,19 @@ def _answer_buttons(step: Step, context: AnswerContext) -> list[list[tuple[str, 
         return [labelled[:3], labelled[3:]]
     if step.kind is AnswerKind.CASE:
         return [[(case.reference, f"c{case.id}")] for case in context.cases[:MAX_CASE_BUTTONS]]
+    if step.kind is AnswerKind.MEMBER:
+        first = _concerned_worker(context, answers)
+        members = sorted(context.members_for(step), key=lambda m: m.id != first)
+        return [[(member.name, f"m{member.id}")] for member in members[:MAX_CASE_BUTTONS]]
     return []
+
+
+def _concerned_worker(context: AnswerContext, answers: dict[str, Any]) -> int | None:
+    """The worker a flow is about (chosen, or the chosen case's), offered first as an owner."""
+    if answers.get("worker"):
+        return int(answers["worker"])
+    case = next((c for c in context.cases if c.id == answers.get("case")), None)
+    return case.worker_id if case else None
 
 
 def _template_values(
@@ -475,7 +490,7 @@ def _template_values(
     labels = {}
     for step in flow.steps:
         if step.id in answers:
-            labels[step.id] = answer_label(step, answers[step.id], context.cases)
+            labels[step.id] = answer_label(step, answers[step.id], context)
     return {"answers": answers, "labels": labels, "flow": flow}
 
 
@@ -557,9 +572,14 @@ async def _answer_context(uow: UnitOfWork, clock: Clock, person: Person) -> Answ
         if person.is_supervisor
         else await uow.cases.open_for_worker(person.member_id)
     )
+    members = await uow.members.of_team(person.team_id)
     return AnswerContext(
         today=await local_today(uow, clock, person),
-        cases=[CaseChoice(case.id, case.reference) for case in cases],
+        cases=[CaseChoice(case.id, case.reference, case.worker_id) for case in cases],
+        members=[
+            MemberChoice(m.id, m.display_name, m.role == Role.WORKER)
+            for m in sorted(members, key=lambda m: (m.id != person.member_id, m.display_name))
+        ],
     )
 
 
@@ -578,8 +598,3 @@ async def _zone(uow: UnitOfWork, person: Person) -> str:
 
 async def _local_day(uow: UnitOfWork, instant: datetime, person: Person) -> str:
     return dates.format_day(instant.astimezone(ZoneInfo(await _zone(uow, person))).date())
-
-
-def _case(prefill: dict[str, Any] | None) -> str:
-    case = (prefill or {}).get("case")
-    return str(case) if case else ""

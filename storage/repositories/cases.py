@@ -76,6 +76,12 @@ class NoteRepository:
         """One supervision note."""
         return await self._session.get(SupervisionNote, note_id)
 
+    async def supervision_for_case(self, case_id: int) -> Sequence[SupervisionNote]:
+        """A case's supervision notes, newest first."""
+        query = select(SupervisionNote).where(SupervisionNote.case_id == case_id)
+        order = (SupervisionNote.held_on.desc(), SupervisionNote.id.desc())
+        return (await self._session.scalars(query.order_by(*order))).all()
+
     async def add_revision(self, revision: NoteRevision) -> None:
         """Keep the previous version of a corrected note."""
         self._session.add(revision)

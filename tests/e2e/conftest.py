@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,8 @@ from bot.clock import MovableClock
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
 from storage.db import Database
+from storage.models import Case, Member
+from storage.uow import UnitOfWork
 
 
 @pytest.fixture
@@ -66,10 +69,90 @@ class Chatter:
 
     async def press(self, label: str) -> ChatMessage:
         """Press a button on the newest message that has it; return that message once edited."""
-        message = next(
-            m
-            for m in reversed(self.emulator.bot_messages(self.user_id))
-            if any(label.lower() in text.lower() for text in m.labels)
-        )
+        message = self._with_button(label)
         self.emulator.press_button(self.user_id, label)
         return await self.emulator.wait_for_edit(self.user_id, message.message_id)
+
+    async def tap(self, label: str) -> ChatMessage:
+        """Press a button on the newest message that has it; return the bot's next new message."""
+        self._with_button(label)
+        after = len(self.emulator.bot_messages(self.user_id))
+        self.emulator.press_button(self.user_id, label)
+        return await self.emulator.wait_for_bot_message(self.user_id, after=after)
+
+    async def send_until(self, text: str, fragment: str) -> ChatMessage:
+        """Send a message and return the bot's first new message containing ``fragment``."""
+        after = len(self.emulator.bot_messages(self.user_id))
+        self.emulator.send_message(self.user_id, text, first_name=self.first_name)
+        return await self.emulator.wait_for_bot_message(
+            self.user_id, lambda m: fragment in m.text, after=after
+        )
+
+    async def tap_until(self, label: str, fragment: str) -> ChatMessage:
+        """Press a button and return the bot's first new message containing ``fragment``."""
+        self._with_button(label)
+        after = len(self.emulator.bot_messages(self.user_id))
+        self.emulator.press_button(self.user_id, label)
+        return await self.emulator.wait_for_bot_message(
+            self.user_id, lambda m: fragment in m.text, after=after
+        )
+
+    async def exchange(self, text: str, replies: int) -> list[ChatMessage]:
+        """Send a message and return the bot's next ``replies`` new messages."""
+        after = len(self.emulator.bot_messages(self.user_id))
+        self.emulator.send_message(self.user_id, text, first_name=self.first_name)
+        return await self._next(after, replies)
+
+    async def send_media(self, kind: str, replies: int = 1) -> list[ChatMessage]:
+        """Send a photo, sticker, voice note, file, location, ...; return the bot's next replies."""
+        after = len(self.emulator.bot_messages(self.user_id))
+        self.emulator.send_media(self.user_id, kind)
+        return await self._next(after, replies)
+
+    def button(self, label: str) -> tuple[int, str]:
+        """The newest message with this button, and the button's callback data (to press later)."""
+        message = self._with_button(label)
+        data = message.button(label).callback_data
+        assert data is not None
+        return message.message_id, data
+
+    async def press_data(self, message_id: int, data: str) -> dict[str, Any]:
+        """Press a button by its raw data (an old one again, or a forged one) on a message.
+
+        Returns the bot's answer to the press; by then everything it said about it is sent.
+        """
+        update = self.emulator.press(self.user_id, message_id, data)
+        return await self.emulator.wait_for_callback_answer(update["callback_query"]["id"])
+
+    async def _next(self, after: int, count: int) -> list[ChatMessage]:
+        await self.emulator.wait_for_bot_message(self.user_id, after=after + count - 1)
+        return self.emulator.bot_messages(self.user_id)[after : after + count]
+
+    def _with_button(self, label: str) -> ChatMessage:
+        for message in reversed(self.emulator.bot_messages(self.user_id)):
+            if any(label.lower() in text.lower() for text in message.labels):
+                return message
+        raise AssertionError(f"no message in chat {self.user_id} has a button {label!r}")
+
+
+async def add_case(chatter: Chatter, reference: str, cadence: str = "Every week") -> ChatMessage:
+    """Walk /newcase (Engagement, no review date); return the bot's "Added ..." message."""
+    await chatter.send("/newcase")
+    await chatter.send(reference)
+    await chatter.tap("Engagement")
+    await chatter.tap(cadence)
+    return await chatter.tap("Skip")
+
+
+async def member(uow: UnitOfWork, telegram_user_id: int) -> Member:
+    """The member with this Telegram id (they must exist)."""
+    found = await uow.members.by_telegram_id(telegram_user_id)
+    assert found is not None
+    return found
+
+
+async def stored_case(uow: UnitOfWork, telegram_user_id: int, reference: str) -> Case:
+    """The case with this reference in that person's team (it must exist)."""
+    case = await uow.cases.by_reference((await member(uow, telegram_user_id)).team_id, reference)
+    assert case is not None
+    return case

@@ -1,0 +1,100 @@
+"""Supervision notes (Thinking Together): saving one, and the actions agreed in it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.clock import Clock
+from bot.domain.errors import Refusal
+from bot.domain.roles import Role
+from bot.services.access import Person
+from bot.services.actions import ActionLine, add_action
+from bot.services.cases import changeable_case
+from bot.services.flows import Said, ending
+from storage.models import SupervisionNote
+from storage.uow import UnitOfWork
+
+ACTION_SLOTS = (1, 2, 3)
+"""The action steps of prompts/flows/supervision.yaml (action_1, action_1_owner, ...)."""
+
+NOTE_FIELDS = (
+    "task",
+    "update",
+    "feelings",
+    "risk",
+    "risks",
+    "strengths",
+    "family_view",
+    "outcome",
+    "enough_people",
+    "who_else",
+    "decisions",
+    "previous_actions",
+    "escalation",
+    "referral",
+    "next_review",
+)
+"""The answers kept in the note's encrypted content."""
+
+
+@ending("save_supervision")
+async def save_supervision(
+    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
+) -> list[Said]:
+    """The end of /supervision: the note, and an action for each one agreed."""
+    case = await changeable_case(uow, person, answers["case"]) if answers.get("case") else None
+    worker_id = await _worker(uow, person, case.worker_id if case else answers.get("worker"))
+    now = clock.now()
+    note = await uow.notes.add_supervision(
+        SupervisionNote(
+            team_id=person.team_id,
+            worker_id=worker_id,
+            author_id=person.member_id,
+            case_id=case.id if case else None,
+            held_on=date.fromisoformat(answers["held_on"]),
+            kind=answers["kind"],
+            content={field: answers.get(field) for field in NOTE_FIELDS},
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    actions: list[ActionLine] = []
+    for slot in ACTION_SLOTS:
+        text = answers.get(f"action_{slot}")
+        if text:
+            actions.append(
+                await add_action(
+                    uow,
+                    clock,
+                    person,
+                    text=text,
+                    owner_id=int(answers[f"action_{slot}_owner"]),
+                    due_on=date.fromisoformat(answers[f"action_{slot}_due"]),
+                    case_id=case.id if case else None,
+                    source=f"supervision:{note.id}",
+                )
+            )
+    worker = await uow.members.get(worker_id)
+    return [
+        Said(
+            "supervision_saved",
+            {
+                "reference": case.reference if case else None,
+                "worker_name": worker.display_name if worker else "",
+                "actions": actions,
+                "escalation": answers.get("escalation"),
+                "risk": answers.get("risk"),
+            },
+        )
+    ]
+
+
+async def _worker(uow: UnitOfWork, person: Person, chosen: int | None) -> int:
+    """Whose supervision it is: a worker's own; a supervisor's chosen worker of their team."""
+    if person.role is Role.WORKER or chosen is None:
+        return person.member_id
+    worker = await uow.members.get(int(chosen))
+    if worker is None or worker.team_id != person.team_id or not worker.active:
+        raise Refusal("case_not_yours")
+    return worker.id

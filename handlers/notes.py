@@ -1,0 +1,72 @@
+"""A case's notes (``cn:``), one note in full (``nv:``), and correcting it (``nx:``)."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.domain import callbacks
+from bot.services import notes
+from bot.telegram.context import BearingsContext
+from bot.telegram.replies import Keyboard
+from handlers.flows import idle_time, show
+from prompts import label
+
+
+async def show_case_notes(update: Update, context: BearingsContext) -> None:
+    """The case's recent notes, a button each."""
+    turn, query = context.turn, update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    listing = await notes.case_notes(
+        turn.uow,
+        turn.clock,
+        telegram_user_id=query.from_user.id,
+        case_id=int(query.data.split(":")[1]),
+    )
+    keyboard: Keyboard = [
+        [(label(f"note_item_{item.kind}", item=item), callbacks.action("nv", item.kind, item.id))]
+        for item in listing.items
+    ]
+    keyboard.append([(label("back_to_case"), callbacks.action("cc", listing.case_id))])
+    turn.replace(query.message.message_id, "case_notes", keyboard=keyboard, listing=listing)
+
+
+async def show_note(update: Update, context: BearingsContext) -> None:
+    """One note in full, with Correct buttons while its author may still correct it."""
+    turn, query = context.turn, update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    _, kind, note_id = query.data.split(":")
+    view = await notes.note_view(
+        turn.uow, turn.clock, telegram_user_id=query.from_user.id, kind=kind, note_id=int(note_id)
+    )
+    keyboard: Keyboard = [
+        [
+            (
+                label("note_correct", field=label(f"field_{field}")),
+                callbacks.action("nx", view.kind, view.id, notes.fields_of(view.kind).index(field)),
+            )
+        ]
+        for field in view.correctable
+    ]
+    if view.case_id is not None:
+        keyboard.append([(label("back_to_notes"), callbacks.action("cn", view.case_id))])
+    field_labels = {name: label(f"field_{name}") for name, _ in view.fields}
+    turn.replace(
+        query.message.message_id, "note", keyboard=keyboard, note=view, field_labels=field_labels
+    )
+
+
+async def correct(update: Update, context: BearingsContext) -> None:
+    """Correct (``nx:<kind>:<note>:<field number>``): ask for the new wording."""
+    turn, query = context.turn, update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    _, kind, note_id, number = query.data.split(":")
+    reply = await notes.begin_correction(
+        turn.uow,
+        turn.clock,
+        telegram_user_id=query.from_user.id,
+        kind=kind,
+        note_id=int(note_id),
+        field_number=int(number),
+        idle=idle_time(turn),
+    )
+    show(turn, reply)
