@@ -234,3 +234,105 @@ class NoteRevision(Base):
     previous: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StuckWalkthrough(Base):
+    """An "I'm stuck" walk-through for a case: the answers, and how it ended."""
+
+    __tablename__ = "stuck_walkthroughs"
+    __table_args__ = (Index("ix_stuck_walkthroughs_case", "case_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
+    ending: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BearingsCheck(Base):
+    """A keeping-your-bearings self-check: private to its worker unless they share it."""
+
+    __tablename__ = "bearings_checks"
+    __table_args__ = (Index("ix_bearings_checks_member", "member_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ratings: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
+    note: Mapped[str | None] = mapped_column(EncryptedText)
+    shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Flag(Base):
+    """A stuck case raised to the supervisors: urgency, summary, and who did what when."""
+
+    __tablename__ = "flags"
+    __table_args__ = (Index("ix_flags_team_state", "team_id", "state", "raised_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    urgency: Mapped[str] = mapped_column(String(12))
+    source: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(EncryptedText)
+    state: Mapped[str] = mapped_column(String(12))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(EncryptedText)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AgendaItem(Base):
+    """Something kept for a worker's next supervision: a flag, a stuck summary, an imbalance."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (
+        UniqueConstraint("worker_id", "kind", "ref_id"),
+        Index("ix_agenda_items_worker_open", "worker_id", "covered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    ref_id: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    covered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    covered_by_note_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_notes.id"))
+
+
+class OutboxMessage(Base):
+    """A message Bearings owes someone: planned once (unique key), delivered at least once.
+
+    It holds ids and a template key, never the text: the words are rendered at
+    send time from current data. Delivery claims a row with a lease, sends it,
+    and records Telegram's message id so the message can be edited later.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    ref: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -9,6 +9,7 @@ from storage.repositories.cases import ActionRepository, CaseRepository, NoteRep
 from storage.repositories.flows import FlowSessionRepository
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.invites import InviteRepository
+from storage.repositories.reflection import BearingsRepository, StuckRepository
 from storage.repositories.teams import MemberRepository, TeamRepository
 
 
@@ -26,6 +27,8 @@ class UnitOfWork:
         self.notes = NoteRepository(session)
         self.actions = ActionRepository(session)
         self.flows = FlowSessionRepository(session)
+        self.stuck = StuckRepository(session)
+        self.bearings = BearingsRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""
