@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.agenda import AgendaRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.cases import ActionRepository, CaseRepository, NoteRepository
 from storage.repositories.flows import FlowSessionRepository
@@ -29,6 +30,7 @@ class UnitOfWork:
         self.flows = FlowSessionRepository(session)
         self.stuck = StuckRepository(session)
         self.bearings = BearingsRepository(session)
+        self.agenda = AgendaRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""
