@@ -20,9 +20,11 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services.endings import check_flows
+from bot.services.planner import plan
 from bot.telegram.calls import ApiCaller
 from bot.telegram.commands import register_default_commands
 from bot.telegram.context import BearingsContext
+from bot.telegram.delivery import Delivery
 from bot.telegram.inbox import UpdateInbox
 from bot.telegram.polling import Poller
 from storage.crypto import install_keys
@@ -47,6 +49,7 @@ class Bearings:
     caller: ApiCaller
     inbox: UpdateInbox | None = None
     poller: Poller | None = None
+    delivery: Delivery | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def prepare_database(self) -> None:
@@ -61,15 +64,35 @@ class Bearings:
         self.inbox = UpdateInbox(
             self.application, self.database, self.clock, self.settings, self.caller, username
         )
+        self.delivery = Delivery(self.database, self.clock, self.caller)
+        self.inbox.after_handled = self.delivery.kick
         await self.application.start()
         await register_default_commands(self.caller)
         self.inbox.start()
         await self.inbox.recover()
+        job_queue = self.application.job_queue
+        assert job_queue is not None  # python-telegram-bot[job-queue] is a dependency
+        job_queue.run_repeating(
+            self._tick, interval=self.settings.tick_seconds, first=0.0, name="tick"
+        )
         if polling:
             await self.caller.call("deleteWebhook", {"drop_pending_updates": False})
             self.poller = Poller(self.application.bot, self.inbox)
             self._tasks.append(asyncio.create_task(self.poller.run(), name="poller"))
         log.info("bearings.started", extra={"bot": username, "polling": polling})
+
+    async def tick(self) -> None:
+        """The periodic job: plan what is owed from the data, then deliver what is due."""
+        try:
+            async with self.database.unit_of_work() as uow:
+                await plan(uow, self.clock)
+        except Exception as error:  # the next tick plans again from the same data
+            log.warning("planner.error", extra={"error": type(error).__name__})
+        if self.delivery is not None:
+            self.delivery.kick()
+
+    async def _tick(self, _: Any) -> None:
+        await self.tick()
 
     async def stop(self) -> None:
         """Stop polling, finish in-flight updates, and close everything."""
@@ -81,6 +104,8 @@ class Bearings:
         self._tasks.clear()
         if self.inbox is not None:
             await self.inbox.stop()
+        if self.delivery is not None:
+            await self.delivery.stop()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     flow_idle_hours: int = Field(default=48, ge=1, le=24 * 30)
     retention_days: int = Field(default=90, ge=1, le=3650)
     concurrent_chats: int = Field(default=64, ge=1, le=1024)
+    tick_seconds: float = Field(default=15.0, gt=0, le=300)
 
     @field_validator("telegram_api_base_url", "telegram_api_file_url")
     @classmethod

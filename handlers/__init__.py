@@ -12,7 +12,19 @@ from typing import Any
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.services.flow_catalogue import catalogue
-from handlers import actions, cases, fallback, flows, groups, help, invites, notes, onboarding
+from handlers import (
+    actions,
+    bearings,
+    cases,
+    fallback,
+    flags,
+    flows,
+    groups,
+    help,
+    invites,
+    notes,
+    onboarding,
+)
 
 PRIVATE = filters.ChatType.PRIVATE
 GROUPS = filters.ChatType.GROUPS
@@ -35,6 +47,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "cancel": flows.cancel,
         "cases": cases.show_caseload,
         "actions": actions.show_actions,
+        "flags": flags.show_flags,
+        "bearings": bearings.bearings_command,
     }
     for command, callback in commands.items():
         application.add_handler(CommandHandler(command, callback, PRIVATE))
@@ -55,9 +69,14 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         r"^ra:": cases.choose_new_worker,
         r"^rw:": cases.reassign,
         r"^ad:": actions.mark_done,
+        r"^fl:": flags.act,
         r"^cn:": notes.show_case_notes,
         r"^nv:": notes.show_note,
         r"^nx:": notes.correct,
+        r"^bgs:": bearings.share,
+        r"^bga:": bearings.add_to_agenda,
+        r"^bgt$": bearings.team_summary,
+        r"^bgv:": bearings.show_shared,
     }
     for pattern, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))

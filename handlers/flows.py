@@ -28,7 +28,10 @@ def show(turn: Turn, reply: FlowReply, pressed_message_id: int | None = None) ->
         else:
             turn.replies.remove_keyboard(turn.chat_id or 0, pressed_message_id)
     for said in reply.says:
-        turn.say(said.template, keyboard=said.buttons, **said.values)
+        if said.photo is not None:
+            turn.say_photo(said.photo, said.template, keyboard=said.buttons, **said.values)
+        else:
+            turn.say(said.template, keyboard=said.buttons, **said.values)
     if reply.question is not None:
         question = reply.question
         turn.say("flow_question", keyboard=question.buttons, q=question, ask=_ask(question))

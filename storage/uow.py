@@ -7,9 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.repositories.agenda import AgendaRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.cases import ActionRepository, CaseRepository, NoteRepository
+from storage.repositories.flags import FlagRepository
 from storage.repositories.flows import FlowSessionRepository
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.invites import InviteRepository
+from storage.repositories.outbox import OutboxRepository
 from storage.repositories.reflection import BearingsRepository, StuckRepository
 from storage.repositories.teams import MemberRepository, TeamRepository
 
@@ -31,6 +33,8 @@ class UnitOfWork:
         self.stuck = StuckRepository(session)
         self.bearings = BearingsRepository(session)
         self.agenda = AgendaRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.flags = FlagRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""

@@ -10,6 +10,7 @@ from bot.services import onboarding
 from storage.db import Database
 
 SUPERVISOR_ID, WORKER_ID, OTHER_WORKER_ID = 1001, 1002, 1004
+SECOND_SUPERVISOR_ID = 1005
 OTHER_TEAM_SUPERVISOR_ID = 2001
 
 
@@ -23,8 +24,11 @@ class SeededTeam:
     other_team_supervisor: int = OTHER_TEAM_SUPERVISOR_ID
 
 
-async def seed_team(database: Database, clock: Clock) -> SeededTeam:
-    """North Team (supervisor Sam, workers Alex and Kim) and South Team (supervisor Pat)."""
+async def seed_team(
+    database: Database, clock: Clock, *, second_supervisor: bool = False
+) -> SeededTeam:
+    """North Team (supervisor Sam, workers Alex and Kim; with ``second_supervisor``, also
+    supervisor Dee, 1005) and South Team (supervisor Pat)."""
     async with database.unit_of_work() as uow:
         for name, supervisor, workers in (
             (
@@ -55,4 +59,15 @@ async def seed_team(database: Database, clock: Clock) -> SeededTeam:
                     telegram_user_id=user_id,
                     display_name=display_name,
                 )
+        if second_supervisor:
+            invite = await onboarding.create_invite(
+                uow, clock, telegram_user_id=SUPERVISOR_ID, role=Role.SUPERVISOR, invite_ttl_days=7
+            )
+            await onboarding.join_team(
+                uow,
+                clock,
+                token=invite.token,
+                telegram_user_id=SECOND_SUPERVISOR_ID,
+                display_name="Dee Supervisor",
+            )
     return SeededTeam()

@@ -172,6 +172,11 @@ def day_label(day: date, today: date) -> str:
         return "Tomorrow"
     if offset == -1:
         return "Yesterday"
+    return short_day(day)
+
+
+def short_day(day: date) -> str:
+    """A date in brief, like "Fri 5 Dec"."""
     return f"{_WEEKDAY_NAMES[day.weekday()][:3]} {day.day} {_MONTH_NAMES[day.month - 1][:3]}"
 
 

@@ -10,13 +10,13 @@ elsewhere; this module only decides.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from bot.domain.dates import parse_date
+from bot.domain.dates import parse_date, short_day
 
 TELEGRAM_TEXT_LIMIT = 4096
 
@@ -190,7 +190,9 @@ def answer_from_text(step: Step, text: str, context: AnswerContext) -> Answer:
     """Check typed text against a step (text steps, and typed forms of the other kinds)."""
     cleaned = text.strip()
     if len(text) > TELEGRAM_TEXT_LIMIT:
-        return Rejected("too_long", TELEGRAM_TEXT_LIMIT)
+        # Name the limit that applies here: under 4096 is no use when the step takes 2000.
+        limit = step.max_length if step.kind is AnswerKind.TEXT else TELEGRAM_TEXT_LIMIT
+        return Rejected("too_long", min(limit, TELEGRAM_TEXT_LIMIT))
     if not cleaned:
         return Rejected("empty")
     if step.kind is AnswerKind.TEXT:
@@ -268,6 +270,8 @@ def answer_label(step: Step, value: Any, context: AnswerContext | None = None) -
         for member in context.members:
             if member.id == value:
                 return member.name
+    if step.kind is AnswerKind.DATE and isinstance(value, str):
+        return short_day(date.fromisoformat(value))  # "Mon 23 Nov", not "2026-11-23"
     return str(value)
 
 
@@ -311,14 +315,25 @@ def next_step(flow: FlowDefinition, current: str, answers: Mapping[str, Any]) ->
     return None
 
 
-def progress(flow: FlowDefinition, current: str, answers: Mapping[str, Any]) -> tuple[int, int]:
+def progress(
+    flow: FlowDefinition,
+    current: str,
+    answers: Mapping[str, Any],
+    given: Collection[str] = (),
+) -> tuple[int, int]:
     """("step n of m"): the steps known to be on this person's path so far.
 
     Steps waiting on an answer not yet given are not counted, so ``m`` grows when
-    an answer opens a branch rather than shrinking from an alarming start.
+    an answer opens a branch rather than shrinking from an alarming start. Steps
+    answered in advance (``given``, like the case when a flow starts from a case's
+    card) were never asked, so they are not counted either.
     """
     shown = visibility(flow, answers)
-    path = [step.id for step in flow.steps if shown[step.id] is True or step.id == current]
+    path = [
+        step.id
+        for step in flow.steps
+        if (shown[step.id] is True or step.id == current) and step.id not in given
+    ]
     return path.index(current) + 1, len(path)
 
 

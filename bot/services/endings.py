@@ -1,11 +1,11 @@
-"""Where every flow's ending and step checks come from, and the start-up check that none is missing.
+"""Where flow endings, step checks and outbox composers come from; the start-up check.
 
-A module registers its endings (``@ending``) and checks (``@step_check``) when it is
-imported; importing them here, once, means a new flow's ending module is added in
-exactly one place.
+A module registers its endings (``@ending``), checks (``@step_check``) and outbox
+composers (``@composer``) when it is imported; importing them here, once, means a
+new flow's ending module is added in exactly one place.
 """
 
-from bot.services import cases, notes, supervision, visits  # noqa: F401  (imported for their registrations)
+from bot.services import bearings, cases, flags, notes, supervision, visits  # noqa: F401  (imported for their registrations)
 from bot.services.flows import check_registrations
 
 

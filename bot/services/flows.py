@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -39,6 +39,7 @@ from bot.domain.flows import (
     progress,
     record,
 )
+from bot.domain.permissions import Actor, may_read
 from bot.domain.roles import Role
 from bot.services.access import Person, require_person
 from bot.services.flow_catalogue import catalogue, flow_for
@@ -54,11 +55,15 @@ MAX_CASE_BUTTONS = 8
 
 @dataclass(frozen=True)
 class Said:
-    """Something to tell the person: a template, its values, and any buttons under it."""
+    """Something to tell the person: a template, its values, and any buttons under it.
+
+    With ``photo`` (PNG bytes) it is a picture, and the template is its caption.
+    """
 
     template: str
     values: dict[str, Any] = field(default_factory=dict)
     buttons: Buttons | None = None
+    photo: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -195,7 +200,7 @@ async def answer_text(
 ) -> FlowReply | None:
     """Typed text while in a flow; None when no flow is open (the caller shows the menu)."""
     person = await require_person(uow, telegram_user_id)
-    session = await _open_session(uow, clock, person, idle)
+    session = await _open_session(uow, clock, person, idle, typed=True)
     if session is None or isinstance(session, FlowReply):
         return session
     flow = flow_for(session.flow, person.role.value)
@@ -321,6 +326,9 @@ async def discard_draft(
         return FlowReply(
             says=[Said("flow_draft_discarded", {"title": catalogue()[draft.flow].title})]
         )
+    open_session = await uow.flows.open_for(person.member_id)
+    if open_session is not None:  # opened since the draft was offered: one flow at a time
+        _close(open_session, DROPPED, clock)
     return await _begin(uow, clock, person, flow_for(then_start, person.role.value), prefill or {})
 
 
@@ -333,7 +341,7 @@ async def _begin(
     context = await _answer_context(uow, clock, person)
     answers = {k: v for k, v in prefill.items() if v is not None}
     if "case" in answers and not any(c.id == answers["case"] for c in context.cases):
-        raise Refusal("case_not_yours")
+        await _refuse_case(uow, person, answers["case"])
     step = first_step(flow, answers)
     now = clock.now()
     session = await uow.flows.add(
@@ -352,6 +360,16 @@ async def _begin(
     if step is None:
         return await _finish(uow, clock, person, session, flow, answers)
     return FlowReply(question=await _question(uow, clock, person, session))
+
+
+async def _refuse_case(uow: UnitOfWork, person: Person, case_id: int) -> NoReturn:
+    """A flow started for a case not among the person's open ones: closed, or not theirs."""
+    case = await uow.cases.get(case_id)
+    actor = Actor(member_id=person.member_id, team_id=person.team_id, role=person.role)
+    readable = case is not None and may_read(actor, owner_id=case.worker_id, team_id=case.team_id)
+    if case is not None and readable and case.closed_at is not None:
+        raise Refusal("case_closed", reference=case.reference)
+    raise Refusal("case_not_yours")
 
 
 async def _apply(
@@ -427,7 +445,8 @@ async def _question(
     step = flow.step(session.step)
     position = _position(session)
     context = await _answer_context(uow, clock, person)
-    number, total = progress(flow, step.id, position.answers)
+    given = [answered for answered in position.answers if answered not in position.path]
+    number, total = progress(flow, step.id, position.answers, given)
     buttons = _answer_buttons(step, context, position.answers)
     navigation = []
     if position.path:
@@ -502,11 +521,11 @@ def _rejection(rejected: Rejected, step: Step) -> Said:
 
 
 async def _open_session(
-    uow: UnitOfWork, clock: Clock, person: Person, idle: timedelta
+    uow: UnitOfWork, clock: Clock, person: Person, idle: timedelta, *, typed: bool = False
 ) -> FlowSession | FlowReply | None:
     session = await uow.flows.open_for(person.member_id)
     if session is not None and _idle(session, clock, idle):
-        return await _expire(uow, session, person)
+        return await _expire(uow, session, person, typed=typed)
     return session
 
 
@@ -514,17 +533,24 @@ def _idle(session: FlowSession, clock: Clock, idle: timedelta) -> bool:
     return session.status == OPEN and clock.now() - session.updated_at > idle
 
 
-async def _expire(uow: UnitOfWork, session: FlowSession, person: Person) -> FlowReply:
-    """An idle flow becomes a draft the person can carry on with or throw away."""
+async def _expire(
+    uow: UnitOfWork, session: FlowSession, person: Person, *, typed: bool = False
+) -> FlowReply:
+    """An idle flow becomes a draft the person can carry on with or throw away.
+
+    Text typed into it is not taken as an answer (the question may be days old),
+    and the person is told so rather than left to find it missing.
+    """
     started = await _local_day(uow, session.started_at, person)
     session.status = DRAFT
     session.version += 1
     title = catalogue()[session.flow].title
+    values = {"title": title, "started": started}
     return FlowReply(
         says=[
             Said(
                 "flow_expired",
-                {"title": title, "started": started},
+                {**values, "text_not_taken": True} if typed else values,
                 [
                     [(label("flow_resume_draft"), callbacks.action("dr", session.id))],
                     [(label("flow_discard_draft"), callbacks.action("dx", session.id))],

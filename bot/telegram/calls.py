@@ -19,6 +19,8 @@ from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBUserWarning
 
+from bot.telegram.replies import for_api
+
 log = logging.getLogger(__name__)
 
 # Replies are stored as (method, params) data and sent generically on purpose, so they can be
@@ -55,7 +57,7 @@ class ApiCaller:
         timeouts = 0
         for attempt in range(1, self._max_attempts + 1):
             try:
-                result = await self._bot.do_api_request(method, api_kwargs=dict(params))
+                result = await self._bot.do_api_request(method, api_kwargs=for_api(params))
                 return CallOutcome(True, result, attempts=attempt, timeouts=timeouts)
             except RetryAfter as error:
                 wait = retry_seconds(error.retry_after)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram import Update
@@ -77,6 +77,7 @@ class UpdateInbox:
         self._done: list[int] = []
         self._flusher: asyncio.Task[None] | None = None
         self.handled = 0
+        self.after_handled: Callable[[], None] | None = None
 
     def start(self) -> None:
         """Start marking delivered updates done in the background (a few times a second)."""
@@ -188,6 +189,8 @@ class UpdateInbox:
                 )
         self._done.append(update_id)
         self.handled += 1
+        if self.after_handled is not None:
+            self.after_handled()
 
     async def _handle(self, update_id: int) -> list[dict[str, Any]] | None:
         """Handle one update in its own unit of work; returns the replies to send."""

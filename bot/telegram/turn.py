@@ -37,6 +37,14 @@ class Turn:
             raise RuntimeError("this update has no chat to answer in")
         self.replies.send(self.chat_id, render(template, **values), keyboard)
 
+    def say_photo(
+        self, png: bytes, template: str, keyboard: Keyboard | None = None, **values: Any
+    ) -> None:
+        """Send a PNG picture to this update's chat, its caption rendered from a template."""
+        if self.chat_id is None:
+            raise RuntimeError("this update has no chat to answer in")
+        self.replies.send_photo(self.chat_id, png, render(template, **values), keyboard)
+
     def replace(
         self, message_id: int, template: str, keyboard: Keyboard | None = None, **values: Any
     ) -> None:

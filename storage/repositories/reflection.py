@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BearingsCheck, StuckWalkthrough
@@ -54,3 +55,22 @@ class BearingsRepository:
         query = select(BearingsCheck).where(BearingsCheck.member_id == member_id)
         order = (BearingsCheck.taken_at.desc(), BearingsCheck.id.desc())
         return (await self._session.scalars(query.order_by(*order).limit(limit))).all()
+
+    async def before(self, check: BearingsCheck) -> BearingsCheck | None:
+        """The same member's check just before this one (None for their first)."""
+        earlier = or_(
+            BearingsCheck.taken_at < check.taken_at,
+            and_(BearingsCheck.taken_at == check.taken_at, BearingsCheck.id < check.id),
+        )
+        query = select(BearingsCheck).where(BearingsCheck.member_id == check.member_id, earlier)
+        order = (BearingsCheck.taken_at.desc(), BearingsCheck.id.desc())
+        return await self._session.scalar(query.order_by(*order).limit(1))
+
+    async def for_team_since(self, team_id: int, since: datetime) -> Sequence[BearingsCheck]:
+        """A team's checks taken at or after ``since``, newest first (shared or not: the caller
+        decides what may be shown, and to whom)."""
+        query = select(BearingsCheck).where(
+            BearingsCheck.team_id == team_id, BearingsCheck.taken_at >= since
+        )
+        order = (BearingsCheck.taken_at.desc(), BearingsCheck.id.desc())
+        return (await self._session.scalars(query.order_by(*order))).all()

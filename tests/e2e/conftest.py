@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from bot.app import Bearings, build
 from bot.clock import MovableClock
@@ -33,12 +34,13 @@ def bot_settings(emulator: BotApiEmulator, database_url: str, keys: list[str]) -
     """Settings pointing the real bot at the emulator."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
-        telegram_bot_token=emulator.token,
+        telegram_bot_token=SecretStr(emulator.token),
         telegram_api_base_url=emulator.base_url,
         telegram_api_file_url=emulator.base_file_url,
         database_url=database_url,
-        bearings_data_keys=",".join(keys),
+        bearings_data_keys=SecretStr(",".join(keys)),
         webhook_url=None,
+        tick_seconds=0.2,
     )
 
 

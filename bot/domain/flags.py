@@ -1,0 +1,101 @@
+"""Flag rules: urgencies, states, what each supervisor action does, and when to chase.
+
+Pure functions. A flag is raised ``open``; a supervisor acknowledges it, says
+they will call, or puts it on the supervision agenda (each "picks it up"), and
+finally resolves it with a one-line outcome. Not picked up in time, the
+supervisors are reminded; after twice the time it is escalated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.schedule import WorkingHours, add_working_time
+from bot.domain.team_settings import TeamSettings
+
+
+class Urgency(StrEnum):
+    """How soon a supervisor needs to look."""
+
+    TODAY = "today"
+    WEEK = "week"
+    SUPERVISION = "supervision"
+
+
+class FlagState(StrEnum):
+    """Where a flag is."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    CALLING = "calling"
+    AGENDA = "agenda"
+    RESOLVED = "resolved"
+
+
+class FlagAction(StrEnum):
+    """What a supervisor can do to a flag from its message."""
+
+    ACKNOWLEDGE = "ack"
+    CALL = "call"
+    AGENDA = "agenda"
+    RESOLVE = "resolve"
+
+
+STATE_AFTER = {
+    FlagAction.ACKNOWLEDGE: FlagState.ACKNOWLEDGED,
+    FlagAction.CALL: FlagState.CALLING,
+    FlagAction.AGENDA: FlagState.AGENDA,
+    FlagAction.RESOLVE: FlagState.RESOLVED,
+}
+
+
+def allowed(state: FlagState, action: FlagAction) -> bool:
+    """Whether the action still means something in this state (repeats do not)."""
+    if state is FlagState.RESOLVED:
+        return False
+    return STATE_AFTER[action] is not state
+
+
+def actions_in(state: FlagState) -> list[FlagAction]:
+    """The buttons a flag's message offers in this state."""
+    return [action for action in FlagAction if allowed(state, action)]
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """When to remind the supervisors and when to escalate; None when never."""
+
+    remind_at: datetime | None
+    escalate_at: datetime | None
+
+
+def deadlines(
+    urgency: Urgency, raised_at: datetime, settings: TeamSettings, hours: WorkingHours
+) -> Deadlines:
+    """Urgent flags run on the clock; "this week" ones on working time; "next supervision"
+    flags wait for the supervision itself."""
+    if urgency is Urgency.TODAY:
+        limit = timedelta(minutes=settings.ack_minutes_today)
+        return Deadlines(raised_at + limit, raised_at + 2 * limit)
+    if urgency is Urgency.WEEK:
+        limit = timedelta(minutes=settings.ack_working_minutes_week)
+        return Deadlines(
+            add_working_time(raised_at, limit, hours),
+            add_working_time(raised_at, 2 * limit, hours),
+        )
+    return Deadlines(None, None)
+
+
+def chase_due(
+    now: datetime,
+    due: Deadlines,
+    *,
+    reminded: bool,
+    escalated: bool,
+) -> tuple[bool, bool]:
+    """(remind now, escalate now): each happens once, escalation implies a reminder was due."""
+    remind = due.remind_at is not None and now >= due.remind_at and not reminded
+    escalate = due.escalate_at is not None and now >= due.escalate_at and not escalated
+    return remind, escalate

@@ -1,0 +1,81 @@
+"""Humane timing: working days, quiet hours, and time that only counts while at work.
+
+Pure functions over instants (UTC) and a team's or person's local rules. A
+working window is the part of a working day outside quiet hours (by default
+Monday to Friday, 08:00 to 20:00 local time). Daylight-saving changes are
+handled by doing every step in local wall-clock time through ``zoneinfo``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+MAX_DAYS_AHEAD = 14
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """Where and when a person may be nudged."""
+
+    zone: str = "Europe/London"
+    quiet_start: time = time(20, 0)
+    quiet_end: time = time(8, 0)
+    working_days: frozenset[int] = frozenset(range(5))  # Monday = 0
+
+    @classmethod
+    def from_settings(
+        cls, zone: str, quiet_start: str, quiet_end: str, working_days: str
+    ) -> WorkingHours:
+        """From stored text: "20:00", "08:00", and working days as digits "12345" (Monday = 1)."""
+        return cls(
+            zone=zone,
+            quiet_start=time.fromisoformat(quiet_start),
+            quiet_end=time.fromisoformat(quiet_end),
+            working_days=frozenset(int(day) - 1 for day in working_days if day.isdigit()),
+        )
+
+    def windows(self, start: datetime) -> list[tuple[datetime, datetime]]:
+        """Working windows (UTC) from the day of ``start`` for the next fortnight, in order."""
+        zone = ZoneInfo(self.zone)
+        first = start.astimezone(zone).date()
+        found = []
+        for offset in range(MAX_DAYS_AHEAD + 1):
+            day = first + timedelta(days=offset)
+            if day.weekday() not in self.working_days:
+                continue
+            for begin, end in self._day_parts():
+                opens = datetime.combine(day, begin, zone).astimezone(UTC)
+                closes = (
+                    datetime.combine(day + timedelta(days=1), time(0), zone)
+                    if end == time(0)
+                    else datetime.combine(day, end, zone)
+                ).astimezone(UTC)
+                if closes > start:
+                    found.append((max(opens, start), closes))
+        return found
+
+    def _day_parts(self) -> list[tuple[time, time]]:
+        """The allowed parts of a day: [quiet_end, quiet_start), or around midnight-free quiet."""
+        if self.quiet_start == self.quiet_end:
+            return [(time(0), time(0))]
+        if self.quiet_end < self.quiet_start:
+            return [(self.quiet_end, self.quiet_start)]
+        return [(time(0), self.quiet_start), (self.quiet_end, time(0))]
+
+
+def next_allowed(instant: datetime, hours: WorkingHours) -> datetime:
+    """The first moment at or after ``instant`` inside a working window."""
+    windows = hours.windows(instant)
+    return windows[0][0] if windows else instant
+
+
+def add_working_time(start: datetime, amount: timedelta, hours: WorkingHours) -> datetime:
+    """The instant when ``amount`` of working time has passed since ``start``."""
+    left = amount
+    for opens, closes in hours.windows(start):
+        if closes - opens >= left:
+            return opens + left
+        left -= closes - opens
+    return start + amount

@@ -1,0 +1,423 @@
+"""Flags: raising one, getting it to every supervisor, their actions, chasing it up.
+
+A raised flag is written to the outbox once per supervisor (urgent ones at
+once, even in quiet hours; others at the next working moment). When a
+supervisor acts, every copy is updated in place and the worker is told. The
+periodic planner (``chase_flags``) reminds and escalates from the data alone,
+so it survives restarts and sends each reminder once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.domain import callbacks
+from bot.domain.errors import Refusal
+from bot.domain.flags import (
+    STATE_AFTER,
+    FlagAction,
+    FlagState,
+    Urgency,
+    actions_in,
+    allowed,
+    chase_due,
+    deadlines,
+)
+from bot.domain.roles import Role
+from bot.domain.schedule import next_allowed
+from bot.services.access import Person, require_person, require_supervisor
+from bot.services.cases import readable_case
+from bot.services.flows import FlowReply, Said, ending, start_flow
+from bot.services.outgoing import Outgoing, composer
+from bot.services.timing import team_rules
+from prompts import label
+from storage.models import Flag, Member, OutboxMessage
+from storage.uow import UnitOfWork
+
+FLAG, FLAG_EDIT, FLAG_NEWS = "flag", "flag_edit", "flag_news"
+REMINDER, ESCALATION = "reminder", "escalation"
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """A flag as its messages and lists show it."""
+
+    id: int
+    reference: str | None
+    worker_name: str
+    urgency: str
+    summary: str
+    source: str
+    raised_at: datetime
+    state: str
+    handled_by: str | None
+    handled_at: datetime | None
+    resolved_by: str | None
+    resolved_at: datetime | None
+    outcome: str | None
+    escalated: bool
+    age: timedelta
+
+
+async def raise_flag(
+    uow: UnitOfWork,
+    clock: Clock,
+    person: Person,
+    *,
+    case_id: int | None,
+    urgency: Urgency,
+    source: str,
+    summary: str,
+) -> list[Said]:
+    """Record a flag and owe it to every active supervisor; what to tell the worker."""
+    case = await readable_case(uow, person, case_id) if case_id else None
+    now = clock.now()
+    flag = await uow.flags.add(
+        Flag(
+            team_id=person.team_id,
+            case_id=case.id if case else None,
+            worker_id=person.member_id,
+            urgency=urgency.value,
+            source=source,
+            summary=summary,
+            state=FlagState.OPEN.value,
+            raised_at=now,
+        )
+    )
+    await uow.audit.record(
+        at=now,
+        action="flag.raised",
+        subject=f"flag:{flag.id}",
+        team_id=person.team_id,
+        actor_id=person.member_id,
+        detail={"urgency": urgency.value, "source": source},
+    )
+    supervisors = await _supervisors(uow, person.team_id, but=person.member_id)
+    rules = await team_rules(uow, person.team_id)
+    due = now if urgency is Urgency.TODAY else next_allowed(now, rules.hours)
+    await _owe_copies(uow, flag, supervisors, "to", due, now)
+    if urgency is Urgency.SUPERVISION:
+        await uow.agenda.add(
+            team_id=flag.team_id,
+            worker_id=flag.worker_id,
+            kind="flag",
+            ref_id=flag.id,
+            case_id=flag.case_id,
+            at=now,
+        )
+    values = {
+        "reference": case.reference if case else None,
+        "urgency": urgency.value,
+        "supervisors": len(supervisors),
+        "instruction": rules.settings.safeguarding_instruction,
+        "waits": due > now,
+    }
+    return [Said("flag_raised" if supervisors else "flag_no_supervisor", values)]
+
+
+async def act_on_flag(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, flag_id: int, action: FlagAction
+) -> FlagView:
+    """Acknowledge, "I'll call you" or "add to the agenda": every copy updated, worker told."""
+    person = await require_supervisor(uow, telegram_user_id)
+    flag = await _flag_for_supervisor(uow, person, flag_id)
+    if action is FlagAction.RESOLVE:
+        raise Refusal("already_done")
+    _check_allowed(flag, action, person)
+    now = clock.now()
+    flag.state = STATE_AFTER[action].value
+    if flag.handled_by_id is None:
+        flag.handled_by_id, flag.handled_at = person.member_id, now
+    if action is FlagAction.AGENDA:
+        await uow.agenda.add(
+            team_id=flag.team_id,
+            worker_id=flag.worker_id,
+            kind="flag",
+            ref_id=flag.id,
+            case_id=flag.case_id,
+            at=now,
+        )
+    await _after_action(uow, flag, person, action, now)
+    return await flag_view(uow, clock, flag)
+
+
+@ending("raise_case_flag")
+async def raise_case_flag(
+    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
+) -> list[Said]:
+    """The end of "Flag to supervisor" from a case: urgency and a short reason."""
+    return await raise_flag(
+        uow,
+        clock,
+        person,
+        case_id=int(answers["case"]),
+        urgency=Urgency(answers["urgency"]),
+        source="case",
+        summary=answers["reason"],
+    )
+
+
+async def begin_resolving(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, flag_id: int, idle: timedelta
+) -> FlowReply:
+    """Resolve: ask for the one-line outcome (a short flow), if it is still open."""
+    person = await require_supervisor(uow, telegram_user_id)
+    flag = await _flag_for_supervisor(uow, person, flag_id)
+    _check_allowed(flag, FlagAction.RESOLVE, person)
+    return await start_flow(
+        uow,
+        clock,
+        telegram_user_id=telegram_user_id,
+        flow_name="flag_resolve",
+        prefill={"flag": flag.id},
+        idle=idle,
+    )
+
+
+@ending("resolve_flag")
+async def resolve_flag(
+    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
+) -> list[Said]:
+    """The end of resolving: the outcome kept with the flag, every copy updated."""
+    if not person.is_supervisor:
+        raise Refusal("supervisors_only")
+    flag = await _flag_for_supervisor(uow, person, int(answers["flag"]))
+    _check_allowed(flag, FlagAction.RESOLVE, person)
+    now = clock.now()
+    flag.state = FlagState.RESOLVED.value
+    flag.resolved_by_id, flag.resolved_at, flag.outcome = person.member_id, now, answers["outcome"]
+    if flag.handled_by_id is None:
+        flag.handled_by_id, flag.handled_at = person.member_id, now
+    await _after_action(uow, flag, person, FlagAction.RESOLVE, now)
+    view = await flag_view(uow, clock, flag)
+    return [Said("flag_resolved", {"flag": view})]
+
+
+async def open_flags(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> list[FlagView]:
+    """/flags: a supervisor's team's open flags, a worker's own; most urgent and oldest first."""
+    person = await require_person(uow, telegram_user_id)
+    flags = (
+        await uow.flags.open_for_team(person.team_id)
+        if person.is_supervisor
+        else await uow.flags.open_for_worker(person.member_id)
+    )
+    order = {Urgency.TODAY: 0, Urgency.WEEK: 1, Urgency.SUPERVISION: 2}
+    views = [await flag_view(uow, clock, flag) for flag in flags]
+    return sorted(views, key=lambda v: (order[Urgency(v.urgency)], v.raised_at))
+
+
+async def chase_flags(uow: UnitOfWork, clock: Clock) -> int:
+    """The planner's part for flags: remind, then escalate, flags nobody has picked up."""
+    now, owed = clock.now(), 0
+    for flag in await uow.flags.waiting():
+        rules = await team_rules(uow, flag.team_id)
+        due = deadlines(Urgency(flag.urgency), flag.raised_at, rules.settings, rules.hours)
+        remind, escalate = chase_due(
+            now, due, reminded=flag.reminded_at is not None, escalated=flag.escalated_at is not None
+        )
+        if not (remind or escalate):
+            continue
+        send_at = now if flag.urgency == Urgency.TODAY else next_allowed(now, rules.hours)
+        supervisors = await _supervisors(uow, flag.team_id, but=flag.worker_id)
+        if escalate:
+            flag.reminded_at, flag.escalated_at = flag.reminded_at or now, now
+            owed += await _owe_copies(uow, flag, supervisors, ESCALATION, send_at, now)
+            worker = await uow.members.get(flag.worker_id)
+            if worker is not None and worker.active:
+                owed += await _owe_news(uow, flag, worker, "chased", None, send_at, now)
+        elif remind:
+            flag.reminded_at = now
+            owed += await _owe_copies(uow, flag, supervisors, REMINDER, send_at, now)
+    return owed
+
+
+async def flag_view(uow: UnitOfWork, clock: Clock, flag: Flag) -> FlagView:
+    """The flag as people see it (its summary decrypted here, never logged)."""
+    case = await uow.cases.get(flag.case_id) if flag.case_id else None
+    return FlagView(
+        id=flag.id,
+        reference=case.reference if case else None,
+        worker_name=await _name(uow, flag.worker_id),
+        urgency=flag.urgency,
+        summary=flag.summary,
+        source=flag.source,
+        raised_at=await _local(uow, flag.team_id, flag.raised_at),
+        state=flag.state,
+        handled_by=await _name(uow, flag.handled_by_id) if flag.handled_by_id else None,
+        handled_at=await _local(uow, flag.team_id, flag.handled_at) if flag.handled_at else None,
+        resolved_by=await _name(uow, flag.resolved_by_id) if flag.resolved_by_id else None,
+        resolved_at=await _local(uow, flag.team_id, flag.resolved_at) if flag.resolved_at else None,
+        outcome=flag.outcome,
+        escalated=flag.escalated_at is not None,
+        age=clock.now() - flag.raised_at,
+    )
+
+
+def flag_buttons(view: FlagView) -> list[list[tuple[str, str]]]:
+    """A flag message's buttons for its state (none once resolved)."""
+    buttons = [
+        (label(f"flag_{action.value}"), callbacks.action("fl", action.value, view.id))
+        for action in actions_in(FlagState(view.state))
+    ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+# --- composing the outbox's flag messages --------------------------------------------------
+
+
+@composer(FLAG)
+async def compose_flag(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
+    """A flag's message to a supervisor, as the flag stands now."""
+    flag = await uow.flags.get(int(row.ref["flag"]))
+    if flag is None:
+        return None
+    stage = row.ref.get("stage")
+    if stage and flag.state != FlagState.OPEN:
+        return None  # picked up since the reminder was planned: nothing to chase
+    view = await flag_view(uow, clock, flag)
+    return Outgoing("flag_message", {"flag": view, "stage": stage}, flag_buttons(view))
+
+
+@composer(FLAG_EDIT)
+async def compose_flag_edit(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
+    """An update in place of a copy already delivered (none needed if it was not sent yet)."""
+    original = await uow.outbox.by_key(str(row.ref["original"]))
+    flag = await uow.flags.get(int(row.ref["flag"]))
+    if original is None or original.message_id is None or flag is None:
+        return None
+    view = await flag_view(uow, clock, flag)
+    return Outgoing(
+        "flag_message",
+        {"flag": view, "stage": original.ref.get("stage")},
+        flag_buttons(view),
+        edit_message_id=original.message_id,
+    )
+
+
+@composer(FLAG_NEWS)
+async def compose_flag_news(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
+    """Telling the worker what a supervisor did (or that their flag is being chased)."""
+    flag = await uow.flags.get(int(row.ref["flag"]))
+    if flag is None:
+        return None
+    by = row.ref.get("by")
+    view = await flag_view(uow, clock, flag)
+    values = {"flag": view, "news": row.ref["news"], "by": await _name(uow, by) if by else None}
+    return Outgoing("flag_news", values)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _check_allowed(flag: Flag, action: FlagAction, person: Person) -> None:
+    state = FlagState(flag.state)
+    if allowed(state, action):
+        return
+    if flag.handled_by_id == person.member_id or state is not FlagState.RESOLVED:
+        raise Refusal("already_done")
+    raise Refusal("flag_already_resolved")
+
+
+async def _flag_for_supervisor(uow: UnitOfWork, person: Person, flag_id: int) -> Flag:
+    flag = await uow.flags.get(flag_id)
+    if flag is None or flag.team_id != person.team_id:
+        raise Refusal("flag_not_yours")
+    return flag
+
+
+async def _after_action(
+    uow: UnitOfWork, flag: Flag, person: Person, action: FlagAction, now: datetime
+) -> None:
+    """Update every delivered copy in place, tell the worker, and audit it."""
+    for row in await uow.outbox.with_key_prefix(f"flag:{flag.id}:"):
+        if row.kind != FLAG:
+            continue
+        await uow.outbox.enqueue(
+            [
+                {
+                    "key": f"{row.key}:{action.value}",
+                    "kind": FLAG_EDIT,
+                    "team_id": flag.team_id,
+                    "member_id": row.member_id,
+                    "chat_id": row.chat_id,
+                    "ref": {"flag": flag.id, "original": row.key},
+                    "due_at": now,
+                    "created_at": now,
+                }
+            ]
+        )
+    worker = await uow.members.get(flag.worker_id)
+    if worker is not None and worker.active and worker.id != person.member_id:
+        await _owe_news(uow, flag, worker, action.value, person.member_id, now, now)
+    await uow.audit.record(
+        at=now,
+        action=f"flag.{STATE_AFTER[action].value}",
+        subject=f"flag:{flag.id}",
+        team_id=flag.team_id,
+        actor_id=person.member_id,
+    )
+
+
+async def _owe_copies(
+    uow: UnitOfWork,
+    flag: Flag,
+    supervisors: list[Member],
+    stage: str,
+    due: datetime,
+    now: datetime,
+) -> int:
+    rows = [
+        {
+            "key": f"flag:{flag.id}:{stage}:{member.id}",
+            "kind": FLAG,
+            "team_id": flag.team_id,
+            "member_id": member.id,
+            "chat_id": member.telegram_user_id,
+            "ref": {"flag": flag.id, **({"stage": stage} if stage != "to" else {})},
+            "due_at": due,
+            "created_at": now,
+        }
+        for member in supervisors
+    ]
+    return await uow.outbox.enqueue(rows)
+
+
+async def _owe_news(
+    uow: UnitOfWork,
+    flag: Flag,
+    worker: Member,
+    news: str,
+    by: int | None,
+    due: datetime,
+    now: datetime,
+) -> int:
+    row = {
+        "key": f"flagnews:{flag.id}:{news}",
+        "kind": FLAG_NEWS,
+        "team_id": flag.team_id,
+        "member_id": worker.id,
+        "chat_id": worker.telegram_user_id,
+        "ref": {"flag": flag.id, "news": news, "by": by},
+        "due_at": due,
+        "created_at": now,
+    }
+    return await uow.outbox.enqueue([row])
+
+
+async def _supervisors(uow: UnitOfWork, team_id: int, *, but: int) -> list[Member]:
+    members = await uow.members.of_team(team_id, role=Role.SUPERVISOR.value)
+    return [member for member in members if member.id != but]
+
+
+async def _name(uow: UnitOfWork, member_id: int) -> str:
+    member = await uow.members.get(member_id)
+    return member.display_name if member else ""
+
+
+async def _local(uow: UnitOfWork, team_id: int, instant: datetime) -> datetime:
+    team = await uow.teams.get(team_id)
+    return instant.astimezone(ZoneInfo(team.timezone if team else "Europe/London"))

@@ -1,0 +1,53 @@
+"""Composing what the outbox owes someone, at send time, from current data.
+
+The outbox holds ids and keys, never message text. When a row is delivered,
+the composer registered for its ``kind`` reads the current state (a flag that
+was acknowledged a second ago shows as acknowledged) and returns what to say,
+or None when there is nothing to send any more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.clock import Clock
+from storage.models import OutboxMessage
+from storage.uow import UnitOfWork
+
+Buttons = list[list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to send (or, with ``edit_message_id``, an earlier one to update)."""
+
+    template: str
+    values: dict[str, Any] = field(default_factory=dict)
+    buttons: Buttons | None = None
+    edit_message_id: int | None = None
+
+
+Composer = Callable[[UnitOfWork, Clock, OutboxMessage], Awaitable[Outgoing | None]]
+_COMPOSERS: dict[str, Composer] = {}
+
+
+def composer(kind: str) -> Callable[[Composer], Composer]:
+    """Register the function that composes outbox rows of this kind."""
+
+    def register(function: Composer) -> Composer:
+        _COMPOSERS[kind] = function
+        return function
+
+    return register
+
+
+async def compose(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
+    """What to send for this row now; None to drop it (nothing left to say).
+
+    A kind nobody registered raises LookupError: delivery marks the row failed.
+    """
+    if row.kind not in _COMPOSERS:
+        raise LookupError(f"no composer for outbox kind {row.kind!r}")
+    return await _COMPOSERS[row.kind](uow, clock, row)

@@ -1,0 +1,50 @@
+"""Flags: stuck cases raised to the supervisors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Flag
+
+OPEN_STATES = ("open", "acknowledged", "calling", "agenda")
+
+
+class FlagRepository:
+    """Flags by team, worker and state; read locked on PostgreSQL so two supervisors
+    acting at once are applied one after the other."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def _locked(self, query: Select[tuple[Flag]]) -> Select[tuple[Flag]]:
+        if self._session.get_bind().dialect.name == "postgresql":
+            return query.with_for_update()
+        return query
+
+    async def add(self, flag: Flag) -> Flag:
+        """Store a new flag."""
+        self._session.add(flag)
+        await self._session.flush()
+        return flag
+
+    async def get(self, flag_id: int) -> Flag | None:
+        """One flag, locked for this transaction."""
+        return await self._session.scalar(self._locked(select(Flag).where(Flag.id == flag_id)))
+
+    async def open_for_team(self, team_id: int) -> Sequence[Flag]:
+        """A team's flags not yet resolved, oldest first."""
+        query = select(Flag).where(Flag.team_id == team_id, Flag.state.in_(OPEN_STATES))
+        return (await self._session.scalars(query.order_by(Flag.raised_at, Flag.id))).all()
+
+    async def open_for_worker(self, worker_id: int) -> Sequence[Flag]:
+        """A worker's flags not yet resolved, oldest first."""
+        query = select(Flag).where(Flag.worker_id == worker_id, Flag.state.in_(OPEN_STATES))
+        return (await self._session.scalars(query.order_by(Flag.raised_at, Flag.id))).all()
+
+    async def waiting(self) -> Sequence[Flag]:
+        """Every flag no supervisor has picked up yet (for reminders and escalation)."""
+        query = select(Flag).where(Flag.state == "open").order_by(Flag.raised_at)
+        return (await self._session.scalars(query)).all()

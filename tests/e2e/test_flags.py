@@ -1,0 +1,176 @@
+"""Flags over the real bot: raised from a case, delivered to every supervisor through the
+outbox, acted on in place, the worker told, reminders and escalation on a moved clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.app import Bearings, build
+from bot.clock import MovableClock
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage
+from storage.db import Database
+from storage.models import Flag, OutboxMessage
+from tests.e2e.conftest import Chatter, bot_settings
+from tests.team import seed_team
+
+SAM, DEE, ALEX = 1001, 1005, 1002
+
+
+async def add_case(person: Chatter, reference: str) -> None:
+    await person.send("/newcase")
+    await person.send(reference)
+    await person.tap("Engagement")
+    await person.tap("Every week")
+    await person.tap_until("Skip", "Added")
+
+
+async def raise_flag(alex: Chatter, urgency: str, reason: str) -> ChatMessage:
+    await alex.send("/cases")
+    await alex.press("FAM-0142")
+    ask = await alex.tap("Flag to supervisor")
+    assert "How soon" in ask.text
+    await alex.tap(urgency)
+    return await alex.send_until(reason, "Flagged")
+
+
+def flag_message(emulator: BotApiEmulator, chat: int) -> ChatMessage:
+    return next(m for m in reversed(emulator.bot_messages(chat)) if "Flag" in m.text)
+
+
+async def test_an_urgent_flag_reaches_both_supervisors_and_one_acknowledging_updates_both(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock, second_supervisor=True)
+    alex = Chatter(emulator, ALEX, "Alex")
+    await add_case(alex, "FAM-0142")
+    raised = await raise_flag(alex, "Today", "Mum <b>refused</b> entry & I'm worried")
+    assert "as urgent" in raised.text
+
+    for chat in (SAM, DEE):
+        message = await emulator.wait_for_bot_message(chat, lambda m: "🚩 Flag" in m.text, after=0)
+        assert "FAM-0142" in message.text and "Alex Worker" in message.text
+        assert "Mum <b>refused</b> entry & I'm worried" in message.text
+        assert message.labels == [
+            "✓ Acknowledge",
+            "📞 I'll call you",
+            "🗓 Add to agenda",
+            "✔ Resolve",
+        ]
+
+    sam = Chatter(emulator, SAM, "Sam")
+    acknowledged = await sam.press("Acknowledge")
+    assert "Acknowledged by Sam Supervisor" in acknowledged.text
+    dee_copy = flag_message(emulator, DEE)
+    updated = await emulator.wait_for_edit(
+        DEE, dee_copy.message_id, predicate=lambda m: "Acknowledged by Sam" in m.text
+    )
+    assert "✓ Acknowledge" not in updated.labels and "✔ Resolve" in updated.labels
+    told = await emulator.wait_for_bot_message(
+        ALEX, lambda m: "has acknowledged your flag" in m.text, after=0
+    )
+    assert "Sam Supervisor" in told.text and "FAM-0142" in told.text
+
+    # Dee pressing Acknowledge on a stale copy changes nothing.
+    stale = emulator.press(DEE, dee_copy.message_id, "fl:ack:1")
+    answer = await emulator.wait_for_callback_answer(stale["callback_query"]["id"])
+    assert answer.get("text") == "Already done."
+
+    # Resolving asks for a one-line outcome, kept with the flag; everyone sees it.
+    dee = Chatter(emulator, DEE, "Dee")
+    ask = await dee.tap("Resolve")
+    assert "how was it resolved" in ask.text
+    done = await dee.send("Spoke to mum, visit rebooked")
+    assert "Resolved" in done.text
+    await emulator.wait_for_edit(
+        SAM, acknowledged.message_id, predicate=lambda m: "Resolved by Dee" in m.text
+    )
+    await emulator.wait_for_bot_message(ALEX, lambda m: "has resolved your flag" in m.text, after=0)
+    async with database.unit_of_work() as uow:
+        flag = (await uow.session.scalars(select(Flag))).one()
+        assert flag.state == "resolved" and flag.outcome == "Spoke to mum, visit rebooked"
+        assert flag.handled_by_id is not None and flag.resolved_by_id is not None
+
+
+async def test_an_unacknowledged_urgent_flag_reminds_after_an_hour_and_escalates_after_two(
+    bot: Bearings,
+    emulator: BotApiEmulator,
+    database: Database,
+    clock: MovableClock,
+    data_keys: list[str],
+) -> None:
+    await seed_team(database, clock, second_supervisor=True)
+    alex = Chatter(emulator, ALEX, "Alex")
+    await add_case(alex, "FAM-0142")
+    await raise_flag(alex, "Today", "Worried about tonight")
+    await emulator.wait_for_bot_message(SAM, lambda m: "🚩 Flag" in m.text, after=0)
+
+    clock.advance(timedelta(minutes=59))
+    await bot.tick()
+    clock.advance(timedelta(minutes=2))
+    for chat in (SAM, DEE):
+        await emulator.wait_for_bot_message(chat, lambda m: "Still waiting" in m.text, after=0)
+
+    # A restart in between: the reminder is not sent again, the escalation comes once.
+    await bot.stop()
+    restarted = build(bot_settings(emulator, database.url, data_keys), clock=clock)
+    await restarted.start()
+    try:
+        clock.advance(timedelta(minutes=60))
+        for chat in (SAM, DEE):
+            await emulator.wait_for_bot_message(chat, lambda m: "Escalated" in m.text, after=0)
+        await emulator.wait_for_bot_message(ALEX, lambda m: "chasing it" in m.text, after=0)
+        await restarted.tick()
+        await restarted.tick()
+        for chat in (SAM, DEE):
+            texts = [m.text for m in emulator.bot_messages(chat)]
+            assert sum("Still waiting" in t for t in texts) == 1
+            assert sum("Escalated" in t for t in texts) == 1
+    finally:
+        await restarted.stop()
+
+
+async def test_a_this_week_flag_raised_on_friday_evening_reminds_on_monday(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    alex = Chatter(emulator, ALEX, "Alex")
+    await add_case(alex, "FAM-0142")
+    clock.advance(timedelta(days=4, hours=12))  # Friday 27 Nov, 21:00 in London
+    raised = await raise_flag(alex, "This week", "Need a steer on school")
+    assert "next working day" in raised.text
+    await bot.tick()
+    assert not any("Flag" in m.text for m in emulator.bot_messages(SAM))
+
+    clock.advance(timedelta(days=2, hours=11, minutes=5))  # Monday 08:05
+    await emulator.wait_for_bot_message(SAM, lambda m: "🚩 Flag" in m.text, after=0)
+    clock.advance(timedelta(hours=7))  # Monday 15:05: not yet a working day since 08:00
+    await bot.tick()
+    assert not any("Still waiting" in m.text for m in emulator.bot_messages(SAM))
+    clock.advance(timedelta(hours=1))  # Monday 16:05
+    await emulator.wait_for_bot_message(SAM, lambda m: "Still waiting" in m.text, after=0)
+
+
+async def test_workers_and_other_teams_cannot_act_on_a_flag(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    alex = Chatter(emulator, ALEX, "Alex")
+    await add_case(alex, "FAM-0142")
+    await raise_flag(alex, "This week", "Need a steer")
+    mine = await alex.send("/flags")
+    assert "Your open flags" in mine.text and "Need a steer" in mine.text
+
+    emulator.press(ALEX, mine.message_id, "fl:ack:1")
+    await emulator.wait_for_bot_message(ALEX, lambda m: "Only supervisors can do that" in m.text)
+    pat = Chatter(emulator, 2001, "Pat")
+    theirs = await pat.send("/flags")
+    assert "Need a steer" not in theirs.text
+    emulator.press(2001, theirs.message_id, "fl:ack:1")
+    await emulator.wait_for_bot_message(2001, lambda m: "isn't one you can see" in m.text)
+    async with database.unit_of_work() as uow:
+        flag = (await uow.session.scalars(select(Flag))).one()
+        assert flag.state == "open" and flag.handled_by_id is None
+        copies = (await uow.session.scalars(select(OutboxMessage))).all()
+        assert [row.chat_id for row in copies] == [SAM]
