@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from telegram.constants import ParseMode
@@ -85,7 +86,9 @@ class Bearings:
         """The periodic job: plan what is owed from the data, then deliver what is due."""
         try:
             async with self.database.unit_of_work() as uow:
-                await plan(uow, self.clock)
+                await plan(
+                    uow, self.clock, flow_idle=timedelta(hours=self.settings.flow_idle_hours)
+                )
         except Exception as error:  # the next tick plans again from the same data
             log.warning("planner.error", extra={"error": type(error).__name__})
         if self.delivery is not None:

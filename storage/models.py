@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -114,7 +115,17 @@ class FlowSession(Base):
     """One person's walk through a flow: where they are and what they answered so far."""
 
     __tablename__ = "flow_sessions"
-    __table_args__ = (Index("ix_flow_sessions_member_status", "member_id", "status"),)
+    __table_args__ = (
+        Index("ix_flow_sessions_member_status", "member_id", "status"),
+        # One open flow per person, even when two processes start one at the same moment.
+        Index(
+            "uq_flow_sessions_one_open",
+            "member_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))

@@ -243,6 +243,11 @@ def answer_from_button(step: Step, token: str, context: AnswerContext) -> Answer
             day = date.fromisoformat(rest)
         except ValueError:
             return Rejected("choose_a_button")
+        # A date button pressed days later can fall on the wrong side of today.
+        if (step.direction == "future" and day < context.today) or (
+            step.direction == "past" and day > context.today
+        ):
+            return Rejected(f"date_{step.direction}")
         return Accepted(day.isoformat())
     if kind == "c" and step.kind is AnswerKind.CASE and rest.isdecimal():
         if any(case.id == int(rest) for case in context.cases):

@@ -34,6 +34,14 @@ async def find_person(uow: UnitOfWork, telegram_user_id: int) -> Person | None:
     return await _person(uow, member)
 
 
+async def find_person_by_member(uow: UnitOfWork, member_id: int) -> Person | None:
+    """The active member with this id, or None."""
+    member = await uow.members.get(member_id)
+    if member is None or not member.active:
+        return None
+    return await _person(uow, member)
+
+
 async def require_person(uow: UnitOfWork, telegram_user_id: int) -> Person:
     """The active member with this Telegram id; a stranger is refused with how to join."""
     person = await find_person(uow, telegram_user_id)

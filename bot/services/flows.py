@@ -41,10 +41,13 @@ from bot.domain.flows import (
 )
 from bot.domain.permissions import Actor, may_read
 from bot.domain.roles import Role
-from bot.services.access import Person, require_person
+from bot.domain.schedule import next_allowed
+from bot.services.access import Person, find_person_by_member, require_person
 from bot.services.flow_catalogue import catalogue, flow_for
+from bot.services.outgoing import Outgoing, composer
+from bot.services.timing import team_rules
 from prompts import label
-from storage.models import FlowSession
+from storage.models import FlowSession, OutboxMessage
 from storage.repositories.flows import DRAFT, DROPPED, FINISHED, OPEN
 from storage.uow import UnitOfWork
 
@@ -141,9 +144,22 @@ async def start_flow(
     """Start a flow; if another is open, ask whether to finish it or drop it first."""
     person = await require_person(uow, telegram_user_id)
     flow = flow_for(flow_name, person.role.value)
-    open_session = await _open_session(uow, clock, person, idle)
-    if isinstance(open_session, FlowReply):
-        return open_session
+    open_session = await uow.flows.open_for(person.member_id)
+    if open_session is not None and _idle(open_session, clock, idle):
+        # The open flow had gone idle: it becomes a draft, and what was asked starts (a
+        # draft of the same flow is offered by the next step rather than announced twice).
+        expired = await _expire(uow, open_session, person)
+        started = await start_flow(
+            uow,
+            clock,
+            telegram_user_id=telegram_user_id,
+            flow_name=flow_name,
+            prefill=prefill,
+            idle=idle,
+        )
+        if open_session.flow != flow.name:
+            started.says[:0] = expired.says
+        return started
     if open_session is not None:
         current = catalogue()[open_session.flow]
         drop = callbacks.action(
@@ -255,7 +271,12 @@ async def press(
         return await _apply(uow, clock, person, session, SKIPPED, pressed=True)
     answer = answer_from_button(step, parsed.token, await _answer_context(uow, clock, person))
     if isinstance(answer, Rejected):
-        raise Refusal("already_done")
+        if not answer.reason.startswith("date_"):
+            raise Refusal("already_done")
+        # An old date button (yesterday's "Today"): say why, and ask again with fresh dates.
+        return FlowReply(
+            says=[_rejection(answer, step)], question=await _question(uow, clock, person, session)
+        )
     return await _apply(uow, clock, person, session, answer.value, pressed=True)
 
 
@@ -265,7 +286,7 @@ async def cancel(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> Flo
     session = await uow.flows.open_for(person.member_id)
     if session is None:
         return FlowReply(says=[Said("flow_nothing_to_cancel")])
-    _close(session, DROPPED, clock)
+    await _close(uow, session, DROPPED, clock)
     return FlowReply(says=[Said("flow_cancelled", {"title": catalogue()[session.flow].title})])
 
 
@@ -291,7 +312,7 @@ async def drop_and_start(
     """ "Drop it and start the new one"."""
     person = await require_person(uow, telegram_user_id)
     session = await _session_at(uow, person, session_id, version)
-    _close(session, DROPPED, clock)
+    await _close(uow, session, DROPPED, clock)
     return await _begin(uow, clock, person, flow_for(flow_name, person.role.value), prefill or {})
 
 
@@ -303,7 +324,7 @@ async def resume_draft(
     draft = await _draft(uow, person, session_id)
     open_session = await uow.flows.open_for(person.member_id)
     if open_session is not None:
-        _close(open_session, DROPPED, clock)
+        await _close(uow, open_session, DROPPED, clock)
     draft.status, draft.updated_at = OPEN, clock.now()
     draft.version += 1
     return FlowReply(question=await _question(uow, clock, person, draft))
@@ -321,15 +342,60 @@ async def discard_draft(
     """Throw a draft away (and start the flow afresh, when asked)."""
     person = await require_person(uow, telegram_user_id)
     draft = await _draft(uow, person, session_id)
-    _close(draft, DROPPED, clock)
+    await _close(uow, draft, DROPPED, clock)
     if then_start is None:
         return FlowReply(
             says=[Said("flow_draft_discarded", {"title": catalogue()[draft.flow].title})]
         )
     open_session = await uow.flows.open_for(person.member_id)
     if open_session is not None:  # opened since the draft was offered: one flow at a time
-        _close(open_session, DROPPED, clock)
+        await _close(uow, open_session, DROPPED, clock)
     return await _begin(uow, clock, person, flow_for(then_start, person.role.value), prefill or {})
+
+
+async def expire_idle_flows(uow: UnitOfWork, clock: Clock, idle: timedelta) -> int:
+    """The planner's part for flows: idle ones become drafts, and their people are told
+    (at the next working moment), with buttons to carry on or throw the draft away."""
+    now = clock.now()
+    expired = 0
+    for session in await uow.flows.idle_open(now - idle):
+        member = await uow.members.get(session.member_id)
+        session.status = DRAFT
+        session.version += 1
+        expired += 1
+        if member is None or not member.active:
+            continue
+        rules = await team_rules(uow, member.team_id)
+        await uow.outbox.enqueue(
+            [
+                {
+                    "key": f"flow_expired:{session.id}",
+                    "kind": "flow_expired",
+                    "team_id": member.team_id,
+                    "member_id": member.id,
+                    "chat_id": member.telegram_user_id,
+                    "ref": {"session": session.id},
+                    "due_at": next_allowed(now, rules.hours),
+                    "created_at": now,
+                }
+            ]
+        )
+    return expired
+
+
+@composer("flow_expired")
+async def compose_flow_expired(
+    uow: UnitOfWork, clock: Clock, row: OutboxMessage
+) -> Outgoing | None:
+    """The "your answers are kept as a draft" message, unless the draft was dealt with."""
+    session = await uow.flows.get(int(row.ref["session"]))
+    if session is None or session.status != DRAFT or row.member_id is None:
+        return None
+    person = await find_person_by_member(uow, row.member_id)
+    if person is None:
+        return None
+    said = _expiry_notice(session, await _local_day(uow, session.started_at, person), typed=False)
+    return Outgoing(said.template, said.values, said.buttons)
 
 
 # --- the engine ----------------------------------------------------------------------------
@@ -397,8 +463,8 @@ async def _apply(
     session.updated_at = clock.now()
     if step.kind is AnswerKind.CASE:
         session.case_id = value
-    label = answer_label(step, value, context)
-    reply_answered = (answered, label) if answered else None
+    shown = label("flow_skipped") if value is SKIPPED else answer_label(step, value, context)
+    reply_answered = (answered, shown) if answered else None
     if following is None:
         finished = await _finish(uow, clock, person, session, flow, answers)
         finished.answered, finished.says = reply_answered, [*says, *finished.says]
@@ -434,7 +500,7 @@ async def _finish(
     answers: dict[str, Any],
 ) -> FlowReply:
     says = await _ENDINGS[flow.ending](uow, clock, person, answers)
-    _close(session, FINISHED, clock)
+    await _close(uow, session, FINISHED, clock)
     return FlowReply(says=says)
 
 
@@ -541,22 +607,24 @@ async def _expire(
     Text typed into it is not taken as an answer (the question may be days old),
     and the person is told so rather than left to find it missing.
     """
-    started = await _local_day(uow, session.started_at, person)
     session.status = DRAFT
     session.version += 1
-    title = catalogue()[session.flow].title
-    values = {"title": title, "started": started}
-    return FlowReply(
-        says=[
-            Said(
-                "flow_expired",
-                {**values, "text_not_taken": True} if typed else values,
-                [
-                    [(label("flow_resume_draft"), callbacks.action("dr", session.id))],
-                    [(label("flow_discard_draft"), callbacks.action("dx", session.id))],
-                ],
-            )
-        ]
+    await uow.flush()
+    started = await _local_day(uow, session.started_at, person)
+    return FlowReply(says=[_expiry_notice(session, started, typed=typed)])
+
+
+def _expiry_notice(session: FlowSession, started: str, *, typed: bool) -> Said:
+    values: dict[str, Any] = {"title": catalogue()[session.flow].title, "started": started}
+    if typed:
+        values["text_not_taken"] = True
+    return Said(
+        "flow_expired",
+        values,
+        [
+            [(label("flow_resume_draft"), callbacks.action("dr", session.id))],
+            [(label("flow_discard_draft"), callbacks.action("dx", session.id))],
+        ],
     )
 
 
@@ -578,9 +646,12 @@ async def _draft(uow: UnitOfWork, person: Person, session_id: int) -> FlowSessio
     return session
 
 
-def _close(session: FlowSession, status: str, clock: Clock) -> None:
+async def _close(uow: UnitOfWork, session: FlowSession, status: str, clock: Clock) -> None:
+    """Close a flow, written at once: at most one open flow per person is a database rule,
+    so the close must reach the database before another flow opens."""
     session.status, session.finished_at = status, clock.now()
     session.version += 1
+    await uow.flush()
 
 
 def _position(session: FlowSession) -> FlowPosition:

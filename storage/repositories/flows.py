@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +44,18 @@ class FlowSessionRepository:
             .limit(1)
         )
         return await self._session.scalar(query)
+
+    async def idle_open(self, cutoff: datetime, limit: int = 500) -> Sequence[FlowSession]:
+        """Open flows nobody has touched since ``cutoff`` (locked; others' locks skipped)."""
+        query = (
+            select(FlowSession)
+            .where(FlowSession.status == OPEN, FlowSession.updated_at < cutoff)
+            .order_by(FlowSession.updated_at)
+            .limit(limit)
+        )
+        if self._session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return (await self._session.scalars(query)).all()
 
     async def drafts_for(self, member_id: int, flow: str) -> Sequence[FlowSession]:
         """The person's drafts of a flow, newest first."""

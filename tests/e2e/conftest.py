@@ -30,8 +30,10 @@ def clock() -> MovableClock:
     return MovableClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
 
 
-def bot_settings(emulator: BotApiEmulator, database_url: str, keys: list[str]) -> Settings:
-    """Settings pointing the real bot at the emulator."""
+def bot_settings(
+    emulator: BotApiEmulator, database_url: str, keys: list[str], *, tick_seconds: float = 0.2
+) -> Settings:
+    """Settings pointing the real bot at the emulator (the periodic job ticking fast)."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         telegram_bot_token=SecretStr(emulator.token),
@@ -40,7 +42,7 @@ def bot_settings(emulator: BotApiEmulator, database_url: str, keys: list[str]) -
         database_url=database_url,
         bearings_data_keys=SecretStr(",".join(keys)),
         webhook_url=None,
-        tick_seconds=0.2,
+        tick_seconds=tick_seconds,
     )
 
 
@@ -50,6 +52,19 @@ async def bot(
 ) -> AsyncIterator[Bearings]:
     """The real bot, polling the emulator, on a fresh database."""
     bearings = build(bot_settings(emulator, database.url, data_keys), clock=clock)
+    await bearings.start()
+    yield bearings
+    await bearings.stop()
+
+
+@pytest.fixture
+async def bot_between_ticks(
+    emulator: BotApiEmulator, database: Database, clock: MovableClock, data_keys: list[str]
+) -> AsyncIterator[Bearings]:
+    """The real bot whose periodic job runs once at start and then not again during a test:
+    for what must work when the planner has not come round yet."""
+    settings = bot_settings(emulator, database.url, data_keys, tick_seconds=300)
+    bearings = build(settings, clock=clock)
     await bearings.start()
     yield bearings
     await bearings.stop()
