@@ -24,6 +24,7 @@ from handlers import (
     invites,
     notes,
     onboarding,
+    stuck,
 )
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -70,6 +71,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         r"^rw:": cases.reassign,
         r"^ad:": actions.mark_done,
         r"^fl:": flags.act,
+        r"^sk:": stuck.choose,
+        r"^fc$": flows.stop_pressed,
         r"^cn:": notes.show_case_notes,
         r"^nv:": notes.show_note,
         r"^nx:": notes.correct,

@@ -90,8 +90,9 @@ def _card_buttons(card: cases.CaseCard, *, supervisor: bool) -> Keyboard:
     keyboard: Keyboard = [
         [
             (label("case_log_visit"), callbacks.action("cf", "visit", card.id)),
-            (label("case_flag"), callbacks.action("cf", "flag_case", card.id)),
+            (label("case_stuck"), callbacks.action("cf", "stuck", card.id)),
         ],
+        [(label("case_flag"), callbacks.action("cf", "flag_case", card.id))],
         [
             (label("case_set_review"), callbacks.action("cf", "case_review", card.id)),
             (label("case_change_stage"), callbacks.action("cf", "case_stage", card.id)),

@@ -120,6 +120,14 @@ async def cancel(update: Update, context: BearingsContext) -> None:
     show(turn, await flows.cancel(turn.uow, turn.clock, telegram_user_id=user.id))
 
 
+async def stop_pressed(update: Update, context: BearingsContext) -> None:
+    """ "Stop here" (``fc``): leave the open flow, as /cancel does."""
+    turn, query = context.turn, update.callback_query
+    assert query is not None and query.message is not None
+    reply = await flows.cancel(turn.uow, turn.clock, telegram_user_id=query.from_user.id)
+    show(turn, reply, query.message.message_id)
+
+
 async def conflict_choice(update: Update, context: BearingsContext) -> None:
     """ "Finish the open one" (``fk``) or "drop it and start the new one" (``fd``)."""
     turn, query = context.turn, update.callback_query

@@ -258,7 +258,7 @@ class StuckWalkthrough(Base):
     worker_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
-    ending: Mapped[str] = mapped_column(String(16))
+    endings: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

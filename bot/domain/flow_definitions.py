@@ -36,6 +36,7 @@ _STEP_KEYS = {
     "skip_label",
     "who",
     "only_for",
+    "section",
 }
 _FLOW_KEYS = {"name", "title", "command", "ending", "steps", "description"}
 MAX_CALLBACK_STEPS = 40
@@ -106,14 +107,7 @@ def _step(flow: str, raw: Any) -> Step:
     condition = None
     if only_if is not None:
         condition = _condition(where, only_if)
-    notes = tuple(
-        Note(
-            when=frozenset(str(v) for v in note["when"]),
-            say=str(note["say"]),
-            offer=note.get("offer"),
-        )
-        for note in raw.get("notes", [])
-    )
+    notes = tuple(_note(where, note) for note in raw.get("notes", []))
     return Step(
         id=str(raw["id"]),
         ask=str(raw["ask"]),
@@ -131,6 +125,7 @@ def _step(flow: str, raw: Any) -> Step:
         skip_label=str(raw.get("skip_label", "flow_skip")),
         who=_who(where, raw.get("who", "team")),
         only_for=_role(where, raw.get("only_for")),
+        section=str(raw["section"]) if raw.get("section") else None,
     )
 
 
@@ -155,6 +150,22 @@ def _condition(where: str, raw: Any) -> Condition:
     if not isinstance(raw["in"], list) or not raw["in"]:
         raise FlowDefinitionError(f"{where}: only_if 'in' must be a list of answers")
     return Condition(str(raw["step"]), frozenset(str(v) for v in raw["in"]))
+
+
+def _note(where: str, raw: Any) -> Note:
+    """``{when: [values], say: template, offer: action}``; ``say`` or ``offer`` or both."""
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("when"), list):
+        raise FlowDefinitionError(f"{where}: a note needs 'when' as a list")
+    if not raw.get("say") and not raw.get("offer"):
+        raise FlowDefinitionError(f"{where}: a note needs 'say', 'offer' or both")
+    unknown = set(raw) - {"when", "say", "offer"}
+    if unknown:
+        raise FlowDefinitionError(f"{where}: unknown note keys {sorted(unknown)}")
+    return Note(
+        when=frozenset(str(v) for v in raw["when"]),
+        say=str(raw["say"]) if raw.get("say") else None,
+        offer=str(raw["offer"]) if raw.get("offer") else None,
+    )
 
 
 def _role(where: str, value: Any) -> str | None:

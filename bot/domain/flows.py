@@ -65,10 +65,14 @@ class Condition:
 
 @dataclass(frozen=True)
 class Note:
-    """Advice shown right after a step is answered with one of ``when``."""
+    """Shown right after a step is answered with one of ``when`` (``*``: any answer).
+
+    ``say`` names a template; ``offer`` names a registered action run at that
+    moment (raising a safeguarding flag, looking up what was tried last time).
+    """
 
     when: frozenset[str]
-    say: str
+    say: str | None = None
     offer: str | None = None
 
 
@@ -89,6 +93,7 @@ class Step:
     summary: str | None = None
     check: str | None = None
     offsets: tuple[int, ...] = ()
+    section: str | None = None  # the part of a written practice structure it belongs to
     skip_label: str = "flow_skip"
     who: str = "team"  # for member steps: "team" (everyone) or "workers"
     only_for: str | None = None  # a role: the step is asked only of people in it
@@ -344,7 +349,9 @@ def progress(
 
 def notes_after(step: Step, value: Any) -> list[Note]:
     """The advice a step gives after this answer."""
-    return [note for note in step.notes if value is not SKIPPED and str(value) in note.when]
+    if value is SKIPPED:
+        return []
+    return [note for note in step.notes if "*" in note.when or str(value) in note.when]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,15 @@ composers (``@composer``) when it is imported; importing them here, once, means 
 new flow's ending module is added in exactly one place.
 """
 
-from bot.services import bearings, cases, flags, notes, supervision, visits  # noqa: F401  (imported for their registrations)
+from bot.services import (  # noqa: F401  (imported for their registrations)
+    bearings,
+    cases,
+    flags,
+    notes,
+    stuck,
+    supervision,
+    visits,
+)
 from bot.services.flows import check_registrations
 
 

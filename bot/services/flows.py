@@ -118,12 +118,33 @@ def step_check(name: str) -> Callable[[Check], Check]:
     return register
 
 
+NoteAction = Callable[[UnitOfWork, Clock, Person, dict[str, Any]], Awaitable[list[Said]]]
+_NOTE_ACTIONS: dict[str, NoteAction] = {}
+
+
+def note_action(name: str) -> Callable[[NoteAction], NoteAction]:
+    """Register what a note's ``offer:`` does when the note is shown (given the answers)."""
+
+    def register(function: NoteAction) -> NoteAction:
+        _NOTE_ACTIONS[name] = function
+        return function
+
+    return register
+
+
 def check_registrations() -> None:
     """Every flow's ending and step checks exist (at start-up, so a typo never reaches a phone)."""
     flows = catalogue().values()
     missing = sorted(f.ending for f in flows if f.ending not in _ENDINGS)
     missing += sorted(
         step.check for f in flows for step in f.steps if step.check and step.check not in _CHECKS
+    )
+    missing += sorted(
+        note.offer
+        for f in flows
+        for step in f.steps
+        for note in step.notes
+        if note.offer and note.offer not in _NOTE_ACTIONS
     )
     if missing:
         raise LookupError(f"flow endings or checks not registered: {', '.join(missing)}")
@@ -423,9 +444,17 @@ async def _begin(
             updated_at=now,
         )
     )
+    says: list[Said] = []
+    for given in flow.steps:  # an answer given in advance (a case) says what it would have
+        if given.id in answers:
+            says += await _notes(
+                uow, clock, person, flow, given, answers[given.id], answers, context
+            )
     if step is None:
-        return await _finish(uow, clock, person, session, flow, answers)
-    return FlowReply(question=await _question(uow, clock, person, session))
+        finished = await _finish(uow, clock, person, session, flow, answers)
+        finished.says[:0] = says
+        return finished
+    return FlowReply(says=says, question=await _question(uow, clock, person, session))
 
 
 async def _refuse_case(uow: UnitOfWork, person: Person, case_id: int) -> NoReturn:
@@ -453,10 +482,7 @@ async def _apply(
     context = await _answer_context(uow, clock, person)
     position = _position(session)
     answers = record(position, value)
-    says = [
-        Said(note.say, _template_values(flow, answers, context))
-        for note in notes_after(step, value)
-    ]
+    says = await _notes(uow, clock, person, flow, step, value, answers, context)
     following = next_step(flow, step.id, answers)
     session.answers = {"values": answers, "path": [*position.path, step.id]}
     session.version += 1
@@ -561,12 +587,40 @@ def _answer_buttons(
     return []
 
 
+async def _notes(
+    uow: UnitOfWork,
+    clock: Clock,
+    person: Person,
+    flow: FlowDefinition,
+    step: Step,
+    value: Any,
+    answers: dict[str, Any],
+    context: AnswerContext,
+) -> list[Said]:
+    """What a step says, and does, after this answer."""
+    says: list[Said] = []
+    for note in notes_after(step, value):
+        if note.say:
+            says.append(Said(note.say, _template_values(flow, answers, context)))
+        if note.offer:
+            says += await _NOTE_ACTIONS[note.offer](uow, clock, person, answers)
+    return says
+
+
 def _concerned_worker(context: AnswerContext, answers: dict[str, Any]) -> int | None:
     """The worker a flow is about (chosen, or the chosen case's), offered first as an owner."""
     if answers.get("worker"):
         return int(answers["worker"])
     case = next((c for c in context.cases if c.id == answers.get("case")), None)
     return case.worker_id if case else None
+
+
+async def flow_values(
+    uow: UnitOfWork, clock: Clock, person: Person, flow_name: str, answers: dict[str, Any]
+) -> dict[str, Any]:
+    """A flow's answers with how each reads back (for an ending's summary)."""
+    flow = flow_for(flow_name, person.role.value)
+    return _template_values(flow, answers, await _answer_context(uow, clock, person))
 
 
 def _template_values(

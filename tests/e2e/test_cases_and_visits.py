@@ -192,7 +192,7 @@ async def test_a_reference_is_unique_in_its_team_and_never_a_name(
     shape, _ = await kim.exchange("FAM 0142!", 2)
     assert shape.text.startswith("A reference is 2 to 32 letters, numbers and dashes")
     assert (await kim.send("FAM-0143")).text.startswith("New case · step 2 of 4")
-    assert (await kim.send("/cancel")).text.startswith("Stopped the new case.")
+    assert (await kim.send("/cancel")).text.startswith("Stopped: New case.")
 
     # South Team keeps its own references.
     pat = Chatter(emulator, OTHER_TEAM_SUPERVISOR_ID, "Pat")

@@ -163,7 +163,7 @@ async def test_a_repeated_or_stale_button_changes_nothing(
     await alex.tap("FAM-0142")
     today_button = alex.button("Today")
     cancelled = await alex.send("/cancel")
-    assert cancelled.text == "Stopped the visit note. Nothing from it was saved."
+    assert cancelled.text == "Stopped: Visit note. The answers you gave in it weren't kept."
     await stale(alex, *today_button)
     assert (await latest_flow(database)).status == DROPPED
     assert await visit_count(database) == 1
@@ -256,7 +256,7 @@ async def test_cancel_leaves_a_flow_at_any_step_and_saves_nothing(
         for answer in answers:
             await (alex.send(answer) if answer.startswith("FAM") else alex.tap(answer))
         assert (await alex.send("/cancel")).text == (
-            "Stopped the new case. Nothing from it was saved."
+            "Stopped: New case. The answers you gave in it weren't kept."
         )
         assert (await latest_flow(database)).status == DROPPED
     async with database.unit_of_work() as uow:

@@ -1,0 +1,251 @@
+"""/stuck – "I'm stuck: what next?": the safeguarding path, what was tried last time,
+the summary, and the endings a worker chooses (flag, note, actions, agenda)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.domain import callbacks
+from bot.domain.errors import Refusal
+from bot.domain.flags import Urgency
+from bot.domain.flows import SKIPPED
+from bot.domain.stuck import StuckEnding, endings_left, suggestions, unmet_basics
+from bot.services.access import Person, require_person
+from bot.services.actions import add_action
+from bot.services.cases import readable_case
+from bot.services.flags import raise_flag
+from bot.services.flow_catalogue import catalogue
+from bot.services.flows import Said, ending, flow_values, local_today, note_action
+from bot.services.timing import team_rules
+from prompts import label
+from storage.models import StuckWalkthrough
+from storage.uow import UnitOfWork
+
+URGENCY_OF = {
+    StuckEnding.FLAG_TODAY: Urgency.TODAY,
+    StuckEnding.FLAG_WEEK: Urgency.WEEK,
+    StuckEnding.FLAG_SUPERVISION: Urgency.SUPERVISION,
+}
+
+
+@dataclass(frozen=True)
+class StuckSummary:
+    """A walk-through as its summary shows it."""
+
+    walkthrough_id: int
+    reference: str
+    labels: dict[str, str]
+    answers: dict[str, Any]
+    skipped: list[str]
+    suggestions: list[str]
+    unmet_basics: list[str]
+    chosen: list[str]
+
+
+@note_action("safeguarding")
+async def safeguarding(
+    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
+) -> list[Said]:
+    """Someone may be at immediate risk: the team's instruction at once, and an urgent flag.
+
+    The flag goes with a referral, never instead of one: the words say so.
+    """
+    rules = await team_rules(uow, person.team_id)
+    flagged = await raise_flag(
+        uow,
+        clock,
+        person,
+        case_id=answers.get("case"),
+        urgency=Urgency.TODAY,
+        source="safeguarding",
+        summary=label("safeguarding_flag_summary"),
+    )
+    instruction = Said(
+        "stuck_safeguarding",
+        {"instruction": rules.settings.safeguarding_instruction},
+        [[(label("stuck_stop_here"), "fc")]],
+    )
+    return [instruction, *flagged]
+
+
+@note_action("stuck_last_time")
+async def last_time(
+    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
+) -> list[Said]:
+    """Stuck on this case before: what was planned then."""
+    if not answers.get("case"):
+        return []
+    previous = await uow.stuck.for_case(int(answers["case"]))
+    if not previous:
+        return []
+    last = previous[0]
+    return [
+        Said(
+            "stuck_last_time",
+            {
+                "on": last.created_at.date(),
+                "quick_win": last.answers.get("quick_win"),
+                "next_step": last.answers.get("next_step"),
+                "where_stuck": last.answers.get("where_stuck"),
+            },
+        )
+    ]
+
+
+@ending("save_stuck")
+async def save_stuck(
+    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
+) -> list[Said]:
+    """The end of /stuck: keep the walk-through, show the summary and the four endings."""
+    case = await readable_case(uow, person, int(answers["case"]))
+    walkthrough = await uow.stuck.add(
+        StuckWalkthrough(
+            team_id=case.team_id,
+            worker_id=person.member_id,
+            case_id=case.id,
+            answers=answers,
+            endings="",
+            created_at=clock.now(),
+        )
+    )
+    summary = await stuck_summary(uow, clock, person, walkthrough)
+    return [Said("stuck_summary", {"summary": summary}, ending_buttons(summary))]
+
+
+async def choose_ending(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, walkthrough_id: int, choice: str
+) -> tuple[StuckSummary, list[Said]]:
+    """One of the endings, pressed under the summary; each can be chosen once."""
+    person = await require_person(uow, telegram_user_id)
+    walkthrough = await uow.stuck.get(walkthrough_id)
+    if walkthrough is None or walkthrough.worker_id != person.member_id:
+        raise Refusal("already_done")
+    chosen = [c for c in walkthrough.endings.split(",") if c]
+    try:
+        picked = StuckEnding(choice)
+    except ValueError:
+        raise Refusal("already_done") from None
+    if picked not in endings_left(chosen):
+        raise Refusal("already_done")
+    answers = walkthrough.answers
+    says: list[Said] = []
+    if picked.is_flag:
+        says = await raise_flag(
+            uow,
+            clock,
+            person,
+            case_id=walkthrough.case_id,
+            urgency=URGENCY_OF[picked],
+            source="stuck",
+            summary=label(
+                "stuck_flag_summary",
+                where=answers.get("where_stuck") or "",
+                next=answers.get("next_step") or "",
+            ),
+        )
+    elif picked is StuckEnding.ACTION:
+        says = [await _actions(uow, clock, person, walkthrough)]
+    elif picked is StuckEnding.AGENDA:
+        await uow.agenda.add(
+            team_id=walkthrough.team_id,
+            worker_id=walkthrough.worker_id,
+            kind="stuck",
+            ref_id=walkthrough.id,
+            case_id=walkthrough.case_id,
+            at=clock.now(),
+        )
+    walkthrough.endings = ",".join([*chosen, picked.value])
+    return await stuck_summary(uow, clock, person, walkthrough), says
+
+
+async def stuck_summary(
+    uow: UnitOfWork, clock: Clock, person: Person, walkthrough: StuckWalkthrough
+) -> StuckSummary:
+    """The summary of a walk-through: answers as read back, what was skipped, suggestions."""
+    answers = dict(walkthrough.answers)
+    values = await flow_values(uow, clock, person, "stuck", answers)
+    case = await uow.cases.get(walkthrough.case_id)
+    flow = catalogue()["stuck"]
+    skipped = [
+        step.summary or step.id
+        for step in flow.steps
+        if step.id in answers and answers[step.id] is SKIPPED
+    ]
+    return StuckSummary(
+        walkthrough_id=walkthrough.id,
+        reference=case.reference if case else "",
+        labels=values["labels"],
+        answers=answers,
+        skipped=skipped,
+        suggestions=suggestions(answers),
+        unmet_basics=[flow.step(step).summary or step for step in unmet_basics(answers)],
+        chosen=[c for c in walkthrough.endings.split(",") if c],
+    )
+
+
+def ending_buttons(summary: StuckSummary) -> list[list[tuple[str, str]]]:
+    """The endings still on offer, under the summary."""
+    left = endings_left(summary.chosen)
+    action_ready = summary.answers.get("quick_win") or summary.answers.get("next_step")
+    rows: list[list[tuple[str, str]]] = []
+    flags = [e for e in left if e.is_flag]
+    if flags:
+        rows.append(
+            [
+                (label(f"stuck_{e.value}"), callbacks.action("sk", summary.walkthrough_id, e.value))
+                for e in flags
+            ]
+        )
+    for ending_ in (StuckEnding.NOTE, StuckEnding.ACTION, StuckEnding.AGENDA):
+        if ending_ in left and (ending_ is not StuckEnding.ACTION or action_ready):
+            rows.append(
+                [
+                    (
+                        label(f"stuck_{ending_.value}"),
+                        callbacks.action("sk", summary.walkthrough_id, ending_.value),
+                    )
+                ]
+            )
+    return rows
+
+
+async def _actions(
+    uow: UnitOfWork, clock: Clock, person: Person, walkthrough: StuckWalkthrough
+) -> Said:
+    """The quick win (due by the next visit) and the next step (its owner, its date)."""
+    answers, made = walkthrough.answers, []
+    case = await uow.cases.get(walkthrough.case_id)
+    today = await local_today(uow, clock, person)
+    if answers.get("quick_win"):
+        due = case.next_visit_due if case and case.next_visit_due else None
+        made.append(
+            await add_action(
+                uow,
+                clock,
+                person,
+                text=answers["quick_win"],
+                owner_id=person.member_id,
+                due_on=max(due, today) if due else today + timedelta(days=7),
+                case_id=walkthrough.case_id,
+                source=f"stuck:{walkthrough.id}",
+            )
+        )
+    if answers.get("next_step"):
+        made.append(
+            await add_action(
+                uow,
+                clock,
+                person,
+                text=answers["next_step"],
+                owner_id=int(answers.get("next_owner") or person.member_id),
+                due_on=date.fromisoformat(answers["next_due"])
+                if answers.get("next_due")
+                else today + timedelta(days=7),
+                case_id=walkthrough.case_id,
+                source=f"stuck:{walkthrough.id}",
+            )
+        )
+    return Said("stuck_actions_made", {"actions": made})
