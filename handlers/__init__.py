@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.services.flow_catalogue import catalogue
 from handlers import (
     actions,
+    agenda,
     bearings,
     cases,
     fallback,
@@ -49,6 +50,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "cases": cases.show_caseload,
         "actions": actions.show_actions,
         "flags": flags.show_flags,
+        "agenda": agenda.show_agenda,
         "bearings": bearings.bearings_command,
     }
     for command, callback in commands.items():
@@ -72,6 +74,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         r"^ad:": actions.mark_done,
         r"^fl:": flags.act,
         r"^sk:": stuck.choose,
+        r"^ag:": agenda.show_worker_agenda,
+        r"^at:": agenda.tick,
         r"^fc$": flows.stop_pressed,
         r"^cn:": notes.show_case_notes,
         r"^nv:": notes.show_note,

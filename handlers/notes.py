@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.domain import callbacks
-from bot.services import notes
+from bot.services import notes, stuck
 from bot.telegram.context import BearingsContext
 from bot.telegram.replies import Keyboard
 from handlers.flows import idle_time, show
@@ -13,19 +13,32 @@ from prompts import label
 
 
 async def show_case_notes(update: Update, context: BearingsContext) -> None:
-    """The case's recent notes, a button each."""
+    """A page of the case's history (``cn:<case>[:<page>]``), a button each, newest first."""
     turn, query = context.turn, update.callback_query
     assert query is not None and query.data is not None and query.message is not None
+    parts = query.data.split(":")
     listing = await notes.case_notes(
         turn.uow,
         turn.clock,
         telegram_user_id=query.from_user.id,
-        case_id=int(query.data.split(":")[1]),
+        case_id=int(parts[1]),
+        page=int(parts[2]) if len(parts) > 2 else 0,
     )
     keyboard: Keyboard = [
         [(label(f"note_item_{item.kind}", item=item), callbacks.action("nv", item.kind, item.id))]
         for item in listing.items
     ]
+    paging = []
+    if listing.page > 0:
+        paging.append(
+            (label("history_newer"), callbacks.action("cn", listing.case_id, listing.page - 1))
+        )
+    if listing.has_older:
+        paging.append(
+            (label("history_older"), callbacks.action("cn", listing.case_id, listing.page + 1))
+        )
+    if paging:
+        keyboard.append(paging)
     keyboard.append([(label("back_to_case"), callbacks.action("cc", listing.case_id))])
     turn.replace(query.message.message_id, "case_notes", keyboard=keyboard, listing=listing)
 
@@ -35,6 +48,15 @@ async def show_note(update: Update, context: BearingsContext) -> None:
     turn, query = context.turn, update.callback_query
     assert query is not None and query.data is not None and query.message is not None
     _, kind, note_id = query.data.split(":")
+    if kind == notes.STUCK:
+        summary = await stuck.walkthrough_view(
+            turn.uow, turn.clock, telegram_user_id=query.from_user.id, walkthrough_id=int(note_id)
+        )
+        back = [[(label("back_to_notes"), callbacks.action("cn", summary.case_id))]]
+        turn.replace(
+            query.message.message_id, "stuck_summary", keyboard=back, summary=summary, readonly=True
+        )
+        return
     view = await notes.note_view(
         turn.uow, turn.clock, telegram_user_id=query.from_user.id, kind=kind, note_id=int(note_id)
     )

@@ -25,6 +25,7 @@ async def choose(update: Update, context: BearingsContext) -> None:
         "stuck_summary",
         keyboard=stuck.ending_buttons(summary),
         summary=summary,
+        readonly=False,
     )
     for said in says:
         turn.say(said.template, keyboard=said.buttons, **said.values)

@@ -72,8 +72,14 @@ async def open_actions(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) 
     """/actions: the person's own open actions."""
     person = await require_person(uow, telegram_user_id)
     today = await local_today(uow, clock, person)
-    actions = await uow.actions.open_for_owner(person.member_id)
-    return ActionList([await _line(uow, action, today) for action in actions], today)
+    return ActionList(await open_action_lines(uow, person.member_id, today), today)
+
+
+async def open_action_lines(uow: UnitOfWork, owner_id: int, today: date) -> list[ActionLine]:
+    """A member's open actions as lines, soonest due first."""
+    return [
+        await _line(uow, action, today) for action in await uow.actions.open_for_owner(owner_id)
+    ]
 
 
 async def complete_action(

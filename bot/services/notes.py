@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.errors import Refusal
@@ -18,10 +19,11 @@ from bot.domain.team_settings import team_settings
 from bot.services.access import Person, require_person
 from bot.services.cases import actor, readable_case
 from bot.services.flows import FlowReply, Said, ending, start_flow
+from bot.services.timing import team_rules
 from storage.models import Case, NoteRevision, SupervisionNote, Visit
 from storage.uow import UnitOfWork
 
-VISIT, SUPERVISION = "v", "s"
+VISIT, SUPERVISION, STUCK = "v", "s", "k"
 KIND_NAMES = {VISIT: "visit", SUPERVISION: "supervision"}
 VISIT_FIELDS = ("how_it_went", "next_step")
 SUPERVISION_FIELDS = (
@@ -35,7 +37,7 @@ SUPERVISION_FIELDS = (
     "previous_actions",
     "referral",
 )
-RECENT_NOTES = 8
+PAGE = 6
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,13 @@ class NoteItem:
 
 @dataclass(frozen=True)
 class NoteList:
-    """A case's recent notes, newest first."""
+    """A page of a case's history, newest first."""
 
     case_id: int
     reference: str
     items: list[NoteItem]
+    page: int = 0
+    has_older: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,21 +86,40 @@ class _Loaded:
 
 
 async def case_notes(
-    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, case_id: int
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, case_id: int, page: int = 0
 ) -> NoteList:
-    """A case's recent visit and supervision notes, for anyone who may read the case."""
+    """A case's history, newest first, a page at a time: visit and supervision notes, and
+    "I'm stuck" walk-throughs saved as notes. For anyone who may read the case."""
     person = await require_person(uow, telegram_user_id)
     case = await readable_case(uow, person, case_id)
     items = [
         NoteItem(VISIT, visit.id, visit.visited_on, await _name(uow, visit.author_id))
-        for visit in (await uow.notes.visits_for_case(case.id))[:RECENT_NOTES]
+        for visit in await uow.notes.visits_for_case(case.id)
     ]
     items += [
         NoteItem(SUPERVISION, note.id, note.held_on, await _name(uow, note.author_id))
-        for note in (await uow.notes.supervision_for_case(case.id))[:RECENT_NOTES]
+        for note in await uow.notes.supervision_for_case(case.id)
+    ]
+    zone = ZoneInfo((await team_rules(uow, case.team_id)).hours.zone)
+    items += [
+        NoteItem(
+            STUCK,
+            walk.id,
+            walk.created_at.astimezone(zone).date(),
+            await _name(uow, walk.worker_id),
+        )
+        for walk in await uow.stuck.for_case(case.id)
+        if "note" in walk.endings.split(",")
     ]
     items.sort(key=lambda item: (item.day, item.id), reverse=True)
-    return NoteList(case.id, case.reference, items[:RECENT_NOTES])
+    start = max(page, 0) * PAGE
+    return NoteList(
+        case.id,
+        case.reference,
+        items[start : start + PAGE],
+        page=max(page, 0),
+        has_older=len(items) > start + PAGE,
+    )
 
 
 async def note_view(

@@ -36,6 +36,7 @@ class StuckSummary:
     """A walk-through as its summary shows it."""
 
     walkthrough_id: int
+    case_id: int
     reference: str
     labels: dict[str, str]
     answers: dict[str, Any]
@@ -112,7 +113,7 @@ async def save_stuck(
         )
     )
     summary = await stuck_summary(uow, clock, person, walkthrough)
-    return [Said("stuck_summary", {"summary": summary}, ending_buttons(summary))]
+    return [Said("stuck_summary", {"summary": summary, "readonly": False}, ending_buttons(summary))]
 
 
 async def choose_ending(
@@ -161,6 +162,30 @@ async def choose_ending(
     return await stuck_summary(uow, clock, person, walkthrough), says
 
 
+async def walkthrough_view(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, walkthrough_id: int
+) -> StuckSummary:
+    """A walk-through in a case's history: its worker's, or one saved as a note on a case the
+    reader may see (a supervisor's reading is audited)."""
+    person = await require_person(uow, telegram_user_id)
+    walkthrough = await uow.stuck.get(walkthrough_id)
+    if walkthrough is None:
+        raise Refusal("note_not_yours")
+    if walkthrough.worker_id != person.member_id:
+        saved = "note" in walkthrough.endings.split(",")
+        await readable_case(uow, person, walkthrough.case_id)
+        if not saved:
+            raise Refusal("note_not_yours")
+        await uow.audit.record(
+            at=clock.now(),
+            action="stuck.read",
+            subject=f"stuck:{walkthrough.id}",
+            team_id=walkthrough.team_id,
+            actor_id=person.member_id,
+        )
+    return await stuck_summary(uow, clock, person, walkthrough)
+
+
 async def stuck_summary(
     uow: UnitOfWork, clock: Clock, person: Person, walkthrough: StuckWalkthrough
 ) -> StuckSummary:
@@ -176,6 +201,7 @@ async def stuck_summary(
     ]
     return StuckSummary(
         walkthrough_id=walkthrough.id,
+        case_id=walkthrough.case_id,
         reference=case.reference if case else "",
         labels=values["labels"],
         answers=answers,

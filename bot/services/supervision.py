@@ -7,11 +7,15 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.domain.errors import Refusal
+from bot.domain.flags import Urgency
 from bot.domain.roles import Role
 from bot.services.access import Person
 from bot.services.actions import ActionLine, add_action
+from bot.services.agenda import agenda_for, tick_off_offer
 from bot.services.cases import changeable_case
+from bot.services.flags import raise_flag
 from bot.services.flows import Said, ending
+from prompts import label
 from storage.models import SupervisionNote
 from storage.uow import UnitOfWork
 
@@ -75,7 +79,19 @@ async def save_supervision(
                     source=f"supervision:{note.id}",
                 )
             )
+    flagged: list[Said] = []
+    if answers.get("escalation") == "flag" and not person.is_supervisor:
+        flagged = await raise_flag(
+            uow,
+            clock,
+            person,
+            case_id=case.id if case else None,
+            urgency=Urgency.WEEK,
+            source="supervision",
+            summary=label("supervision_flag_summary", task=answers["task"]),
+        )
     worker = await uow.members.get(worker_id)
+    offer = tick_off_offer(await agenda_for(uow, clock, person, worker_id), note.id)
     return [
         Said(
             "supervision_saved",
@@ -84,9 +100,12 @@ async def save_supervision(
                 "worker_name": worker.display_name if worker else "",
                 "actions": actions,
                 "escalation": answers.get("escalation"),
+                "is_supervisor": person.is_supervisor,
                 "risk": answers.get("risk"),
             },
-        )
+        ),
+        *flagged,
+        *([offer] if offer else []),
     ]
 
 

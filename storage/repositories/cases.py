@@ -82,6 +82,12 @@ class NoteRepository:
         order = (SupervisionNote.held_on.desc(), SupervisionNote.id.desc())
         return (await self._session.scalars(query.order_by(*order))).all()
 
+    async def latest_supervision(self, worker_id: int) -> SupervisionNote | None:
+        """A worker's most recent supervision note."""
+        query = select(SupervisionNote).where(SupervisionNote.worker_id == worker_id)
+        order = (SupervisionNote.held_on.desc(), SupervisionNote.id.desc())
+        return await self._session.scalar(query.order_by(*order).limit(1))
+
     async def add_revision(self, revision: NoteRevision) -> None:
         """Keep the previous version of a corrected note."""
         self._session.add(revision)

@@ -237,6 +237,6 @@ async def test_a_visit_note_is_shown_back_exactly_as_typed(
     for reader, case_button in ((alex, "FAM-0142"), (sam, "FAM-0142 (Alex)")):
         await reader.send("/cases")
         await reader.press(case_button)
-        await reader.press("Notes")
+        await reader.press("History")
         shown = await reader.press("visit")
         assert f"How it went\n{note}\n\nNext step\n{step}" in shown.text

@@ -145,8 +145,8 @@ async def test_notes_are_read_in_full_and_corrected_within_the_window(
 
     await alex.send("/cases")
     await alex.press("FAM-0142")
-    listing = await alex.press("Notes")
-    assert "recent notes" in listing.text and len(listing.labels) == 2
+    listing = await alex.press("History")
+    assert "history, newest first" in listing.text and len(listing.labels) == 2
     note = await alex.press("visit · Alex")
     assert "Calm visit <script>x</script> & tea" in note.text
     assert "&lt;script&gt;" in (note.html or "")
@@ -167,7 +167,7 @@ async def test_notes_are_read_in_full_and_corrected_within_the_window(
     sam = Chatter(emulator, 1001, "Sam")
     await sam.send("/cases")
     await sam.press("FAM-0142")
-    await sam.press("Notes")
+    await sam.press("History")
     seen = await sam.press("visit · Alex")
     assert "tea with mum" in seen.text and "Corrected 1 time" in seen.text
     assert not any("Correct:" in text for text in seen.labels)
@@ -189,7 +189,7 @@ async def test_notes_are_read_in_full_and_corrected_within_the_window(
     clock.advance(timedelta(days=8))
     await alex.send("/cases")
     await alex.press("FAM-0142")
-    await alex.press("Notes")
+    await alex.press("History")
     late = await alex.press("visit · Alex")
     assert not any("Correct:" in text for text in late.labels)
     emulator.press(1002, note.message_id, f"nx:v:{visit.id}:0")

@@ -1,0 +1,198 @@
+"""The supervision agenda: what a worker brings to their next supervision.
+
+Kept items (flags for "next supervision", stuck walk-throughs kept for it,
+bearings tilted twice running) plus what the data says: actions overdue and
+plan reviews due before the next supervision. A supervision note offers to
+tick off the kept items it covered. Workers see their own; supervisors any
+worker of their team; a bearings check's details only if the worker shared it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.domain import bearings as bearings_rules
+from bot.domain import callbacks
+from bot.domain.errors import Refusal
+from bot.domain.roles import Role
+from bot.services.access import Person, require_person, require_supervisor
+from bot.services.actions import ActionLine, open_action_lines
+from bot.services.bearings import names as bearings_names
+from bot.services.flows import Said, local_today
+from prompts import label
+from storage.models import AgendaItem, Member
+from storage.uow import UnitOfWork
+
+DEFAULT_HORIZON = timedelta(days=14)
+"""How far ahead "before the next supervision" looks when no date is set."""
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """A kept item, as the agenda shows it."""
+
+    id: int
+    kind: str
+    reference: str | None
+    text: str
+    detail: list[str]
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """One worker's supervision agenda."""
+
+    worker_id: int
+    worker_name: str
+    entries: list[AgendaEntry]
+    overdue_actions: list[ActionLine]
+    reviews_due: list[tuple[str, date]]
+    until: date
+    own: bool
+
+
+@dataclass(frozen=True)
+class WorkerLine:
+    """A worker in a supervisor's /agenda list, with how much is waiting."""
+
+    member_id: int
+    name: str
+    waiting: int
+
+
+async def agenda(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, worker_id: int | None = None
+) -> Agenda:
+    """A worker's agenda: one's own, or (supervisors) a worker of the team."""
+    person = await require_person(uow, telegram_user_id)
+    return await agenda_for(uow, clock, person, worker_id)
+
+
+async def agenda_for(
+    uow: UnitOfWork, clock: Clock, person: Person, worker_id: int | None = None
+) -> Agenda:
+    """The agenda of ``worker_id`` (default: the person's own), as this person may see it."""
+    worker = await _worker(uow, person, worker_id)
+    today = await local_today(uow, clock, person)
+    until = await _next_supervision(uow, worker.id, today)
+    entries = [
+        await _entry(uow, item, shows_private=worker.id == person.member_id)
+        for item in await uow.agenda.open_for_worker(worker.id)
+    ]
+    overdue = [a for a in await open_action_lines(uow, worker.id, today) if a.overdue]
+    reviews = [
+        (case.reference, case.next_review_on)
+        for case in await uow.cases.open_for_worker(worker.id)
+        if case.next_review_on is not None and case.next_review_on <= until
+    ]
+    return Agenda(
+        worker_id=worker.id,
+        worker_name=worker.display_name,
+        entries=[entry for entry in entries if entry is not None],
+        overdue_actions=overdue,
+        reviews_due=sorted(reviews, key=lambda pair: pair[1]),
+        until=until,
+        own=worker.id == person.member_id,
+    )
+
+
+async def team_agendas(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> list[WorkerLine]:
+    """A supervisor's /agenda: the team's workers and how many kept items each has waiting."""
+    person = await require_supervisor(uow, telegram_user_id)
+    workers = await uow.members.of_team(person.team_id, role=Role.WORKER.value)
+    return [
+        WorkerLine(w.id, w.display_name, len(await uow.agenda.open_for_worker(w.id)))
+        for w in sorted(workers, key=lambda w: w.display_name)
+    ]
+
+
+async def worker_named(uow: UnitOfWork, *, telegram_user_id: int, name: str) -> int:
+    """``/agenda Alex``: the team's worker whose name starts with this (supervisors only)."""
+    person = await require_supervisor(uow, telegram_user_id)
+    wanted = name.strip().casefold()
+    workers = await uow.members.of_team(person.team_id, role=Role.WORKER.value)
+    found = [w for w in workers if w.display_name.casefold().startswith(wanted)]
+    if len(found) != 1:
+        raise Refusal("agenda_worker_unknown", name=name.strip())
+    return found[0].id
+
+
+def tick_off_offer(agenda_: Agenda, note_id: int) -> Said | None:
+    """After a supervision note: offer to tick off the kept items it covered."""
+    if not agenda_.entries:
+        return None
+    buttons = [
+        [(label("agenda_tick", number=n), callbacks.action("at", entry.id, note_id))]
+        for n, entry in enumerate(agenda_.entries, start=1)
+    ]
+    buttons.append([(label("agenda_tick_all"), callbacks.action("at", "all", note_id))])
+    return Said("agenda_tick_offer", {"agenda": agenda_}, buttons)
+
+
+async def tick_off(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, item: str, note_id: int
+) -> Agenda:
+    """Mark kept items covered by a supervision note (one, or all of them)."""
+    person = await require_person(uow, telegram_user_id)
+    note = await uow.notes.supervision(note_id)
+    if note is None or note.team_id != person.team_id:
+        raise Refusal("already_done")
+    worker = await _worker(uow, person, note.worker_id)
+    items = await uow.agenda.open_for_worker(worker.id)
+    chosen = items if item == "all" else [i for i in items if str(i.id) == item]
+    if not chosen:
+        raise Refusal("already_done")
+    for agenda_item in chosen:
+        agenda_item.covered_at, agenda_item.covered_by_note_id = clock.now(), note.id
+    return await agenda_for(uow, clock, person, worker.id)
+
+
+async def _worker(uow: UnitOfWork, person: Person, worker_id: int | None) -> Member:
+    member = await uow.members.get(worker_id or person.member_id)
+    if member is None or member.team_id != person.team_id or not member.active:
+        raise Refusal("agenda_not_yours")
+    if member.id != person.member_id and not person.is_supervisor:
+        raise Refusal("agenda_not_yours")
+    return member
+
+
+async def _next_supervision(uow: UnitOfWork, worker_id: int, today: date) -> date:
+    """The next supervision as the last note set it, else a fortnight from today."""
+    latest = await uow.notes.latest_supervision(worker_id)
+    planned = (latest.content or {}).get("next_review") if latest else None
+    if planned:
+        day = date.fromisoformat(planned)
+        if day >= today:
+            return day
+    return today + DEFAULT_HORIZON
+
+
+async def _entry(uow: UnitOfWork, item: AgendaItem, *, shows_private: bool) -> AgendaEntry | None:
+    case = await uow.cases.get(item.case_id) if item.case_id else None
+    reference = case.reference if case else None
+    if item.kind == "flag":
+        flag = await uow.flags.get(item.ref_id)
+        return AgendaEntry(item.id, "flag", reference, flag.summary if flag else "", [])
+    if item.kind == "stuck":
+        walk = await uow.stuck.get(item.ref_id)
+        answers: dict[str, Any] = walk.answers if walk else {}
+        planned = [text for text in (answers.get("next_step"),) if text]
+        return AgendaEntry(item.id, "stuck", reference, answers.get("where_stuck") or "", planned)
+    if item.kind == "bearings":
+        check = await uow.bearings.get(item.ref_id)
+        if check is None:
+            return None
+        tilted: list[str] = []
+        if shows_private or check.shared_at is not None:
+            previous = await uow.bearings.before(check)
+            tilts = bearings_rules.tilted_twice(
+                bearings_rules.Check.from_stored(previous.ratings) if previous else None,
+                bearings_rules.Check.from_stored(check.ratings),
+            )
+            words = bearings_names()
+            tilted = [words.get(tilt.towards or tilt.key, tilt.key) for tilt in tilts]
+        return AgendaEntry(item.id, "bearings", None, check.taken_at.date().isoformat(), tilted)
+    return None
