@@ -26,6 +26,7 @@ from handlers import (
     notes,
     onboarding,
     stuck,
+    team,
 )
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -51,6 +52,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "actions": actions.show_actions,
         "flags": flags.show_flags,
         "agenda": agenda.show_agenda,
+        "team": team.show_team,
         "bearings": bearings.bearings_command,
     }
     for command, callback in commands.items():

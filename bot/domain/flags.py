@@ -8,6 +8,7 @@ supervisors are reminded; after twice the time it is escalated.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -99,3 +100,35 @@ def chase_due(
     remind = due.remind_at is not None and now >= due.remind_at and not reminded
     escalate = due.escalate_at is not None and now >= due.escalate_at and not escalated
     return remind, escalate
+
+
+@dataclass(frozen=True)
+class FlagFigures:
+    """How a team's flags went over a period."""
+
+    raised: int
+    acknowledged: int
+    median_to_ack: timedelta | None
+    p90_to_ack: timedelta | None
+    escalated: int
+
+
+def flag_figures(flags: list[tuple[datetime, datetime | None, bool]]) -> FlagFigures:
+    """From (raised at, first picked up at, escalated) per flag: counts, and the median and
+    90th percentile time to pick-up (nearest-rank) over the flags that were picked up."""
+    waits = sorted(handled - raised for raised, handled, _ in flags if handled is not None)
+    return FlagFigures(
+        raised=len(flags),
+        acknowledged=len(waits),
+        median_to_ack=_rank(waits, 0.5),
+        p90_to_ack=_rank(waits, 0.9),
+        escalated=sum(1 for _, _, escalated in flags if escalated),
+    )
+
+
+def _rank(values: list[timedelta], share: float) -> timedelta | None:
+    """The nearest-rank percentile of sorted values (None for none)."""
+    if not values:
+        return None
+    index = max(0, math.ceil(share * len(values)) - 1)
+    return values[min(index, len(values) - 1)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +44,11 @@ class FlagRepository:
         """A worker's flags not yet resolved, oldest first."""
         query = select(Flag).where(Flag.worker_id == worker_id, Flag.state.in_(OPEN_STATES))
         return (await self._session.scalars(query.order_by(Flag.raised_at, Flag.id))).all()
+
+    async def raised_since(self, team_id: int, since: datetime) -> Sequence[Flag]:
+        """A team's flags raised since a moment, whatever their state."""
+        query = select(Flag).where(Flag.team_id == team_id, Flag.raised_at >= since)
+        return (await self._session.scalars(query.order_by(Flag.raised_at))).all()
 
     async def waiting(self) -> Sequence[Flag]:
         """Every flag no supervisor has picked up yet (for reminders and escalation)."""

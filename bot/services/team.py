@@ -1,0 +1,81 @@
+"""/team: a supervisor's one-screen overview of their workers, and the team's flag figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.clock import Clock
+from bot.domain.cases import visit_state
+from bot.domain.flags import FlagFigures, flag_figures
+from bot.domain.roles import Role
+from bot.services.access import require_supervisor
+from bot.services.flows import local_today
+from storage.uow import UnitOfWork
+
+FIGURES_PERIOD = timedelta(weeks=4)
+REVIEW_HORIZON = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class WorkerRow:
+    """One worker's line in /team."""
+
+    member_id: int
+    name: str
+    cases: int
+    visits_overdue: int
+    reviews_due: int
+    open_flags: int
+    actions_overdue: int
+    last_bearings: date | None
+
+
+@dataclass(frozen=True)
+class TeamOverview:
+    """The team at a glance, and its flags over the last four weeks."""
+
+    team_name: str
+    rows: list[WorkerRow]
+    figures: FlagFigures
+
+
+async def team_overview(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> TeamOverview:
+    """Per worker: cases, visits overdue, reviews due in 7 days, open flags, actions overdue,
+    last bearings check (its date only: the check itself stays private)."""
+    person = await require_supervisor(uow, telegram_user_id)
+    today = await local_today(uow, clock, person)
+    rows = []
+    for worker in await uow.members.of_team(person.team_id, role=Role.WORKER.value):
+        cases = await uow.cases.open_for_worker(worker.id)
+        actions = await uow.actions.open_for_owner(worker.id)
+        checks = await uow.bearings.for_member(worker.id, limit=1)
+        rows.append(
+            WorkerRow(
+                member_id=worker.id,
+                name=worker.display_name,
+                cases=len(cases),
+                visits_overdue=sum(
+                    visit_state(case.next_visit_due, today) == "overdue" for case in cases
+                ),
+                reviews_due=sum(
+                    case.next_review_on is not None
+                    and today <= case.next_review_on <= today + REVIEW_HORIZON
+                    for case in cases
+                ),
+                open_flags=len(await uow.flags.open_for_worker(worker.id)),
+                actions_overdue=sum(action.due_on < today for action in actions),
+                last_bearings=checks[0].taken_at.date() if checks else None,
+            )
+        )
+    return TeamOverview(
+        team_name=person.team_name,
+        rows=sorted(rows, key=lambda row: row.name),
+        figures=await team_flag_figures(uow, clock, person.team_id),
+    )
+
+
+async def team_flag_figures(uow: UnitOfWork, clock: Clock, team_id: int) -> FlagFigures:
+    """Flags raised in the last four weeks: how many, time to pick-up, how many escalated."""
+    flags = await uow.flags.raised_since(team_id, clock.now() - FIGURES_PERIOD)
+    return flag_figures([(f.raised_at, f.handled_at, f.escalated_at is not None) for f in flags])
