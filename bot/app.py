@@ -29,10 +29,20 @@ from bot.telegram.delivery import Delivery
 from bot.telegram.inbox import UpdateInbox
 from bot.telegram.polling import Poller
 from storage.crypto import install_keys
-from storage.db import Database
+from storage.db import Database, DatabaseInUse
 from storage.schema import schema_state, upgrade_to_head
 
 log = logging.getLogger(__name__)
+
+# The tick only asks the data what is due, so a late tick is as good as an on-time one and
+# several missed ticks are worth exactly one: APScheduler 3 would otherwise skip a run that
+# starts over a second late (its default misfire grace) and, without coalescing, run every
+# missed one in a row after a pause (a suspended laptop, a blocked event loop).
+TICK_JOB_OPTIONS: dict[str, Any] = {
+    "misfire_grace_time": None,
+    "coalesce": True,
+    "max_instances": 1,
+}
 
 
 class StartupError(Exception):
@@ -59,13 +69,22 @@ class Bearings:
 
     async def start(self, *, polling: bool = True) -> None:
         """Connect to Telegram, finish what a previous run left, and start polling."""
+        try:
+            self.database.claim_sole_use()
+        except DatabaseInUse as error:
+            raise StartupError(str(error)) from None
         await self.prepare_database()
         await self.application.initialize()
         username = self.application.bot.username
         self.inbox = UpdateInbox(
             self.application, self.database, self.clock, self.settings, self.caller, username
         )
-        self.delivery = Delivery(self.database, self.clock, self.caller)
+        self.delivery = Delivery(
+            self.database,
+            self.clock,
+            self.caller,
+            send_timeout=self.settings.telegram_send_timeout,
+        )
         self.inbox.after_handled = self.delivery.kick
         await self.application.start()
         await register_default_commands(self.caller)
@@ -74,7 +93,11 @@ class Bearings:
         job_queue = self.application.job_queue
         assert job_queue is not None  # python-telegram-bot[job-queue] is a dependency
         job_queue.run_repeating(
-            self._tick, interval=self.settings.tick_seconds, first=0.0, name="tick"
+            self._tick,
+            interval=self.settings.tick_seconds,
+            first=0.0,
+            name="tick",
+            job_kwargs=TICK_JOB_OPTIONS,
         )
         if polling:
             await self.caller.call("deleteWebhook", {"drop_pending_updates": False})
@@ -87,7 +110,11 @@ class Bearings:
         try:
             async with self.database.unit_of_work() as uow:
                 await plan(
-                    uow, self.clock, flow_idle=timedelta(hours=self.settings.flow_idle_hours)
+                    uow,
+                    self.clock,
+                    flow_idle=timedelta(hours=self.settings.flow_idle_hours),
+                    retention_days=self.settings.retention_days,
+                    nudges=self.settings.nudges_enabled,
                 )
         except Exception as error:  # the next tick plans again from the same data
             log.warning("planner.error", extra={"error": type(error).__name__})

@@ -1,4 +1,5 @@
-"""The ``bearings`` command line: run, sandbox, migrate, team create, invite."""
+"""The ``bearings`` command line: run, sandbox, migrate, team create, invite, rotate-key,
+audit, purge."""
 
 from __future__ import annotations
 
@@ -9,19 +10,24 @@ import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, timedelta
 from typing import TypeVar
 
 from bot.app import StartupError, build, ensure_schema
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.errors import Refusal
+from bot.domain.flags import FlagFigures
 from bot.domain.roles import Role
 from bot.logs import configure_logging
-from bot.services import onboarding
+from bot.services import onboarding, team_admin
+from bot.services.audit import AuditLog, read_audit_log
+from bot.services.retention import PurgeReport, purge_due
 from bot.telegram.links import invite_link
 from prompts import render
-from storage.crypto import install_keys
+from storage.crypto import DataKeyError, install_keys
 from storage.db import Database
+from storage.rotation import DEFAULT_BATCH_SIZE, RotationReport, TableProgress, rotate_keys
 from storage.schema import upgrade_to_head
 
 T = TypeVar("T")
@@ -61,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Refusal as refusal:
         print(_plain(render(f"refusal_{refusal.code}", **refusal.details)), file=sys.stderr)
         return 1
+    except DataKeyError as error:
+        print(f"Bearings cannot read its data: {error}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,12 +102,85 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("name", help='the team\'s name, e.g. "North Team"')
     create.add_argument("--timezone", required=True, help="IANA time zone, e.g. Europe/London")
     create.set_defaults(action=_team_create)
+    show = team.add_parser("show", help="a team's settings and members, with warnings")
+    show.add_argument("name", help="the team's name")
+    show.set_defaults(action=_team_show)
+    change = team.add_parser(
+        "set",
+        help="change a team setting (e.g. safeguarding_instruction, nudge_hour, quiet_start)",
+    )
+    change.add_argument("name", help="the team's name")
+    change.add_argument("key", help="the setting (see `bearings team show`)")
+    change.add_argument("value", help="its new value")
+    change.set_defaults(action=_team_set)
+
+    report = commands.add_parser(
+        "report", help="a team's flags over the last four weeks: raised, time to pick-up"
+    )
+    report.add_argument("--team", required=True, help="the team's name")
+    report.set_defaults(action=_report)
 
     invite = commands.add_parser("invite", help="print a one-time invite link for a team")
     invite.add_argument("--team", required=True, help="the team's name")
     invite.add_argument("--role", required=True, choices=[r.value for r in Role])
     invite.set_defaults(action=_invite)
+
+    rotate = commands.add_parser(
+        "rotate-key",
+        help="re-encrypt all stored data under the first key of BEARINGS_DATA_KEYS",
+        description=(
+            "Put a new key first in BEARINGS_DATA_KEYS (new,old), restart the bot, then run "
+            "this. It re-encrypts every stored value under the first key, in batches; it is "
+            "safe to stop and run again. When it reports nothing left, remove the old key."
+        ),
+    )
+    rotate.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"rows per transaction (default {DEFAULT_BATCH_SIZE})",
+    )
+    rotate.set_defaults(action=_rotate_key)
+
+    audit = commands.add_parser(
+        "audit",
+        help="print a team's audit log: who read, exported, changed or purged what, and when",
+    )
+    audit.add_argument("--team", required=True, help="the team's name")
+    audit.add_argument(
+        "--since",
+        required=True,
+        type=_date,
+        help="first day to show, YYYY-MM-DD (in the team's time zone)",
+    )
+    audit.set_defaults(action=_audit)
+
+    purge = commands.add_parser(
+        "purge",
+        help="purge closed cases past their team's retention period (RETENTION_DAYS)",
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="show what would be purged; change nothing"
+    )
+    purge.set_defaults(action=_purge)
     return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {value!r}")
+    return number
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date like 2026-11-23, not {value!r}") from None
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
@@ -159,6 +241,68 @@ def _team_create(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _team_show(settings: Settings, args: argparse.Namespace) -> int:
+    async def read(database: Database) -> team_admin.TeamDetails:
+        async with database.unit_of_work() as uow:
+            return await team_admin.team_details(uow, SystemClock(), name=args.name)
+
+    details = _with_database(settings, read)
+    print(f"Team {details.name}")
+    if "no_supervisor" in details.warnings:
+        print(
+            "WARNING: no supervisor can be reached (none active, or all away without cover, "
+            "or unreachable): flags will reach nobody. Invite one with "
+            f'`bearings invite --team "{details.name}" --role supervisor`.'
+        )
+    print("Settings:")
+    for key, value in details.settings.items():
+        shown = ",".join(str(v) for v in value) if isinstance(value, list | tuple) else value
+        print(f"  {key} = {shown}")
+    print("Members:")
+    for member in details.members:
+        state = "active" if member.active else "left"
+        if member.away_until:
+            state += f", away until {member.away_until:%Y-%m-%d}"
+        if member.unreachable:
+            state += ", unreachable (blocked the bot)"
+        print(f"  {member.name} ({member.role}) {state}")
+    return 0
+
+
+def _team_set(settings: Settings, args: argparse.Namespace) -> int:
+    async def change(database: Database) -> object:
+        async with database.unit_of_work() as uow:
+            return await team_admin.set_team_setting(
+                uow, SystemClock(), name=args.name, key=args.key, value=args.value
+            )
+
+    value = _with_database(settings, change)
+    print(f"{args.name}: {args.key} = {value}")
+    return 0
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    async def read(database: Database) -> tuple[str, FlagFigures]:
+        async with database.unit_of_work() as uow:
+            return await team_admin.team_report(uow, SystemClock(), name=args.team)
+
+    name, figures = _with_database(settings, read)
+    print(f"Flags of {name}, last 4 weeks")
+    print(f"  raised        {figures.raised}")
+    print(f"  picked up     {figures.acknowledged}")
+    print(f"  escalated     {figures.escalated}")
+    print(f"  median wait   {_span(figures.median_to_ack)}")
+    print(f"  90th pct wait {_span(figures.p90_to_ack)}")
+    return 0
+
+
+def _span(delta: timedelta | None) -> str:
+    if delta is None:
+        return "-"
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
 def _invite(settings: Settings, args: argparse.Namespace) -> int:
     async def create(database: Database) -> onboarding.IssuedInvite:
         async with database.unit_of_work() as uow:
@@ -172,6 +316,98 @@ def _invite(settings: Settings, args: argparse.Namespace) -> int:
 
     _print_invite(settings, _with_database(settings, create))
     return 0
+
+
+def _rotate_key(settings: Settings, args: argparse.Namespace) -> int:
+    def show(progress: TableProgress) -> None:
+        print(
+            f"  {progress.table}: {progress.rows_done}/{progress.rows_total} rows, "
+            f"{progress.values_rotated} re-encrypted",
+            flush=True,
+        )
+
+    async def rotate(database: Database) -> RotationReport:
+        ring = install_keys(settings.data_keys)
+        return await rotate_keys(database, ring, batch_size=args.batch_size, progress=show)
+
+    keys = len(settings.data_keys)
+    print(f"Re-encrypting stored data under the first of {keys} key(s) in BEARINGS_DATA_KEYS.")
+    report = _with_database(settings, rotate)
+    print(
+        f"Done: {report.values_rotated} value(s) re-encrypted, "
+        f"{report.values_current} already under the first key."
+    )
+    if keys > 1:
+        print("Everything is under the first key now: the other keys can be removed.")
+    return 0
+
+
+def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    async def read(database: Database) -> AuditLog:
+        async with database.unit_of_work() as uow:
+            return await read_audit_log(uow, SystemClock(), team_name=args.team, since=args.since)
+
+    log = _with_database(settings, read)
+    print(f"Audit log of {log.team_name} since {log.since:%Y-%m-%d} ({log.timezone} time):")
+    if not log.lines:
+        print("  nothing recorded")
+    for line in log.lines:
+        print(
+            f"{line.at:%Y-%m-%d %H:%M}  {line.actor}  {line.action}  {line.subject}  "
+            f"{line.detail_text}".rstrip()
+        )
+    return 0
+
+
+def _purge(settings: Settings, args: argparse.Namespace) -> int:
+    async def purge(database: Database) -> PurgeReport:
+        if args.dry_run:
+            async with database.unit_of_work() as uow:
+                return await purge_due(uow, SystemClock(), settings.retention_days, dry_run=True)
+        # One transaction per case: an interruption keeps every case purged so far.
+        done = PurgeReport(dry_run=False)
+        while True:
+            async with database.unit_of_work() as uow:
+                one = await purge_due(uow, SystemClock(), settings.retention_days, limit=1)
+            if not one.cases:
+                return done
+            done.cases.extend(one.cases)
+
+    report = _with_database(settings, purge)
+    _print_purge(report, settings.retention_days)
+    return 0
+
+
+def _print_purge(report: PurgeReport, default_days: int) -> None:
+    verb = "would be purged" if report.dry_run else "purged"
+    if not report.cases:
+        print(f"No closed case is past its retention period (default {default_days} days).")
+        return
+    tables = [name for name, count in report.totals.items() if count and name != "cases"]
+    header = ["case id", "team", "reference", "closed", "kept (days)", *tables]
+    rows = [
+        [
+            str(case.case_id),
+            case.team_name,
+            case.reference,
+            f"{case.closed_on:%Y-%m-%d}",
+            str(case.retention_days),
+            *(str(case.rows.get(name, 0)) for name in tables),
+        ]
+        for case in report.cases
+    ]
+    totals = report.totals
+    rows.append(
+        ["total", "", f"{len(report.cases)} case(s)", "", "", *(str(totals[n]) for n in tables)]
+    )
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    print(f"{len(report.cases)} closed case(s) {verb}, with the rows counted above.")
+    if report.dry_run:
+        print("Nothing was changed (dry run). Run `bearings purge` to purge them.")
 
 
 def _print_invite(settings: Settings, issued: onboarding.IssuedInvite) -> None:

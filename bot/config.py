@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=90, ge=1, le=3650)
     concurrent_chats: int = Field(default=64, ge=1, le=1024)
     tick_seconds: float = Field(default=15.0, gt=0, le=300)
+    # How long delivery waits for Telegram to answer a send before counting it as timed out.
+    telegram_send_timeout: float = Field(default=10.0, gt=0, le=120)
+    nudges_enabled: bool = True
 
     @field_validator("telegram_api_base_url", "telegram_api_file_url")
     @classmethod

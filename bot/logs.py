@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,16 @@ _QUIET = (
     "hpack",
     "alembic",
 )
+
+
+# A bot token in a Bot API URL (".../bot<token>/getMe"), or on its own (digits:35 characters).
+_TOKEN_IN_URL = re.compile(r"(?<=/bot)\d+:[A-Za-z0-9_-]+")
+_BARE_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}")
+
+
+def mask_tokens(text: str) -> str:
+    """Hide bot tokens, whoever logged them: the last guard if a library is made verbose."""
+    return _BARE_TOKEN.sub("***", _TOKEN_IN_URL.sub("***", text))
 
 
 class EventFormatter(logging.Formatter):
@@ -52,10 +63,10 @@ class EventFormatter(logging.Formatter):
                 "event": event,
                 **fields,
             }
-            return json.dumps(payload, default=str)
+            return mask_tokens(json.dumps(payload, default=str))
         extras = " ".join(f"{key}={value}" for key, value in fields.items())
         stamp = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
-        return f"{stamp} {record.levelname:<7} {event} {extras}".rstrip()
+        return mask_tokens(f"{stamp} {record.levelname:<7} {event} {extras}".rstrip())
 
 
 def _where(traceback: Any) -> str:

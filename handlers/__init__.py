@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.services.flow_catalogue import catalogue
 from handlers import (
@@ -24,7 +32,9 @@ from handlers import (
     help,
     invites,
     notes,
+    nudges,
     onboarding,
+    reachability,
     stuck,
     team,
 )
@@ -36,6 +46,9 @@ GROUPS = filters.ChatType.GROUPS
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every handler in the order they must be tried."""
     application.add_error_handler(fallback.record_error)
+
+    # Before everything else (its own group): whoever writes in private is reachable again.
+    application.add_handler(TypeHandler(Update, reachability.note_contact), group=-1)
 
     # Group chats: only the bot's own commands, never case content.
     application.add_handler(CommandHandler("linkgroup", groups.link_group, GROUPS))
@@ -53,6 +66,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "flags": flags.show_flags,
         "agenda": agenda.show_agenda,
         "team": team.show_team,
+        "digest": nudges.show_digest,
+        "back": nudges.back,
         "bearings": bearings.bearings_command,
     }
     for command, callback in commands.items():
@@ -78,6 +93,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         r"^sk:": stuck.choose,
         r"^ag:": agenda.show_worker_agenda,
         r"^at:": agenda.tick,
+        r"^nd:": nudges.act,
         r"^fc$": flows.stop_pressed,
         r"^cn:": notes.show_case_notes,
         r"^nv:": notes.show_note,

@@ -3,15 +3,20 @@
 SQLite runs in WAL mode with foreign keys on, and every transaction starts
 with ``BEGIN IMMEDIATE`` behind one in-process write lock: SQLite has a single
 writer, and taking the lock up front avoids both busy-waiting and the
-"database is locked" error of a read transaction upgraded to a write.
+"database is locked" error of a read transaction upgraded to a write. That lock
+only works inside one process, so a running bot also holds an exclusive lock
+file next to a SQLite database (``claim_sole_use``); a second one is refused.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import os
 from collections.abc import AsyncIterator
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -21,6 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from storage.uow import UnitOfWork
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+class DatabaseInUse(Exception):
+    """Another process already runs on this SQLite database."""
 
 
 class Database:
@@ -37,6 +46,45 @@ class Database:
             _configure_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._sole_use: IO[str] | None = None
+
+    def claim_sole_use(self) -> None:
+        """On a SQLite file, take the exclusive lock that says one process runs on it.
+
+        Raises ``DatabaseInUse`` (naming the lock file and the holder's process id) when
+        another process holds it. Released by ``dispose`` or when the process ends, however
+        it ends. PostgreSQL needs no such lock: several processes share it safely.
+        """
+        path = self.sqlite_path()
+        if path is None or self._sole_use is not None:
+            return
+        lock_path = path.with_name(path.name + ".lock")
+        handle = lock_path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise DatabaseInUse(
+                f"{path} is already in use by another Bearings process (pid {holder}; lock "
+                f"file {lock_path}). SQLite allows one running bot per database file: stop "
+                "the other one first, or use PostgreSQL to run several processes."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._sole_use = handle
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database file (None for PostgreSQL or an in-memory database)."""
+        if not self.is_sqlite:
+            return None
+        database = make_url(self.url).database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return Path(database).resolve()
 
     @contextlib.asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -49,8 +97,12 @@ class Database:
             yield UnitOfWork(session)
 
     async def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and let go of the SQLite lock, if held)."""
         await self.engine.dispose()
+        if self._sole_use is not None:
+            fcntl.flock(self._sole_use.fileno(), fcntl.LOCK_UN)
+            self._sole_use.close()
+            self._sole_use = None
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

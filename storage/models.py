@@ -73,6 +73,12 @@ class Member(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    away_until: Mapped[date | None] = mapped_column(Date)
+    away_cover_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    # Set when Telegram refused a message to them (they blocked the bot); cleared when they
+    # next write. Their supervisors are told once per such spell.
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Invite(Base):
@@ -343,6 +349,9 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Sends that timed out (or lost their connection) after reaching Telegram: each may have
+    # arrived, so a row sent with timeouts > 0 may have been seen that many times more.
+    timeouts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

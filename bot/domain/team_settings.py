@@ -24,10 +24,57 @@ class TeamSettings:
     """Time for a supervisor to pick up an urgent ("today") flag, by the clock."""
     ack_working_minutes_week: int = 8 * 60
     """Time for a "this week" flag, counted in working time (one working day)."""
+    nudge_hour: str = "09:00"
+    """When the day's nudges go, local time (a person can choose their own)."""
+    review_nudge_days: tuple[int, ...] = (7, 1)
+    """How many days before a plan review the key worker is reminded."""
+    bearings_weekday: int = 4
+    """The day of the weekly bearings prompt (Monday = 0; default Friday)."""
+    bearings_hour: str = "14:00"
+    """Its time."""
+    retention_days: int | None = None
+    """Days a closed case is kept before it is purged; None: the deployment's RETENTION_DAYS."""
 
 
 def team_settings(stored: Mapping[str, Any] | None) -> TeamSettings:
     """The team's settings, defaults filling what is not stored (unknown keys ignored)."""
     known = {field.name for field in fields(TeamSettings)}
     values = {key: value for key, value in (stored or {}).items() if key in known}
+    if "review_nudge_days" in values:
+        values["review_nudge_days"] = tuple(int(day) for day in values["review_nudge_days"])
     return TeamSettings(**values)
+
+
+TEAM_COLUMNS = ("timezone", "quiet_start", "quiet_end", "working_days")
+"""Team settings kept in their own columns rather than in ``teams.settings``."""
+
+
+def parse_setting(key: str, raw: str) -> Any:
+    """A setting as typed on the command line, checked; ValueError says what is wrong."""
+    kinds = {field.name: field.type for field in fields(TeamSettings)}
+    if key in ("quiet_start", "quiet_end", "nudge_hour", "bearings_hour"):
+        hour, _, minute = raw.partition(":")
+        if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+            raise ValueError(f"{key} must be a time like 08:00")
+        return f"{int(hour):02d}:{int(minute):02d}"
+    if key == "working_days":
+        if not raw or not set(raw) <= set("1234567"):
+            raise ValueError("working_days must be digits 1-7 (Monday = 1), like 12345")
+        return "".join(sorted(set(raw)))
+    if key == "timezone":
+        return raw
+    if key not in kinds:
+        known = ", ".join([*TEAM_COLUMNS, *kinds])
+        raise ValueError(f"unknown setting {key!r}; known: {known}")
+    if key == "review_nudge_days":
+        days = [part.strip() for part in raw.split(",") if part.strip()]
+        if not days or not all(day.isdigit() and 0 < int(day) <= 60 for day in days):
+            raise ValueError("review_nudge_days must be days before a review, like 7,1")
+        return [int(day) for day in days]
+    if key == "safeguarding_instruction":
+        if not 10 <= len(raw.strip()) <= 1000:
+            raise ValueError("safeguarding_instruction must be 10 to 1000 characters")
+        return raw.strip()
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ValueError(f"{key} must be a whole number above 0")
+    return int(raw)

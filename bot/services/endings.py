@@ -6,6 +6,7 @@ new flow's ending module is added in exactly one place.
 """
 
 from bot.services import (  # noqa: F401  (imported for their registrations)
+    availability,
     bearings,
     cases,
     flags,

@@ -10,7 +10,7 @@ so it survives restarts and sends each reminder once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ from bot.domain.flags import (
 )
 from bot.domain.roles import Role
 from bot.domain.schedule import next_allowed
-from bot.services.access import Person, require_person, require_supervisor
+from bot.services.access import Person, require_person
 from bot.services.cases import readable_case
 from bot.services.flows import FlowReply, Said, ending, start_flow
 from bot.services.outgoing import Outgoing, composer
@@ -96,7 +96,7 @@ async def raise_flag(
         actor_id=person.member_id,
         detail={"urgency": urgency.value, "source": source},
     )
-    supervisors = await _supervisors(uow, person.team_id, but=person.member_id)
+    supervisors = await _supervisors(uow, person.team_id, but=person.member_id, today=now.date())
     rules = await team_rules(uow, person.team_id)
     due = now if urgency is Urgency.TODAY else next_allowed(now, rules.hours)
     await _owe_copies(uow, flag, supervisors, "to", due, now)
@@ -123,7 +123,7 @@ async def act_on_flag(
     uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, flag_id: int, action: FlagAction
 ) -> FlagView:
     """Acknowledge, "I'll call you" or "add to the agenda": every copy updated, worker told."""
-    person = await require_supervisor(uow, telegram_user_id)
+    person = await _flag_handler(uow, clock, telegram_user_id)
     flag = await _flag_for_supervisor(uow, person, flag_id)
     if action is FlagAction.RESOLVE:
         raise Refusal("already_done")
@@ -165,7 +165,7 @@ async def begin_resolving(
     uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, flag_id: int, idle: timedelta
 ) -> FlowReply:
     """Resolve: ask for the one-line outcome (a short flow), if it is still open."""
-    person = await require_supervisor(uow, telegram_user_id)
+    person = await _flag_handler(uow, clock, telegram_user_id)
     flag = await _flag_for_supervisor(uow, person, flag_id)
     _check_allowed(flag, FlagAction.RESOLVE, person)
     return await start_flow(
@@ -183,7 +183,7 @@ async def resolve_flag(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
     """The end of resolving: the outcome kept with the flag, every copy updated."""
-    if not person.is_supervisor:
+    if not await _handles_flags(uow, clock, person):
         raise Refusal("supervisors_only")
     flag = await _flag_for_supervisor(uow, person, int(answers["flag"]))
     _check_allowed(flag, FlagAction.RESOLVE, person)
@@ -222,7 +222,7 @@ async def chase_flags(uow: UnitOfWork, clock: Clock) -> int:
         if not (remind or escalate):
             continue
         send_at = now if flag.urgency == Urgency.TODAY else next_allowed(now, rules.hours)
-        supervisors = await _supervisors(uow, flag.team_id, but=flag.worker_id)
+        supervisors = await _supervisors(uow, flag.team_id, but=flag.worker_id, today=now.date())
         if escalate:
             flag.reminded_at, flag.escalated_at = flag.reminded_at or now, now
             owed += await _owe_copies(uow, flag, supervisors, ESCALATION, send_at, now)
@@ -311,6 +311,26 @@ async def compose_flag_news(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+async def _flag_handler(uow: UnitOfWork, clock: Clock, telegram_user_id: int) -> Person:
+    """A supervisor, or the person covering for an away supervisor of the same team."""
+    person = await require_person(uow, telegram_user_id)
+    if not await _handles_flags(uow, clock, person):
+        raise Refusal("supervisors_only")
+    return person
+
+
+async def _handles_flags(uow: UnitOfWork, clock: Clock, person: Person) -> bool:
+    if person.is_supervisor:
+        return True
+    today = clock.now().date()
+    return any(
+        member.away_cover_id == person.member_id
+        and member.away_until is not None
+        and member.away_until >= today
+        for member in await uow.members.of_team(person.team_id, role=Role.SUPERVISOR.value)
+    )
 
 
 def _check_allowed(flag: Flag, action: FlagAction, person: Person) -> None:
@@ -408,9 +428,22 @@ async def _owe_news(
     return await uow.outbox.enqueue([row])
 
 
-async def _supervisors(uow: UnitOfWork, team_id: int, *, but: int) -> list[Member]:
-    members = await uow.members.of_team(team_id, role=Role.SUPERVISOR.value)
-    return [member for member in members if member.id != but]
+async def _supervisors(
+    uow: UnitOfWork, team_id: int, *, but: int, today: date | None = None
+) -> list[Member]:
+    """Who gets a team's flags: its supervisors who can be reached; for one who is away,
+    the cover they named. Never the person who raised it."""
+    chosen: dict[int, Member] = {}
+    for member in await uow.members.of_team(team_id, role=Role.SUPERVISOR.value):
+        away = today is not None and member.away_until is not None and member.away_until >= today
+        if away and member.away_cover_id is not None:
+            cover = await uow.members.get(member.away_cover_id)
+            if cover is not None and cover.active and cover.unreachable_at is None:
+                chosen[cover.id] = cover
+        elif not away and member.unreachable_at is None:
+            chosen[member.id] = member
+    chosen.pop(but, None)
+    return list(chosen.values())
 
 
 async def _name(uow: UnitOfWork, member_id: int) -> str:

@@ -7,11 +7,27 @@ from datetime import timedelta
 from bot.clock import Clock
 from bot.services.flags import chase_flags
 from bot.services.flows import expire_idle_flows
+from bot.services.nudges import plan_nudges
+from bot.services.retention import purge_due
 from storage.uow import UnitOfWork
 
+PURGE_PER_TICK = 50
+"""Closed cases purged per tick at most, so each tick's transaction stays small."""
 
-async def plan(uow: UnitOfWork, clock: Clock, *, flow_idle: timedelta) -> int:
-    """Owe every reminder that has fallen due (each once, by its unique key), and turn
-    idle conversations into drafts."""
+
+async def plan(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    flow_idle: timedelta,
+    retention_days: int,
+    nudges: bool = True,
+) -> int:
+    """Owe every flag reminder and nudge that has fallen due (each once, by its unique key),
+    turn idle conversations into drafts, and purge closed cases past their retention."""
     owed = await chase_flags(uow, clock)
-    return owed + await expire_idle_flows(uow, clock, flow_idle)
+    if nudges:
+        owed += await plan_nudges(uow, clock)
+    owed += await expire_idle_flows(uow, clock, flow_idle)
+    await purge_due(uow, clock, retention_days, limit=PURGE_PER_TICK)
+    return owed

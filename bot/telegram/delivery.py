@@ -1,54 +1,144 @@
-"""Delivering the outbox: claim due rows with a lease, compose, send, record.
+"""Delivering the outbox: claim due rows with a lease, compose, pace, send, record.
 
-Each row is composed from current data at send time, sent through the
-retrying ``ApiCaller``, and marked sent with Telegram's message id (so it can
-be edited later). A crash between sending and marking leaves the lease to run
-out and the row is sent again: at least once, never lost. A permanent refusal
-(blocked bot, bad request) marks the row failed with the reason's first words;
-a transient failure puts it back with a growing delay.
+Each run claims due rows, oldest first, keeping up to ``batch`` of them in hand
+and claiming more as they go (on PostgreSQL with ``SKIP LOCKED``, so several
+processes share the work and never take the same row). Claimed rows queue by
+chat: chats are served concurrently, each chat's rows one after another in
+order, every send paced to Telegram's limits by the ``Pacer`` and at most
+``in_flight`` requests at a time. Each row is composed from current data just
+before it is sent, and marked sent with Telegram's message id.
+
+What Telegram says decides what happens next:
+
+- 429: the row, and the rest of that chat's rows, wait ``retry_after`` (the row
+  is rescheduled, nobody sleeps on it); other chats carry on.
+- 5xx and network errors: retried a few times at once with backoff and jitter,
+  then rescheduled with a growing, jittered delay; given up ("dead") only after
+  ``MAX_ATTEMPTS`` runs.
+- A timeout (or a dropped connection) after the request went out may or may not
+  have delivered the message: it is retried, and counted on the row
+  (``timeouts``), so any duplicate is accounted for.
+- 403 (blocked by the user): the row fails as "unreachable", the member is
+  marked unreachable and their supervisors are told once.
+- A group that became a supergroup: the team's chat id is updated, with every
+  row still owed to it, and the message is sent once more to the new id.
+- Any other 400: the row is a dead letter, with the reason's first words.
+- "Message is not modified" and an already-answered button count as sent.
+
+A crash between sending and recording leaves the lease to run out and the row
+is sent again: at least once, never lost.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+import random
+from collections import Counter, deque
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
 
 from bot.clock import Clock
+from bot.services import reachability
 from bot.services.outgoing import compose
-from bot.telegram.calls import ApiCaller
+from bot.telegram.calls import ApiCaller, CallOutcome
+from bot.telegram.pacing import Pacer
 from bot.telegram.replies import Replies
 from prompts import render
-from storage.db import Database
-from storage.repositories.outbox import DROPPED, FAILED, PENDING, SENT
+from storage.db import Database, is_transient
+from storage.repositories.outbox import DEAD, DROPPED, FAILED, PENDING, Claim
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
-BATCH = 50
-MAX_ATTEMPTS = 12
+LEASE = timedelta(minutes=5)
+BATCH = 100
+IN_FLIGHT = 16
+MAX_ATTEMPTS = 30
+CALL_ATTEMPTS = 4
+LONGEST_BACKOFF = 900.0
+WAKE_WITHIN = 60.0
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A row composed and rendered, ready to send."""
+
+    kind: str
+    chat_id: int
+    method: str
+    params: dict[str, Any]
+    edits: bool
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What became of one row: sent or not, and until when its chat must wait."""
+
+    sent: int = 0
+    hold_until: datetime | None = None
+
+
+@dataclass
+class _Run:
+    """One delivery run: the claimed rows queued by chat, and the chats told to wait."""
+
+    queues: dict[int, deque[Claim]] = field(default_factory=dict)
+    held: dict[int, datetime] = field(default_factory=dict)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    progress: asyncio.Event = field(default_factory=asyncio.Event)
+    sent: int = 0
+
+    def in_hand(self) -> int:
+        """Rows claimed and not yet done with."""
+        return sum(len(queue) for queue in self.queues.values())
 
 
 class Delivery:
     """Sends what the outbox owes; safe to run from a timer and on demand at once."""
 
-    def __init__(self, database: Database, clock: Clock, caller: ApiCaller) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        caller: ApiCaller,
+        *,
+        pacer: Pacer | None = None,
+        in_flight: int = IN_FLIGHT,
+        batch: int = BATCH,
+        send_timeout: float | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self._database = database
         self._clock = clock
         self._caller = caller
+        self._pacer = pacer or Pacer()
+        self._in_flight = asyncio.Semaphore(in_flight)
+        self._batch = batch
+        self._send_timeout = send_timeout
+        self._random = rng or random.Random()
         self._lock = asyncio.Lock()
         self._dirty = False
+        self._stopped = False
         self._runner: asyncio.Task[None] | None = None
+        self._wake: asyncio.TimerHandle | None = None
         self.sent = 0
+        self.stats: Counter[str] = Counter()
 
     def kick(self) -> None:
         """Deliver soon, in the background: something was just owed (a flag, say)."""
+        if self._stopped:
+            return
         self._dirty = True
         if self._runner is None or self._runner.done():
             self._runner = asyncio.create_task(self._drain(), name="outbox-delivery")
 
     async def stop(self) -> None:
-        """Let a delivery in progress finish (its leases would cover a crash anyway)."""
+        """Finish the sends in flight and put back what was claimed but not yet sent."""
+        self._stopped = True
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
         if self._runner is not None:
             self._dirty = False
             await asyncio.gather(self._runner, return_exceptions=True)
@@ -62,64 +152,219 @@ class Delivery:
                 log.warning("outbox.delivery_error", extra={"error": type(error).__name__})
 
     async def deliver_due(self) -> int:
-        """Send every row due now (in batches); returns how many were sent."""
-        sent = 0
+        """Send every row due now; returns how many were sent."""
         async with self._lock:
-            while True:
-                now = self._clock.now()
-                async with self._database.unit_of_work() as uow:
-                    claimed = await uow.outbox.claim_due(now, now + LEASE, BATCH)
-                for row_id in claimed:
-                    sent += await self._deliver(row_id)
-                if len(claimed) < BATCH:
-                    break
-        self.sent += sent
-        return sent
+            run = _Run()
+            exhausted = False
+            try:
+                while True:
+                    room = self._batch - run.in_hand()
+                    if not (exhausted or self._stopped) and room >= max(1, self._batch // 2):
+                        now = self._clock.now()
+                        async with self._database.unit_of_work() as uow:
+                            claims = await uow.outbox.claim(now, now + LEASE, room)
+                        exhausted = len(claims) < room
+                        for claim in claims:
+                            self._queue(run, claim)
+                    if not run.queues:  # every lane has finished (its last act empties this)
+                        break
+                    run.progress.clear()
+                    await run.progress.wait()
+            finally:  # never leave lanes running into the next run
+                await asyncio.gather(*run.tasks, return_exceptions=True)
+        self.sent += run.sent
+        return run.sent
 
-    async def _deliver(self, row_id: int) -> int:
+    def _queue(self, run: _Run, claim: Claim) -> None:
+        queue = run.queues.get(claim.chat_id)
+        if queue is not None:
+            queue.append(claim)
+            return
+        run.queues[claim.chat_id] = deque([claim])
+        task = asyncio.create_task(self._lane(run, claim.chat_id), name="outbox-lane")
+        run.tasks.add(task)
+        task.add_done_callback(run.tasks.discard)
+
+    async def _lane(self, run: _Run, chat_id: int) -> None:
+        """One chat's rows, in order; once the chat must wait, the rest wait after it."""
+        queue = run.queues[chat_id]
+        try:
+            while queue:
+                if chat_id in run.held or self._stopped:
+                    # The chat must wait (or Bearings is stopping): the rest go back unsent,
+                    # in order, for a later run.
+                    after = run.held.get(chat_id)
+                    rest = list(queue)
+                    async with self._database.unit_of_work() as uow:
+                        await uow.outbox.put_back(rest, after)
+                    if after is not None:
+                        run.held[chat_id] = after + timedelta(microseconds=len(rest))
+                    queue.clear()
+                    break
+                verdict = await self._deliver(queue[0])
+                queue.popleft()
+                run.sent += verdict.sent
+                if verdict.hold_until is not None:
+                    run.held[chat_id] = verdict.hold_until
+                run.progress.set()
+        except Exception as error:  # its rows' leases run out and a later run sends them
+            log.warning("outbox.lane_failed", extra={"error": type(error).__name__})
+        finally:
+            del run.queues[chat_id]
+            run.progress.set()
+
+    async def _deliver(self, claim: Claim) -> _Verdict:
+        prepared = await self._prepare(claim)
+        if prepared is None:
+            return _Verdict()
+        outcome = await self._send(prepared.chat_id, prepared)
+        if outcome.migrated_to is not None:
+            outcome = await self._follow_migration(prepared, outcome)
+        return await self._record(claim, prepared, outcome)
+
+    async def _prepare(self, claim: Claim) -> _Prepared | None:
+        """Compose the row from current data (dropping it when nothing is left to say)."""
         async with self._database.unit_of_work() as uow:
-            row = await uow.outbox.get(row_id)
+            row = await uow.outbox.held(claim)
             if row is None:
-                return 0
-            chat_id, attempts, kind = row.chat_id, row.attempts, row.kind
+                return None  # our lease ran out and another run took it
+            now = self._clock.now()
+            row.lease_until = now + LEASE  # the lease covers the send from here
+            kind, chat_id = row.kind, row.chat_id
             try:
                 outgoing = await compose(uow, self._clock, row)
-            except LookupError:
-                log.error("outbox.unknown_kind", extra={"row": row_id, "kind": kind})
-                row.status, row.last_error = FAILED, "unknown kind"
-                return 0
+                html = render(outgoing.template, **outgoing.values) if outgoing else ""
+            except Exception as error:
+                if type(error) is LookupError:  # compose's own "nobody composes this kind"
+                    log.error("outbox.unknown_kind", extra={"row": claim.id, "kind": kind})
+                    row.status, row.last_error, row.lease_until = FAILED, "unknown kind", None
+                    return None
+                if is_transient(error):
+                    raise
+                log.exception("outbox.compose_failed", extra={"row": claim.id, "kind": kind})
+                row.status, row.lease_until = DEAD, None
+                row.last_error = f"could not compose: {type(error).__name__}"[:80]
+                self.stats["dead"] += 1
+                return None
             if outgoing is None:
-                row.status = DROPPED
-                return 0
+                row.status, row.lease_until = DROPPED, None
+                self.stats["dropped"] += 1
+                return None
         replies = Replies()
-        html = render(outgoing.template, **outgoing.values)
         if outgoing.edit_message_id is not None:
             replies.edit(chat_id, outgoing.edit_message_id, html, outgoing.buttons)
         else:
             replies.send(chat_id, html, outgoing.buttons)
         call = replies.calls[0]
-        outcome = await self._caller.call(call["method"], call["params"])
+        return _Prepared(
+            kind, chat_id, call["method"], call["params"], outgoing.edit_message_id is not None
+        )
+
+    async def _send(self, chat_id: int, prepared: _Prepared) -> CallOutcome:
+        # The chat's own turn is awaited outside the in-flight limit: a chat waiting a second
+        # (or a group three) holds nothing the other chats need.
+        await self._pacer.wait_chat(chat_id)
+        async with self._in_flight:
+            await self._pacer.wait_overall(chat_id)
+            return await self._caller.call(
+                prepared.method,
+                {**prepared.params, "chat_id": chat_id},
+                flood_wait=0.0,
+                read_timeout=self._send_timeout,
+                max_attempts=CALL_ATTEMPTS,
+            )
+
+    async def _follow_migration(self, prepared: _Prepared, first: CallOutcome) -> CallOutcome:
+        """The group is a supergroup now: move the team's chat, then send once more there."""
+        assert first.migrated_to is not None
+        new_chat_id = first.migrated_to
         async with self._database.unit_of_work() as uow:
-            row = await uow.outbox.get(row_id)
+            await reachability.move_group_chat(
+                uow, self._clock, old_chat_id=prepared.chat_id, new_chat_id=new_chat_id
+            )
+        log.info("outbox.group_moved", extra={"kind": prepared.kind})
+        again = await self._send(new_chat_id, prepared)
+        timeouts = first.timeouts + again.timeouts
+        if again.migrated_to is not None:
+            return CallOutcome(False, reason="chat migrated twice", timeouts=timeouts)
+        return replace(again, timeouts=timeouts)
+
+    async def _record(self, claim: Claim, prepared: _Prepared, outcome: CallOutcome) -> _Verdict:
+        """Write down what became of the row; say until when its chat must wait, if it must."""
+        if outcome.ok:
+            result = outcome.result if isinstance(outcome.result, dict) else {}
+            message_id = None if prepared.edits else result.get("message_id")
+            async with self._database.unit_of_work() as uow:
+                held = await uow.outbox.mark_sent(
+                    claim,
+                    self._clock.now(),
+                    None if message_id is None else int(message_id),
+                    outcome.timeouts,
+                )
+            self.stats["timeouts"] += outcome.timeouts
+            self.stats["sent"] += 1
+            log.info("outbox.sent", extra={"row": claim.id, "kind": prepared.kind})
+            if not held:
+                log.warning("outbox.lease_lost", extra={"row": claim.id, "kind": prepared.kind})
+            return _Verdict(sent=1)
+        told_supervisors = False
+        async with self._database.unit_of_work() as uow:
+            row = await uow.outbox.held(claim)
             if row is None:
-                return 0
+                log.warning("outbox.lease_lost", extra={"row": claim.id, "kind": prepared.kind})
+                return _Verdict()
             now = self._clock.now()
-            if outcome.ok:
-                row.status, row.sent_at, row.lease_until = SENT, now, None
-                result = outcome.result if isinstance(outcome.result, dict) else {}
-                if outgoing.edit_message_id is None and "message_id" in result:
-                    row.message_id = int(result["message_id"])
-                log.info("outbox.sent", extra={"row": row_id, "kind": kind})
-                return 1
-            if outcome.blocked or attempts >= MAX_ATTEMPTS or not _transient(outcome.reason):
-                row.status, row.last_error = FAILED, (outcome.reason or "")[:80]
-                log.warning("outbox.failed", extra={"row": row_id, "kind": kind})
-                return 0
-            row.status, row.lease_until = PENDING, None
-            row.due_at = now + timedelta(seconds=min(2**attempts, 600))
-            log.info("outbox.retry_later", extra={"row": row_id, "attempt": attempts})
-            return 0
+            row.timeouts += outcome.timeouts
+            self.stats["timeouts"] += outcome.timeouts
+            row.lease_until = None
+            reason = outcome.reason or "no reason given"
+            if outcome.blocked:
+                row.status, row.last_error = FAILED, "unreachable"
+                self.stats["unreachable"] += 1
+                log.warning("outbox.unreachable", extra={"row": claim.id, "kind": prepared.kind})
+                if row.chat_id > 0:
+                    told_supervisors = await reachability.mark_unreachable(
+                        uow, self._clock, telegram_user_id=row.chat_id
+                    )
+                verdict = _Verdict()
+            elif outcome.transient and (
+                outcome.retry_after is not None or row.attempts < MAX_ATTEMPTS
+            ):
+                wait = outcome.retry_after
+                if wait is None:
+                    wait = min(2.0**row.attempts, LONGEST_BACKOFF) * self._random.uniform(0.8, 1.2)
+                row.status, row.last_error = PENDING, reason[:80]
+                row.due_at = now + timedelta(seconds=wait)
+                self.stats["retry_later"] += 1
+                log.info(
+                    "outbox.retry_later",
+                    extra={"row": claim.id, "attempt": row.attempts, "wait": round(wait, 1)},
+                )
+                self._wake_in(wait)
+                verdict = _Verdict(hold_until=row.due_at)
+            else:
+                if outcome.transient:
+                    reason = f"gave up after {row.attempts} attempts"
+                row.status, row.last_error = DEAD, reason[:80]
+                self.stats["dead"] += 1
+                log.warning("outbox.dead", extra={"row": claim.id, "kind": prepared.kind})
+                verdict = _Verdict()
+        if told_supervisors:
+            self.kick()
+        return verdict
 
+    def _wake_in(self, seconds: float) -> None:
+        """Run again when a row put off for a short while falls due (ticks may be sparse)."""
+        if self._stopped or seconds > WAKE_WITHIN:
+            return
+        loop = asyncio.get_running_loop()
+        when = loop.time() + seconds
+        if self._wake is not None and not self._wake.cancelled() and self._wake.when() <= when:
+            return
+        if self._wake is not None:
+            self._wake.cancel()
+        self._wake = loop.call_at(when, self._woken)
 
-def _transient(reason: str | None) -> bool:
-    return reason == "gave up after retries"
+    def _woken(self) -> None:
+        self._wake = None
+        self.kick()

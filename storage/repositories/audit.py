@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Member
 
 
 class AuditRepository:
@@ -48,3 +48,15 @@ class AuditRepository:
             .order_by(AuditEntry.at, AuditEntry.id)
         )
         return (await self._session.scalars(query)).all()
+
+    async def for_team_with_actors(
+        self, team_id: int, since: datetime
+    ) -> Sequence[tuple[AuditEntry, Member | None]]:
+        """A team's entries since an instant, oldest first, each with its actor (if any)."""
+        query = (
+            select(AuditEntry, Member)
+            .outerjoin(Member, Member.id == AuditEntry.actor_id)
+            .where(AuditEntry.team_id == team_id, AuditEntry.at >= since)
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+        return [(entry, actor) for entry, actor in (await self._session.execute(query)).all()]

@@ -117,6 +117,11 @@ class ActionRepository:
         """One action."""
         return await self._session.get(Action, action_id)
 
+    async def open_for_team(self, team_id: int) -> Sequence[Action]:
+        """A team's open actions, soonest due first."""
+        query = select(Action).where(Action.team_id == team_id, Action.status == "open")
+        return (await self._session.scalars(query.order_by(Action.due_on, Action.id))).all()
+
     async def open_for_owner(self, owner_id: int) -> Sequence[Action]:
         """A person's open actions, soonest due first."""
         query = select(Action).where(Action.owner_id == owner_id, Action.status == "open")

@@ -31,9 +31,18 @@ def clock() -> MovableClock:
 
 
 def bot_settings(
-    emulator: BotApiEmulator, database_url: str, keys: list[str], *, tick_seconds: float = 0.2
+    emulator: BotApiEmulator,
+    database_url: str,
+    keys: list[str],
+    *,
+    tick_seconds: float = 0.2,
+    nudges: bool = False,
 ) -> Settings:
-    """Settings pointing the real bot at the emulator (the periodic job ticking fast)."""
+    """Settings pointing the real bot at the emulator (the periodic job ticking fast).
+
+    Scheduled nudges are off unless a test is about them (``bot_with_nudges``), so that a
+    visit falling due does not interleave with the conversation another test checks.
+    """
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         telegram_bot_token=SecretStr(emulator.token),
@@ -43,6 +52,7 @@ def bot_settings(
         bearings_data_keys=SecretStr(",".join(keys)),
         webhook_url=None,
         tick_seconds=tick_seconds,
+        nudges_enabled=nudges,
     )
 
 
@@ -52,6 +62,17 @@ async def bot(
 ) -> AsyncIterator[Bearings]:
     """The real bot, polling the emulator, on a fresh database."""
     bearings = build(bot_settings(emulator, database.url, data_keys), clock=clock)
+    await bearings.start()
+    yield bearings
+    await bearings.stop()
+
+
+@pytest.fixture
+async def bot_with_nudges(
+    emulator: BotApiEmulator, database: Database, clock: MovableClock, data_keys: list[str]
+) -> AsyncIterator[Bearings]:
+    """The real bot with scheduled nudges on."""
+    bearings = build(bot_settings(emulator, database.url, data_keys, nudges=True), clock=clock)
     await bearings.start()
     yield bearings
     await bearings.stop()

@@ -26,13 +26,15 @@ async def add_case(person: Chatter, reference: str) -> None:
     await person.tap_until("Skip", "Added")
 
 
-async def raise_flag(alex: Chatter, urgency: str, reason: str) -> ChatMessage:
+async def raise_flag(
+    alex: Chatter, urgency: str, reason: str, expect: str = "Flagged"
+) -> ChatMessage:
     await alex.send("/cases")
     await alex.press("FAM-0142")
     ask = await alex.tap("Flag to supervisor")
     assert "How soon" in ask.text
     await alex.tap(urgency)
-    return await alex.send_until(reason, "Flagged")
+    return await alex.send_until(reason, expect)
 
 
 def flag_message(emulator: BotApiEmulator, chat: int) -> ChatMessage:
@@ -174,3 +176,31 @@ async def test_workers_and_other_teams_cannot_act_on_a_flag(
         assert flag.state == "open" and flag.handled_by_id is None
         copies = (await uow.session.scalars(select(OutboxMessage))).all()
         assert [row.chat_id for row in copies] == [SAM]
+
+
+async def test_an_away_supervisors_cover_gets_the_flag_and_can_act_and_no_one_means_told_at_once(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    async with database.unit_of_work() as uow:
+        sam = await uow.members.by_telegram_id(SAM)
+        kim = await uow.members.by_telegram_id(1004)
+        assert sam is not None and kim is not None
+        sam.away_until, sam.away_cover_id = clock.now().date() + timedelta(days=3), kim.id
+    alex = Chatter(emulator, ALEX, "Alex")
+    await add_case(alex, "FAM-0142")
+    await raise_flag(alex, "Today", "Covered while Sam is away")
+    copy = await emulator.wait_for_bot_message(1004, lambda m: "🚩 Flag" in m.text, after=0)
+    assert "Covered while Sam is away" in copy.text
+    assert not any("Covered while" in m.text for m in emulator.bot_messages(SAM))
+    acknowledged = await Chatter(emulator, 1004, "Kim").press("Acknowledge")
+    assert "Acknowledged by Kim Worker" in acknowledged.text
+    await emulator.wait_for_bot_message(ALEX, lambda m: "Kim Worker has acknowledged" in m.text)
+
+    async with database.unit_of_work() as uow:
+        sam = await uow.members.by_telegram_id(SAM)
+        assert sam is not None
+        sam.away_cover_id = None
+    told = await raise_flag(alex, "This week", "Nobody to see this", "no supervisor I can reach")
+    assert "no supervisor I can reach" in told.text
+    assert "Follow your local safeguarding procedure" in told.text

@@ -1,0 +1,182 @@
+"""Which nudges are due, worked out from the data (PRODUCT.md "Nudges"). Pure rules.
+
+Every nudge has an *occasion* (a local date) and a unique key built from what
+it is about and that occasion, so planning the same thing twice is harmless.
+Only the current occasion of each thing is planned: after a pause, a visit
+that became overdue gets its overdue nudge, not a stale "due today". The time
+to send is the occasion's date at the person's nudge hour, moved on past
+non-working days and out of quiet hours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.schedule import WorkingHours, next_allowed
+
+OVERDUE_REPEAT_DAYS = 3
+SUPERVISOR_AFTER_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who gets a nudge, with their rules for time."""
+
+    member_id: int
+    hours: WorkingHours
+    nudge_hour: time = time(9, 0)
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """One nudge to owe: its key, kind, recipient, occasion and what it is about."""
+
+    key: str
+    kind: str
+    member_id: int
+    on: date
+    ref: dict[str, int | str]
+
+
+def send_time(on: date, recipient: Recipient) -> datetime:
+    """When a nudge for this local date goes: the nudge hour on the date, or the next working
+    day's, then out of quiet hours."""
+    hours = recipient.hours
+    zone = ZoneInfo(hours.zone)
+    day = on
+    for _ in range(14):
+        if day.weekday() in hours.working_days:
+            break
+        day += timedelta(days=1)
+    at = datetime.combine(day, recipient.nudge_hour, zone)
+    return next_allowed(at, hours)
+
+
+def visit_nudges(
+    case_id: int, due: date | None, today: date, worker: int, supervisors: list[int]
+) -> list[Nudge]:
+    """Visit due (on the day), overdue (the day after, then every 3 days), and the
+    supervisors told once it is a week overdue."""
+    if due is None or today < due:
+        return []
+    if today == due:
+        return [Nudge(f"visit_due:{case_id}:{due}", "visit_due", worker, due, {"case": case_id})]
+    late = (today - due).days
+    occasion = due + timedelta(days=1 + ((late - 1) // OVERDUE_REPEAT_DAYS) * OVERDUE_REPEAT_DAYS)
+    found = [
+        Nudge(
+            f"visit_overdue:{case_id}:{due}:{occasion}",
+            "visit_overdue",
+            worker,
+            occasion,
+            {"case": case_id},
+        )
+    ]
+    if late >= SUPERVISOR_AFTER_DAYS:
+        tell = due + timedelta(days=SUPERVISOR_AFTER_DAYS)
+        found += [
+            Nudge(
+                f"visit_overdue_sup:{case_id}:{due}:{member}",
+                "visit_overdue_supervisor",
+                member,
+                tell,
+                {"case": case_id},
+            )
+            for member in supervisors
+        ]
+    return found
+
+
+def review_nudges(
+    case_id: int,
+    review: date | None,
+    today: date,
+    worker: int,
+    supervisors: list[int],
+    before_days: tuple[int, ...] = (7, 1),
+) -> list[Nudge]:
+    """Plan review coming (7 and 1 days before) and overdue (the day after, to the worker and
+    the supervisors)."""
+    if review is None:
+        return []
+    if today > review:
+        overdue = review + timedelta(days=1)
+        return [
+            Nudge(
+                f"review_overdue:{case_id}:{review}:{member}",
+                "review_overdue",
+                member,
+                overdue,
+                {"case": case_id},
+            )
+            for member in [worker, *supervisors]
+        ]
+    ahead = (review - today).days
+    coming = [days for days in sorted(before_days, reverse=True) if days >= ahead]
+    if not coming:
+        return []
+    days = min(coming)
+    return [
+        Nudge(
+            f"review_coming:{case_id}:{review}:{days}",
+            "review_coming",
+            worker,
+            review - timedelta(days=days),
+            {"case": case_id, "days": days},
+        )
+    ]
+
+
+def action_nudges(action_id: int, due: date, today: date, owner: int) -> list[Nudge]:
+    """Action due (on the day) and overdue (the day after)."""
+    if today < due:
+        return []
+    if today == due:
+        return [
+            Nudge(f"action_due:{action_id}:{due}", "action_due", owner, due, {"action": action_id})
+        ]
+    return [
+        Nudge(
+            f"action_overdue:{action_id}:{due}",
+            "action_overdue",
+            owner,
+            due + timedelta(days=1),
+            {"action": action_id},
+        )
+    ]
+
+
+def monday_of(day: date) -> date:
+    """The Monday of the week a day falls in."""
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_summary(member: int, today: date) -> Nudge:
+    """Each worker's Monday summary (sent on the week's first working day)."""
+    week = monday_of(today)
+    return Nudge(f"weekly_summary:{member}:{week}", "weekly_summary", member, week, {})
+
+
+def bearings_prompt(
+    member: int, today: date, weekday: int, last_check: date | None
+) -> Nudge | None:
+    """The weekly bearings prompt (default Friday) if no check was taken this week."""
+    week = monday_of(today)
+    if last_check is not None and last_check >= week:
+        return None
+    day = week + timedelta(days=weekday)
+    if today < day:
+        return None
+    return Nudge(f"bearings_prompt:{member}:{week}", "bearings_prompt", member, day, {})
+
+
+def redirect(nudge: Nudge, cover: int) -> Nudge:
+    """The nudge for an away person's case, sent to their cover instead."""
+    return replace(
+        nudge,
+        key=f"{nudge.key}:cover:{cover}",
+        member_id=cover,
+        ref={**nudge.ref, "for": nudge.member_id},
+    )

@@ -1,0 +1,52 @@
+"""Retention (domain layer, plain Python): which closed cases are due to be purged.
+
+A closed case is kept for its team's retention period, counted from the
+instant it was closed; once that many days have passed it is purged with
+everything recorded about it. An open case is never due.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+MIN_RETENTION_DAYS, MAX_RETENTION_DAYS = 1, 3650
+"""The same bounds as the deployment's RETENTION_DAYS setting."""
+
+
+@dataclass(frozen=True)
+class ClosedCase:
+    """What the rule needs to know about a case."""
+
+    id: int
+    closed_at: datetime | None
+
+
+def retention_days(team_override: object, default: int) -> int:
+    """The team's retention period: its own when it is a whole number of days in bounds,
+    else the deployment default (so a mistyped setting can never purge early)."""
+    if (
+        isinstance(team_override, int)
+        and not isinstance(team_override, bool)
+        and MIN_RETENTION_DAYS <= team_override <= MAX_RETENTION_DAYS
+    ):
+        return team_override
+    return default
+
+
+def purge_cutoff(now: datetime, days: int) -> datetime:
+    """Cases closed at or before this instant are due."""
+    if days < MIN_RETENTION_DAYS:
+        raise ValueError("the retention period is at least one day")
+    return now - timedelta(days=days)
+
+
+def is_due(case: ClosedCase, now: datetime, days: int) -> bool:
+    """Whether a case has been closed for the whole retention period."""
+    return case.closed_at is not None and case.closed_at <= purge_cutoff(now, days)
+
+
+def due_for_purge(cases: list[ClosedCase], now: datetime, days: int) -> list[ClosedCase]:
+    """The cases due, oldest closed first."""
+    due = [case for case in cases if is_due(case, now, days)]
+    return sorted(due, key=lambda case: (case.closed_at, case.id))

@@ -1,0 +1,111 @@
+"""Retention (services layer): purging closed cases once their team's period has passed.
+
+``purge_due`` is what the periodic planner calls and what ``bearings purge``
+runs: every team's closed cases older than its retention period go, each with
+its notes, answers, flags and actions, and each purge is audited as
+``case.purged`` with the case's id only. Everything happens in the caller's
+unit of work; ``limit`` keeps one transaction small (the rest goes next time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.domain import retention as rules
+from bot.domain.team_settings import team_settings
+from storage.repositories.retention import PURGED_TABLES, PurgeRepository
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class PurgedCase:
+    """A case purged (or, in a dry run, that would be): no content, only what identifies it."""
+
+    case_id: int
+    team_name: str
+    reference: str
+    closed_on: date
+    """The day it was closed, in the team's time zone."""
+    retention_days: int
+    rows: dict[str, int]
+    """Rows deleted (or to delete) per table, besides the case itself."""
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """What a purge did, or would do in a dry run."""
+
+    dry_run: bool
+    cases: list[PurgedCase] = field(default_factory=list)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """Rows per table over every case, ``cases`` first."""
+        totals = {"cases": len(self.cases), **dict.fromkeys(PURGED_TABLES, 0)}
+        for case in self.cases:
+            for table, count in case.rows.items():
+                totals[table] += count
+        return totals
+
+
+async def purge_due(
+    uow: UnitOfWork,
+    clock: Clock,
+    retention_days: int,
+    dry_run: bool = False,
+    *,
+    limit: int | None = None,
+) -> PurgeReport:
+    """Purge every closed case past its team's retention period (``retention_days`` is the
+    deployment default, a team's ``retention_days`` setting overrides it); oldest first,
+    at most ``limit`` cases. A dry run changes nothing and reports the same."""
+    now = clock.now()
+    repository = PurgeRepository(uow.session)
+    due: list[_Due] = []
+    for team in await uow.teams.all():
+        days = rules.retention_days(team_settings(team.settings).retention_days, retention_days)
+        candidates = await repository.closed_before(team.id, rules.purge_cutoff(now, days))
+        references = {case.id: case.reference for case in candidates}
+        closed = [rules.ClosedCase(case.id, case.closed_at) for case in candidates]
+        due.extend(
+            _Due(case, team.id, team.name, ZoneInfo(team.timezone), references[case.id], days)
+            for case in rules.due_for_purge(closed, now, days)
+        )
+    due.sort(key=lambda item: (item.case.closed_at or now, item.case.id))
+    report = PurgeReport(dry_run=dry_run)
+    for item in due[:limit]:
+        if dry_run:
+            rows = await repository.count_case_rows(item.case.id)
+        else:
+            rows = await repository.delete_case(item.case.id)
+            await uow.audit.record(
+                at=now,
+                action="case.purged",
+                subject=f"case:{item.case.id}",
+                team_id=item.team_id,
+                detail={"retention_days": item.days, "rows": sum(rows.values()) + 1},
+            )
+        report.cases.append(
+            PurgedCase(
+                case_id=item.case.id,
+                team_name=item.team_name,
+                reference=item.reference,
+                closed_on=(item.case.closed_at or now).astimezone(item.zone).date(),
+                retention_days=item.days,
+                rows=rows,
+            )
+        )
+    return report
+
+
+@dataclass(frozen=True)
+class _Due:
+    case: rules.ClosedCase
+    team_id: int
+    team_name: str
+    zone: ZoneInfo
+    reference: str
+    days: int

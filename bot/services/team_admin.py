@@ -1,0 +1,105 @@
+"""Team administration from the command line: show a team, change a setting, its report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from bot.clock import Clock
+from bot.domain.errors import Refusal
+from bot.domain.flags import FlagFigures
+from bot.domain.roles import Role
+from bot.domain.team_settings import TEAM_COLUMNS, parse_setting, team_settings
+from bot.domain.timezones import check_timezone
+from bot.services.team import team_flag_figures
+from storage.models import Team
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    """A member as `bearings team show` lists them."""
+
+    name: str
+    role: str
+    active: bool
+    away_until: date | None
+    unreachable: bool
+
+
+@dataclass(frozen=True)
+class TeamDetails:
+    """A team's settings, members, and what an operator should know."""
+
+    name: str
+    settings: dict[str, Any]
+    members: list[MemberLine]
+    warnings: list[str]
+
+
+async def team_details(uow: UnitOfWork, clock: Clock, *, name: str) -> TeamDetails:
+    """Everything about a team an operator needs; warns when no supervisor can be reached."""
+    team = await _team(uow, name)
+    members = await uow.members.of_team(team.id, active_only=False)
+    today = clock.now().date()
+    lines = [
+        MemberLine(
+            m.display_name,
+            m.role,
+            m.active,
+            m.away_until if m.away_until and m.away_until >= today else None,
+            m.unreachable_at is not None,
+        )
+        for m in members
+    ]
+    reachable = [
+        line
+        for line in lines
+        if line.role == Role.SUPERVISOR.value
+        and line.active
+        and line.away_until is None
+        and not line.unreachable
+    ]
+    warnings = [] if reachable else ["no_supervisor"]
+    settings = {column: getattr(team, column) for column in TEAM_COLUMNS}
+    settings |= asdict(team_settings(team.settings))
+    return TeamDetails(team.name, settings, lines, warnings)
+
+
+async def set_team_setting(
+    uow: UnitOfWork, clock: Clock, *, name: str, key: str, value: str
+) -> Any:
+    """Change one team setting after checking it; audited. Returns the value stored."""
+    team = await _team(uow, name)
+    try:
+        parsed = parse_setting(key, value)
+        if key == "timezone":
+            parsed = check_timezone(parsed)
+    except ValueError as error:
+        raise Refusal("setting_invalid", reason=str(error)) from None
+    if key in TEAM_COLUMNS:
+        setattr(team, key, parsed)
+    else:
+        team.settings = {**(team.settings or {}), key: parsed}
+    await uow.audit.record(
+        at=clock.now(),
+        action="team.setting_changed",
+        subject=f"team:{team.id}",
+        team_id=team.id,
+        detail={"setting": key},
+    )
+    return parsed
+
+
+async def team_report(uow: UnitOfWork, clock: Clock, *, name: str) -> tuple[str, FlagFigures]:
+    """The team's flag figures over the last four weeks."""
+    team = await _team(uow, name)
+    return team.name, await team_flag_figures(uow, clock, team.id)
+
+
+async def _team(uow: UnitOfWork, name: str) -> Team:
+    team = await uow.teams.by_name(name)
+    if team is None:
+        raise Refusal("team_unknown", name=name)
+    return team

@@ -1,0 +1,148 @@
+"""Purging a closed case with everything recorded about it (storage layer).
+
+What belongs to a case: its visits and supervision notes, the earlier
+versions of those notes, its actions, flags (and the outbox rows owed for
+them), stuck walk-throughs, agenda items and flow sessions. The audit log is
+kept: it holds ids and event names only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Action,
+    AgendaItem,
+    Case,
+    Flag,
+    FlowSession,
+    NoteRevision,
+    OutboxMessage,
+    StuckWalkthrough,
+    SupervisionNote,
+    Visit,
+)
+
+PURGED_TABLES = (
+    "visits",
+    "supervision_notes",
+    "note_revisions",
+    "actions",
+    "flags",
+    "outbox",
+    "stuck_walkthroughs",
+    "agenda_items",
+    "flow_sessions",
+)
+"""The tables a case's purge deletes from (besides ``cases``), in the order reported."""
+
+
+class PurgeRepository:
+    """Finds closed cases and deletes a case's rows; one case per call, so the caller's
+    transaction decides what is purged together."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def closed_before(self, team_id: int, cutoff: datetime) -> Sequence[Case]:
+        """The team's cases closed at or before ``cutoff``, oldest closed first."""
+        query = (
+            select(Case)
+            .where(Case.team_id == team_id, Case.closed_at.is_not(None), Case.closed_at <= cutoff)
+            .order_by(Case.closed_at, Case.id)
+        )
+        return (await self._session.scalars(query)).all()
+
+    async def count_case_rows(self, case_id: int) -> dict[str, int]:
+        """How many rows of each table a purge of this case would delete."""
+        counts: dict[str, int] = {}
+        for name, model, condition in await self._conditions(case_id):
+            query = select(func.count()).select_from(model).where(condition)
+            counts[name] = int(await self._session.scalar(query) or 0)
+        return counts
+
+    async def delete_case(self, case_id: int) -> dict[str, int]:
+        """Delete the case and every row that belongs to it; how many rows of each table went.
+
+        Agenda items of other cases that a purged supervision note ticked off
+        stay ticked off, without the link to the note.
+        """
+        conditions = await self._conditions(case_id)
+        note_ids = await self._ids(SupervisionNote.id, SupervisionNote.case_id == case_id)
+        if note_ids:
+            await self._session.execute(
+                update(AgendaItem)
+                .where(AgendaItem.covered_by_note_id.in_(note_ids))
+                .values(covered_by_note_id=None)
+            )
+        counts = dict.fromkeys(PURGED_TABLES, 0)
+        # Children before parents, so foreign keys hold at every statement.
+        order = (
+            "note_revisions",
+            "agenda_items",
+            "outbox",
+            "actions",
+            "stuck_walkthroughs",
+            "flow_sessions",
+            "flags",
+            "visits",
+            "supervision_notes",
+        )
+        by_name = {name: (model, condition) for name, model, condition in conditions}
+        for name in order:
+            model, condition = by_name[name]
+            result: Any = await self._session.execute(delete(model).where(condition))
+            counts[name] = int(result.rowcount or 0)
+        await self._session.execute(delete(Case).where(Case.id == case_id))
+        return counts
+
+    async def _conditions(self, case_id: int) -> list[tuple[str, Any, ColumnElement[bool]]]:
+        visit_ids = await self._ids(Visit.id, Visit.case_id == case_id)
+        note_ids = await self._ids(SupervisionNote.id, SupervisionNote.case_id == case_id)
+        flag_ids = await self._ids(Flag.id, Flag.case_id == case_id)
+        stuck_ids = await self._ids(StuckWalkthrough.id, StuckWalkthrough.case_id == case_id)
+        action_ids = await self._ids(Action.id, Action.case_id == case_id)
+        revisions = or_(
+            _in(NoteRevision.note_id, visit_ids, NoteRevision.note_kind == "visit"),
+            _in(NoteRevision.note_id, note_ids, NoteRevision.note_kind == "supervision"),
+        )
+        agenda = or_(
+            AgendaItem.case_id == case_id,
+            _in(AgendaItem.ref_id, flag_ids, AgendaItem.kind == "flag"),
+            _in(AgendaItem.ref_id, stuck_ids, AgendaItem.kind == "stuck"),
+        )
+        # Outbox rows carry ids in ``ref``: messages owed about the case, its flags or actions.
+        outbox = or_(
+            OutboxMessage.ref["case"].as_integer() == case_id,
+            _in(OutboxMessage.ref["flag"].as_integer(), flag_ids),
+            _in(OutboxMessage.ref["action"].as_integer(), action_ids),
+        )
+        return [
+            ("visits", Visit, Visit.case_id == case_id),
+            ("supervision_notes", SupervisionNote, SupervisionNote.case_id == case_id),
+            ("note_revisions", NoteRevision, revisions),
+            ("actions", Action, Action.case_id == case_id),
+            ("flags", Flag, Flag.case_id == case_id),
+            ("outbox", OutboxMessage, outbox),
+            ("stuck_walkthroughs", StuckWalkthrough, StuckWalkthrough.case_id == case_id),
+            ("agenda_items", AgendaItem, agenda),
+            ("flow_sessions", FlowSession, FlowSession.case_id == case_id),
+        ]
+
+    async def _ids(self, key: Any, condition: ColumnElement[bool]) -> list[int]:
+        return list((await self._session.scalars(select(key).where(condition))).all())
+
+
+def _in(
+    column: Any, ids: list[int], also: ColumnElement[bool] | None = None
+) -> ColumnElement[bool]:
+    """``column IN ids`` (and ``also``); plain false for no ids, which every backend accepts."""
+    if not ids:
+        return false()
+    condition = column.in_(ids)
+    return and_(condition, also) if also is not None else condition
