@@ -23,8 +23,10 @@ run: setup
 		$(BIN)/bearings sandbox; \
 	fi
 
+# Three workers: most tests wait on HTTP and the database rather than the CPU, so even on
+# two cores this halves the run (each worker makes its own PostgreSQL database).
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 3
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -101,14 +101,7 @@ async def raise_flag(
     due = now if urgency is Urgency.TODAY else next_allowed(now, rules.hours)
     await _owe_copies(uow, flag, supervisors, "to", due, now)
     if urgency is Urgency.SUPERVISION:
-        await uow.agenda.add(
-            team_id=flag.team_id,
-            worker_id=flag.worker_id,
-            kind="flag",
-            ref_id=flag.id,
-            case_id=flag.case_id,
-            at=now,
-        )
+        await _onto_agenda(uow, flag, now)
     values = {
         "reference": case.reference if case else None,
         "urgency": urgency.value,
@@ -133,14 +126,7 @@ async def act_on_flag(
     if flag.handled_by_id is None:
         flag.handled_by_id, flag.handled_at = person.member_id, now
     if action is FlagAction.AGENDA:
-        await uow.agenda.add(
-            team_id=flag.team_id,
-            worker_id=flag.worker_id,
-            kind="flag",
-            ref_id=flag.id,
-            case_id=flag.case_id,
-            at=now,
-        )
+        await _onto_agenda(uow, flag, now)
     await _after_action(uow, flag, person, action, now)
     return await flag_view(uow, clock, flag)
 
@@ -330,6 +316,18 @@ async def _handles_flags(uow: UnitOfWork, clock: Clock, person: Person) -> bool:
         and member.away_until is not None
         and member.away_until >= today
         for member in await uow.members.of_team(person.team_id, role=Role.SUPERVISOR.value)
+    )
+
+
+async def _onto_agenda(uow: UnitOfWork, flag: Flag, now: datetime) -> None:
+    """Keep the flag for the worker's next supervision (once)."""
+    await uow.agenda.add(
+        team_id=flag.team_id,
+        worker_id=flag.worker_id,
+        kind="flag",
+        ref_id=flag.id,
+        case_id=flag.case_id,
+        at=now,
     )
 
 

@@ -45,6 +45,7 @@ from bot.domain.schedule import next_allowed
 from bot.services.access import Person, find_person_by_member, require_person
 from bot.services.flow_catalogue import catalogue, flow_for
 from bot.services.outgoing import Outgoing, composer
+from bot.services.registry import Registry
 from bot.services.timing import team_rules
 from prompts import label
 from storage.models import FlowSession, OutboxMessage
@@ -91,45 +92,21 @@ class FlowReply:
 
 
 Ending = Callable[[UnitOfWork, Clock, Person, dict[str, Any]], Awaitable[list[Said]]]
-_ENDINGS: dict[str, Ending] = {}
-
-
-def ending(name: str) -> Callable[[Ending], Ending]:
-    """Register the function that acts on a finished flow's answers (``ending:`` in its file)."""
-
-    def register(function: Ending) -> Ending:
-        _ENDINGS[name] = function
-        return function
-
-    return register
+_ENDINGS: Registry[Ending] = Registry()
+ending = _ENDINGS.register
+"""Register the function that acts on a finished flow's answers (``ending:`` in its file)."""
 
 
 Check = Callable[[UnitOfWork, Person, Any], Awaitable[Accepted | Rejected]]
-_CHECKS: dict[str, Check] = {}
-
-
-def step_check(name: str) -> Callable[[Check], Check]:
-    """Register a check a step's typed answer must pass (``check:`` in its file)."""
-
-    def register(function: Check) -> Check:
-        _CHECKS[name] = function
-        return function
-
-    return register
+_CHECKS: Registry[Check] = Registry()
+step_check = _CHECKS.register
+"""Register a check a step's typed answer must pass (``check:`` in its file)."""
 
 
 NoteAction = Callable[[UnitOfWork, Clock, Person, dict[str, Any]], Awaitable[list[Said]]]
-_NOTE_ACTIONS: dict[str, NoteAction] = {}
-
-
-def note_action(name: str) -> Callable[[NoteAction], NoteAction]:
-    """Register what a note's ``offer:`` does when the note is shown (given the answers)."""
-
-    def register(function: NoteAction) -> NoteAction:
-        _NOTE_ACTIONS[name] = function
-        return function
-
-    return register
+_NOTE_ACTIONS: Registry[NoteAction] = Registry()
+note_action = _NOTE_ACTIONS.register
+"""Register what a note's ``offer:`` does when the note is shown (given the answers)."""
 
 
 def check_registrations() -> None:

@@ -55,8 +55,8 @@ async def plan_nudges(uow: UnitOfWork, clock: Clock) -> int:
         for nudge in nudges:
             recipient = people.recipients.get(nudge.member_id)
             member = people.members.get(nudge.member_id)
-            if recipient is None or member is None:
-                continue
+            if recipient is None or member is None or member.unreachable_at is not None:
+                continue  # unknown, or blocked the bot (their supervisors were told)
             if nudge.kind == "bearings_prompt":
                 hour = time.fromisoformat(team_rule.settings.bearings_hour)
                 recipient = rules.Recipient(recipient.member_id, recipient.hours, hour)

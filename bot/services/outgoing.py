@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
+from bot.services.registry import Registry
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
@@ -30,17 +31,9 @@ class Outgoing:
 
 
 Composer = Callable[[UnitOfWork, Clock, OutboxMessage], Awaitable[Outgoing | None]]
-_COMPOSERS: dict[str, Composer] = {}
-
-
-def composer(kind: str) -> Callable[[Composer], Composer]:
-    """Register the function that composes outbox rows of this kind."""
-
-    def register(function: Composer) -> Composer:
-        _COMPOSERS[kind] = function
-        return function
-
-    return register
+_COMPOSERS: Registry[Composer] = Registry()
+composer = _COMPOSERS.register
+"""Register the function that composes outbox rows of this kind."""
 
 
 async def compose(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -56,15 +57,24 @@ def bot_settings(
     )
 
 
+@asynccontextmanager
+async def running(settings: Settings, clock: MovableClock) -> AsyncIterator[Bearings]:
+    """The real bot, started with these settings, stopped afterwards (also after a failure)."""
+    bearings = build(settings, clock=clock)
+    await bearings.start()
+    try:
+        yield bearings
+    finally:
+        await bearings.stop()
+
+
 @pytest.fixture
 async def bot(
     emulator: BotApiEmulator, database: Database, clock: MovableClock, data_keys: list[str]
 ) -> AsyncIterator[Bearings]:
     """The real bot, polling the emulator, on a fresh database."""
-    bearings = build(bot_settings(emulator, database.url, data_keys), clock=clock)
-    await bearings.start()
-    yield bearings
-    await bearings.stop()
+    async with running(bot_settings(emulator, database.url, data_keys), clock) as bearings:
+        yield bearings
 
 
 @pytest.fixture
@@ -72,10 +82,9 @@ async def bot_with_nudges(
     emulator: BotApiEmulator, database: Database, clock: MovableClock, data_keys: list[str]
 ) -> AsyncIterator[Bearings]:
     """The real bot with scheduled nudges on."""
-    bearings = build(bot_settings(emulator, database.url, data_keys, nudges=True), clock=clock)
-    await bearings.start()
-    yield bearings
-    await bearings.stop()
+    settings = bot_settings(emulator, database.url, data_keys, nudges=True)
+    async with running(settings, clock) as bearings:
+        yield bearings
 
 
 @pytest.fixture
@@ -85,10 +94,8 @@ async def bot_between_ticks(
     """The real bot whose periodic job runs once at start and then not again during a test:
     for what must work when the planner has not come round yet."""
     settings = bot_settings(emulator, database.url, data_keys, tick_seconds=300)
-    bearings = build(settings, clock=clock)
-    await bearings.start()
-    yield bearings
-    await bearings.stop()
+    async with running(settings, clock) as bearings:
+        yield bearings
 
 
 @dataclass
