@@ -1,5 +1,5 @@
 """The ``bearings`` command line: run, sandbox, migrate, team create, invite, rotate-key,
-audit, purge."""
+audit, purge, backup, restore."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TypeVar
 
 from bot.app import StartupError, build, ensure_schema
@@ -25,8 +26,9 @@ from bot.services.audit import AuditLog, read_audit_log
 from bot.services.retention import PurgeReport, purge_due
 from bot.telegram.links import invite_link
 from prompts import render
+from storage.backup import BackupError, backup_sqlite, postgres_advice, restore_sqlite
 from storage.crypto import DataKeyError, install_keys
-from storage.db import Database
+from storage.db import Database, DatabaseInUse
 from storage.rotation import DEFAULT_BATCH_SIZE, RotationReport, TableProgress, rotate_keys
 from storage.schema import upgrade_to_head
 
@@ -163,6 +165,20 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="show what would be purged; change nothing"
     )
     purge.set_defaults(action=_purge)
+
+    backup = commands.add_parser(
+        "backup",
+        help="copy the SQLite database to PATH while the bot runs (PostgreSQL: explains pg_dump)",
+    )
+    backup.add_argument("path", type=Path, help="the new backup file (never overwritten)")
+    backup.set_defaults(action=_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="put a backup in place of the SQLite database (stop the bot first)",
+    )
+    restore.add_argument("path", type=Path, help="a file made by `bearings backup`")
+    restore.set_defaults(action=_restore)
     return parser
 
 
@@ -408,6 +424,42 @@ def _print_purge(report: PurgeReport, default_days: int) -> None:
     print(f"{len(report.cases)} closed case(s) {verb}, with the rows counted above.")
     if report.dry_run:
         print("Nothing was changed (dry run). Run `bearings purge` to purge them.")
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    source = Database(settings.database_url).sqlite_path()
+    if source is None:
+        print(postgres_advice(settings.database_url))
+        return 2
+    try:
+        report = backup_sqlite(source, args.path.resolve())
+    except BackupError as error:
+        print(f"No backup made: {error}", file=sys.stderr)
+        return 1
+    print(f"Backed up {source} to {report.path} ({report.size_bytes:,} bytes, checked).")
+    print("Its notes are encrypted: keep BEARINGS_DATA_KEYS safe, and stored apart from it.")
+    return 0
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> int:
+    database = Database(settings.database_url)
+    target = database.sqlite_path()
+    if target is None:
+        print(postgres_advice(settings.database_url))
+        return 2
+    try:
+        database.claim_sole_use()  # held until the end: no bot can start on it meanwhile
+        kept = restore_sqlite(args.path.resolve(), target, now=SystemClock().now())
+    except (DatabaseInUse, BackupError) as error:
+        print(f"Not restored: {error}", file=sys.stderr)
+        return 1
+    finally:
+        asyncio.run(database.dispose())
+    print(f"Restored {target} from {args.path}.")
+    if kept is not None:
+        print(f"The database it replaced is kept as {kept}; delete it when you are sure.")
+    print("Start the bot as usual; it brings an older backup up to date by itself.")
+    return 0
 
 
 def _print_invite(settings: Settings, issued: onboarding.IssuedInvite) -> None:

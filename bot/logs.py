@@ -10,6 +10,9 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +32,31 @@ _QUIET = (
 # A bot token in a Bot API URL (".../bot<token>/getMe"), or on its own (digits:35 characters).
 _TOKEN_IN_URL = re.compile(r"(?<=/bot)\d+:[A-Za-z0-9_-]+")
 _BARE_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}")
+
+
+# The ids of what is being worked on (the update and its chat; the chat of a delivery lane),
+# added to every event logged meanwhile: one asyncio task per chat, so each sees its own.
+_bound: ContextVar[dict[str, Any]] = ContextVar("bearings_log_ids", default={})
+
+
+@contextmanager
+def bound_ids(**ids: Any) -> Iterator[None]:
+    """Add these ids (never content) to every event logged inside the block."""
+    token = _bound.set({**_bound.get(), **ids})
+    try:
+        yield
+    finally:
+        _bound.reset(token)
+
+
+class BoundIds(logging.Filter):
+    """Puts the ids bound with ``bound_ids`` on each record (a record's own fields win)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _bound.get().items():
+            if key not in record.__dict__:
+                setattr(record, key, value)
+        return True
 
 
 def mask_tokens(text: str) -> str:
@@ -85,6 +113,7 @@ def configure_logging(level: str, *, stream: Any = None) -> None:
     target = stream or sys.stderr
     handler = logging.StreamHandler(target)
     handler.setFormatter(EventFormatter(as_json=not getattr(target, "isatty", lambda: False)()))
+    handler.addFilter(BoundIds())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

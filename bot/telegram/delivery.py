@@ -40,6 +40,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
+from bot.logs import bound_ids
 from bot.services import reachability
 from bot.services.outgoing import compose
 from bot.telegram.calls import ApiCaller, CallOutcome
@@ -201,7 +202,8 @@ class Delivery:
                         run.held[chat_id] = after + timedelta(microseconds=len(rest))
                     queue.clear()
                     break
-                verdict = await self._deliver(queue[0])
+                with bound_ids(chat_id=chat_id):
+                    verdict = await self._deliver(queue[0])
                 queue.popleft()
                 run.sent += verdict.sent
                 if verdict.hold_until is not None:

@@ -21,6 +21,7 @@ from telegram.ext import Application
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.logs import bound_ids
 from bot.domain.errors import Refusal
 from bot.telegram.calls import ApiCaller
 from bot.telegram.replies import Replies
@@ -165,7 +166,8 @@ class UpdateInbox:
             while queue:
                 update_id = queue[0]
                 try:
-                    await self._process(update_id)
+                    with bound_ids(update_id=update_id, chat_id=key):
+                        await self._process(update_id)
                 except Exception:
                     log.exception("inbox.process_failed", extra={"update_id": update_id})
                 finally:
