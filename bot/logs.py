@@ -10,10 +10,11 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
@@ -36,7 +37,7 @@ _BARE_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}")
 
 # The ids of what is being worked on (the update and its chat; the chat of a delivery lane),
 # added to every event logged meanwhile: one asyncio task per chat, so each sees its own.
-_bound: ContextVar[dict[str, Any]] = ContextVar("bearings_log_ids", default={})
+_bound: ContextVar[Mapping[str, Any]] = ContextVar("bearings_log_ids", default=MappingProxyType({}))
 
 
 @contextmanager

@@ -21,8 +21,8 @@ from telegram.ext import Application
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.logs import bound_ids
 from bot.domain.errors import Refusal
+from bot.logs import bound_ids
 from bot.telegram.calls import ApiCaller
 from bot.telegram.replies import Replies
 from bot.telegram.turn import Turn, current_turn

@@ -36,6 +36,11 @@ def references(path: Path) -> set[str]:
         connection.close()
 
 
+def kept_beside(database: Path) -> list[Path]:
+    """The files a restore kept in place of the database it replaced."""
+    return sorted(database.parent.glob(f"{database.name}.before-restore-*"))
+
+
 async def run_bearings(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
     """The console script in a worker thread, so the bot in this process keeps answering."""
     result = await asyncio.to_thread(bearings, *args, env=env)
@@ -79,7 +84,7 @@ async def test_backup_while_running_then_restore_and_carry_on(
     code, out, err = await run_bearings("restore", str(backup), env=env)
     assert code == 0, err
     assert references(live) == {"BEFORE-1"}
-    kept = [p for p in tmp_path.iterdir() if p.name.startswith("bearings.db.before-restore-")]
+    kept = kept_beside(live)
     assert len(kept) == 1 and references(kept[0]) == {"BEFORE-1", "AFTER-2"}
     assert str(kept[0]) in out
 
