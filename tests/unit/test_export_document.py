@@ -31,7 +31,9 @@ def case_record(reference: str = "FAM-0142") -> rules.CaseRecord:
         last_visit_on=date(2026, 11, 20),
         next_visit_due=date(2026, 11, 27),
         next_review_on=None,
-        history=[rules.Event(AT, "case.reassigned", "Sam Supervisor", {"from": "Kim", "to": "Alex"})],
+        history=[
+            rules.Event(AT, "case.reassigned", "Sam Supervisor", {"from": "Kim", "to": "Alex"})
+        ],
     )
 
 
