@@ -13,7 +13,18 @@ from bot.sandbox.emulator import BotApiEmulator, ChatMessage
 from storage.db import Database
 from storage.models import AuditEntry
 from tests.e2e.conftest import Chatter, member
-from tests.export_data import OUTCOME, REFERENCE, VISIT_NOTE, seed_case_with_everything
+from tests.e2e.test_no_content_in_logs import Captured
+from tests.e2e.test_no_content_in_logs import captured as captured_logs  # noqa: F401 (fixture)
+from tests.export_data import (
+    ACCENTS,
+    ARABIC,
+    CHECK_NOTE,
+    OUTCOME,
+    REFERENCE,
+    SEEDED_TEXTS,
+    VISIT_NOTE,
+    seed_case_with_everything,
+)
 from tests.team import (
     OTHER_TEAM_SUPERVISOR_ID,
     OTHER_WORKER_ID,
@@ -126,3 +137,28 @@ async def test_a_supervisor_exports_a_case_from_its_card_and_another_teams_is_re
         f"case:{seeded.case_id}",
         {"files": "pdf", "via": "chat"},
     )
+
+
+async def test_making_an_export_logs_none_of_its_content(
+    captured_logs: Captured,
+    bot: Bearings,
+    emulator: BotApiEmulator,
+    database: Database,
+    clock: MovableClock,
+) -> None:
+    await seed_team(database, clock)
+    await seed_case_with_everything(database, clock)
+    alex, sam = Chatter(emulator, WORKER_ID, "Alex"), Chatter(emulator, SUPERVISOR_ID, "Sam")
+
+    after = len(emulator.bot_messages(WORKER_ID))
+    await alex.send_until("/export", "Your data is coming")
+    await documents_after(alex, after, 2)
+    after = len(emulator.bot_messages(SUPERVISOR_ID))
+    await sam.send_until(f"/export {REFERENCE}", "as a PDF is coming")
+    await documents_after(sam, after, 1)
+
+    secrets = {f"text {n}": text for n, text in enumerate(SEEDED_TEXTS)}
+    secrets |= {"accents": ACCENTS, "arabic": ARABIC, "check note": CHECK_NOTE}
+    # The PDF library's font subsetter lists the letters a document uses: an anagram of it.
+    secrets["letters used"] = "glyph names"
+    assert captured_logs.leaks(secrets) == []
