@@ -221,10 +221,9 @@ async def _case(
 
 async def _pdf(export: rules.Export, template: str) -> ExportFile:
     """The readable PDF, laid out off the event loop (a long export takes a moment)."""
-    values: dict[str, Any] = {"export": export, "stage_labels": case_rules.STAGE_LABELS}
     content = await asyncio.to_thread(
         pdf.document,
-        render(template, **values),
+        render(template, export=export),
         title=render("pdf_title", export=export),
         footer=render("pdf_footer", export=export),
         created=export.generated_at,

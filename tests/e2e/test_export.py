@@ -14,7 +14,7 @@ from storage.db import Database
 from storage.models import AuditEntry
 from tests.e2e.conftest import Chatter, member
 from tests.e2e.test_no_content_in_logs import Captured
-from tests.e2e.test_no_content_in_logs import captured as captured_logs  # noqa: F401 (fixture)
+from tests.e2e.test_no_content_in_logs import captured as captured_logs  # noqa: F401
 from tests.export_data import (
     ACCENTS,
     ARABIC,
@@ -140,7 +140,7 @@ async def test_a_supervisor_exports_a_case_from_its_card_and_another_teams_is_re
 
 
 async def test_making_an_export_logs_none_of_its_content(
-    captured_logs: Captured,
+    captured_logs: Captured,  # noqa: F811  (the fixture imported above)
     bot: Bearings,
     emulator: BotApiEmulator,
     database: Database,
