@@ -1,5 +1,5 @@
 """The ``bearings`` command line: run, sandbox, migrate, team create, invite, rotate-key,
-audit, purge, backup, restore."""
+audit, purge, export, backup, restore."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from bot.domain.roles import Role
 from bot.logs import configure_logging
 from bot.services import onboarding, team_admin
 from bot.services.audit import AuditLog, read_audit_log
+from bot.services.export import Exported, export_case_for_operator, export_member_for_operator
 from bot.services.retention import PurgeReport, purge_due
 from bot.telegram.links import invite_link
 from prompts import render
@@ -179,6 +180,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("path", type=Path, help="a file made by `bearings backup`")
     restore.set_defaults(action=_restore)
+    export = commands.add_parser(
+        "export",
+        help="export a case as a PDF, or a person's data as JSON and PDF (audited)",
+        description=(
+            "--case writes one case as a PDF for copying into the case record; --member "
+            "writes everything Bearings holds about a person (a subject access request), "
+            "as a JSON file and a PDF. The files hold personal data: keep them safe."
+        ),
+    )
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--case", metavar="REF", help="the case's reference, e.g. FAM-0142")
+    which.add_argument(
+        "--member", metavar="TELEGRAM_ID", type=_positive, help="the person's Telegram user id"
+    )
+    export.add_argument("--team", required=True, help="the team's name")
+    export.add_argument(
+        "--out",
+        metavar="PATH",
+        type=Path,
+        help="a folder to write into (default: the current one), or for --case a file name",
+    )
+    export.set_defaults(action=_export)
     return parser
 
 
@@ -391,6 +414,32 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
 
     report = _with_database(settings, purge)
     _print_purge(report, settings.retention_days)
+    return 0
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    async def make(database: Database) -> Exported:
+        async with database.unit_of_work() as uow:
+            if args.case is not None:
+                return await export_case_for_operator(
+                    uow, SystemClock(), team_name=args.team, reference=args.case
+                )
+            return await export_member_for_operator(
+                uow, SystemClock(), team_name=args.team, telegram_user_id=args.member
+            )
+
+    out: Path = args.out or Path.cwd()
+    if not out.is_dir() and (args.member is not None or not out.parent.is_dir()):
+        print(f"--out {out}: no such folder", file=sys.stderr)
+        return 2
+    exported = _with_database(settings, make)
+    for file in exported.files:
+        path = out / file.name if out.is_dir() else out
+        # Readable by the operator only: the file holds personal data.
+        path.touch(mode=0o600)
+        path.write_bytes(file.content)
+        print(f"Wrote {path} ({len(file.content):,} bytes)")
+    print("The export holds personal data: keep it safe, and delete it once it is filed.")
     return 0
 
 

@@ -27,6 +27,9 @@ _QUIET = (
     "asyncio",
     "hpack",
     "alembic",
+    # The PDF library and its font subsetter: the subsetter lists the letters a document uses.
+    "fpdf",
+    "fontTools",
 )
 
 

@@ -25,6 +25,7 @@ from handlers import (
     agenda,
     bearings,
     cases,
+    export,
     fallback,
     flags,
     flows,
@@ -69,6 +70,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "digest": nudges.show_digest,
         "back": nudges.back,
         "bearings": bearings.bearings_command,
+        "export": export.export_command,
     }
     for command, callback in commands.items():
         application.add_handler(CommandHandler(command, callback, PRIVATE))
@@ -88,6 +90,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         r"^cl$": cases.caseload_again,
         r"^ra:": cases.choose_new_worker,
         r"^rw:": cases.reassign,
+        r"^ce:": export.export_case,
         r"^ad:": actions.mark_done,
         r"^fl:": flags.act,
         r"^sk:": stuck.choose,

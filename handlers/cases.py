@@ -103,6 +103,11 @@ def _card_buttons(card: cases.CaseCard, *, supervisor: bool) -> Keyboard:
         ],
     ]
     if supervisor:
-        keyboard.append([(label("case_reassign"), callbacks.action("ra", card.id))])
+        keyboard.append(
+            [
+                (label("case_reassign"), callbacks.action("ra", card.id)),
+                (label("case_export"), callbacks.action("ce", card.id)),
+            ]
+        )
     keyboard.append([(label("all_cases"), "cl")])
     return keyboard

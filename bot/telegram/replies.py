@@ -74,6 +74,18 @@ class Replies:
             params["reply_markup"] = markup
         self.calls.append({"method": "sendPhoto", "params": params})
 
+    def send_document(
+        self, chat_id: int, content: bytes, filename: str, caption_html: str | None = None
+    ) -> None:
+        """Send a file (an export), stored like a photo until it is delivered."""
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            "document": {UPLOAD: base64.b64encode(content).decode("ascii"), "filename": filename},
+        }
+        if caption_html:
+            params["caption"], params["parse_mode"] = caption_html, "HTML"
+        self.calls.append({"method": "sendDocument", "params": params})
+
     def edit(
         self, chat_id: int, message_id: int, html: str, keyboard: Keyboard | None = None
     ) -> None:

@@ -45,6 +45,12 @@ class Turn:
             raise RuntimeError("this update has no chat to answer in")
         self.replies.send_photo(self.chat_id, png, render(template, **values), keyboard)
 
+    def say_document(self, content: bytes, filename: str, template: str, **values: Any) -> None:
+        """Send a file to this update's chat, its caption rendered from a template."""
+        if self.chat_id is None:
+            raise RuntimeError("this update has no chat to answer in")
+        self.replies.send_document(self.chat_id, content, filename, render(template, **values))
+
     def replace(
         self, message_id: int, template: str, keyboard: Keyboard | None = None, **values: Any
     ) -> None:
