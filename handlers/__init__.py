@@ -25,6 +25,7 @@ from handlers import (
     agenda,
     bearings,
     cases,
+    erasure,
     fallback,
     flags,
     flows,
@@ -69,6 +70,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "digest": nudges.show_digest,
         "back": nudges.back,
         "bearings": bearings.bearings_command,
+        "forget_me": erasure.forget_me,
     }
     for command, callback in commands.items():
         application.add_handler(CommandHandler(command, callback, PRIVATE))
@@ -102,6 +104,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         r"^bga:": bearings.add_to_agenda,
         r"^bgt$": bearings.team_summary,
         r"^bgv:": bearings.show_shared,
+        r"^fm:": erasure.confirm,
+        r"^fmx$": erasure.cancel,
     }
     for pattern, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))

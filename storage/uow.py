@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.repositories.agenda import AgendaRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.cases import ActionRepository, CaseRepository, NoteRepository
+from storage.repositories.erasure import ErasureRepository
 from storage.repositories.flags import FlagRepository
 from storage.repositories.flows import FlowSessionRepository
 from storage.repositories.inbox import InboxRepository
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.agenda = AgendaRepository(session)
         self.outbox = OutboxRepository(session)
         self.flags = FlagRepository(session)
+        self.erasure = ErasureRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""

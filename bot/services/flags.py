@@ -29,7 +29,7 @@ from bot.domain.flags import (
 )
 from bot.domain.roles import Role
 from bot.domain.schedule import next_allowed
-from bot.services.access import Person, require_person
+from bot.services.access import Person, member_name, require_person
 from bot.services.cases import readable_case
 from bot.services.flows import FlowReply, Said, ending, start_flow
 from bot.services.outgoing import Outgoing, composer
@@ -445,8 +445,7 @@ async def _supervisors(
 
 
 async def _name(uow: UnitOfWork, member_id: int) -> str:
-    member = await uow.members.get(member_id)
-    return member.display_name if member else ""
+    return member_name(await uow.members.get(member_id))
 
 
 async def _local(uow: UnitOfWork, team_id: int, instant: datetime) -> datetime:
