@@ -40,8 +40,12 @@ from handlers import (
     team,
 )
 
-PRIVATE = filters.ChatType.PRIVATE
-GROUPS = filters.ChatType.GROUPS
+# New messages only: an edited message never starts, answers or changes anything (it is not
+# asked for in ``allowed_updates`` either, but a webhook set up by hand could still send it).
+# Channels match neither, so channel posts are never answered.
+NEW = filters.UpdateType.MESSAGE
+PRIVATE = filters.ChatType.PRIVATE & NEW
+GROUPS = filters.ChatType.GROUPS & NEW
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -77,7 +81,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     flow_commands = [flow.command for flow in catalogue().values() if flow.command]
     application.add_handler(CommandHandler(flow_commands, flows.start_by_command, PRIVATE))
 
-    # Buttons.
+    # Buttons: only in private chats (the bot puts none in groups; one pressed there anyway,
+    # or forged, is turned down before any of the handlers below could show a case there).
+    application.add_handler(groups.ButtonOutsidePrivate(groups.button_outside_private))
     buttons = {
         r"^j:": onboarding.confirm_join,
         r"^jx$": onboarding.decline_join,
