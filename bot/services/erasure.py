@@ -9,8 +9,8 @@ to them. What stays, because it belongs to the team's case records: visits,
 case supervision notes, stuck walk-throughs and flags they wrote or raised,
 shown from then on as by "a former worker". Their open cases and open case
 actions pass to a supervisor (``bot.domain.erasure.receiving_supervisor``), who
-is told. The member row stays, emptied, so that those records keep an author;
-joining again takes a new invite and makes a new member.
+is told at the next working moment. The member row stays, emptied, so that those
+records keep an author; joining again takes a new invite and makes a new member.
 
 The audit log gets one ``member.erased`` entry: how many cases and actions
 passed to whom, and how many rows of each kind were deleted; never content.
@@ -25,8 +25,10 @@ from bot.clock import Clock
 from bot.domain.erasure import Supervisor, receiving_supervisor
 from bot.domain.errors import Refusal
 from bot.domain.roles import Role
+from bot.domain.schedule import next_allowed
 from bot.services.access import member_name
 from bot.services.outgoing import Outgoing, composer
+from bot.services.timing import team_rules
 from prompts import label
 from storage.models import Member, OutboxMessage
 from storage.uow import UnitOfWork
@@ -97,7 +99,7 @@ async def erase_member(
                     "member_id": supervisor_id,
                     "chat_id": await _chat_of(uow, supervisor_id),
                     "ref": {"cases": [case.id for case in cases]},
-                    "due_at": now,
+                    "due_at": next_allowed(now, (await team_rules(uow, member.team_id)).hours),
                     "created_at": now,
                 }
             ]

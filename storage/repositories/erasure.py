@@ -63,8 +63,9 @@ class ErasureRepository:
         That is: their bearings checks, every flow session (open, draft or finished:
         the answers are theirs), their supervision agenda, the general supervision
         notes about them (those with no case) with their earlier versions, the actions
-        they own that are about no case, the messages owed to them, and the finished
-        inbox rows of their private chat.
+        they own that are about no case, every message owed to them, and the finished
+        inbox rows still marked with their chat (only failed updates keep theirs, with
+        what they sent; a handled one keeps neither).
         """
         general_notes = list(
             (
