@@ -22,6 +22,7 @@ from storage.models import (
     Case,
     Flag,
     FlowSession,
+    InboxUpdate,
     Member,
     OutboxMessage,
     StuckWalkthrough,
@@ -51,7 +52,8 @@ async def count(database: Database, model: type, *conditions: object) -> int:
 
 async def give_alex_personal_things(database: Database, clock: MovableClock) -> None:
     """A bearings check, a general supervision note with an action of her own, an open
-    conversation, personal settings, time away; and Kim names her as cover."""
+    conversation, a failed update, personal settings, time away; and Kim names her as
+    cover."""
     alex = await person(database, WORKER_ID)
     kim = await person(database, OTHER_WORKER_ID)
     now = clock.now()
@@ -101,6 +103,12 @@ async def give_alex_personal_things(database: Database, clock: MovableClock) -> 
                 updated_at=now,
             )
         )
+        # An update of hers that failed: kept, with what she sent, so nothing was lost.
+        await uow.inbox.receive([(9001, WORKER_ID, {"update_id": 9001})], now)
+        failed = await uow.inbox.get(9001)
+        assert failed is not None
+        await uow.inbox.mark_handled(failed, [], now, failed=True)
+        await uow.inbox.mark_done([9001])
         member = await uow.members.get(alex.member_id)
         assert member is not None
         member.settings = {"nudge_hour": "07:00"}
@@ -119,6 +127,7 @@ async def test_a_worker_is_erased_and_their_open_cases_pass_to_a_supervisor(
     case_id = await case_with_everything(database, clock, WORKER_ID, "FAM-0142")
     await give_alex_personal_things(database, clock)
     visits_before = await count(database, Visit)
+    assert await count(database, InboxUpdate, InboxUpdate.chat_key == WORKER_ID) == 1
 
     async with database.unit_of_work() as uow:
         plan = await erasure.plan_erasure(uow, clock, telegram_user_id=WORKER_ID)
@@ -146,7 +155,7 @@ async def test_a_worker_is_erased_and_their_open_cases_pass_to_a_supervisor(
             None,
         )
         assert (row.away_until, row.active, row.erased_at) == (None, False, clock.now())
-        kim = await uow.members.get((await uow.members.of_team(alex.team_id))[1].id)
+        kim = await uow.members.by_telegram_id(OTHER_WORKER_ID)
         assert kim is not None and kim.away_cover_id is None
         case = await uow.cases.get(case_id)
         assert case is not None and case.worker_id == sam.member_id
@@ -157,6 +166,7 @@ async def test_a_worker_is_erased_and_their_open_cases_pass_to_a_supervisor(
     assert await count(database, Action, Action.owner_id == alex.member_id) == 0
     assert await count(database, OutboxMessage, OutboxMessage.member_id == alex.member_id) == 0
     assert await count(database, OutboxMessage, OutboxMessage.chat_id == WORKER_ID) == 0
+    assert await count(database, InboxUpdate, InboxUpdate.chat_key == WORKER_ID) == 0
     # ... the case record stays, by "a former worker", and its open action passed to Sam.
     assert await count(database, Visit) == visits_before
     assert await count(database, Visit, Visit.author_id == alex.member_id) == visits_before
