@@ -14,6 +14,7 @@ from bot.domain.errors import Refusal
 from bot.domain.roles import Role
 from bot.services import erasure, flags, notes, onboarding
 from bot.services.erasure import Erased, ErasurePlan
+from prompts import render
 from storage.db import Database
 from storage.models import (
     Action,
@@ -182,6 +183,12 @@ async def test_a_worker_is_erased_and_their_open_cases_pass_to_a_supervisor(
         )
     assert [f.worker_name for f in open_flags] == ["a former worker"]
     assert {item.author_name for item in history.items} == {"a former worker"}
+    async with database.unit_of_work() as uow:
+        [resolved] = await flags.resolve_flag(
+            uow, clock, sam, {"flag": open_flags[0].id, "outcome": "spoke to school"}
+        )
+    told = render(resolved.template, **resolved.values)
+    assert told == "✔ Resolved. The outcome is kept with the flag."  # nobody left to tell
     # Sam is told which cases are now his; the audit says what happened, without content.
     async with database.unit_of_work() as uow:
         told = await uow.outbox.by_key(f"cases_passed:{alex.member_id}")
