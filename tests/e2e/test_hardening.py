@@ -3,7 +3,10 @@ messages, channel posts, groups)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,6 +30,14 @@ async def handle_directly(bot: Bearings, raw: dict[str, Any]) -> None:
     assert bot.inbox is not None
     assert await bot.inbox.receive([raw]) == 1
     await bot.inbox.wait_idle()
+
+
+async def until(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Poll ``check`` until it holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
 
 
 async def row_counts(database: Database) -> dict[str, int]:
@@ -59,6 +70,19 @@ async def test_polling_asks_telegram_only_for_the_update_kinds_the_bot_handles(
         for update in (edited, post):
             assert await uow.inbox.get(update["update_id"]) is None  # never even delivered
         assert await uow.inbox.get(sent["update_id"]) is not None
+
+    # my_chat_member is asked for because it is handled: unblocking the bot, with no message,
+    # makes someone marked unreachable reachable again.
+    async with database.unit_of_work() as uow:
+        (await member(uow, WORKER_ID)).unreachable_at = clock.now()
+    emulator.block(WORKER_ID)
+    emulator.unblock(WORKER_ID)
+
+    async def reachable() -> bool:
+        async with database.unit_of_work() as uow:
+            return (await member(uow, WORKER_ID)).unreachable_at is None
+
+    await until(reachable)
 
 
 async def test_an_edited_message_never_answers_changes_or_advances_a_flow(
