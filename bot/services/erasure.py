@@ -86,7 +86,7 @@ async def erase_member(
     cases = await uow.cases.open_for_worker(member.id)
     for case in cases:
         case.worker_id = supervisor_id
-    actions = await uow.erasure.pass_open_cases_actions(member.id, supervisor_id)
+    actions = await uow.erasure.pass_open_case_actions(member.id, supervisor_id)
     deleted = await uow.erasure.delete_own_rows(member)
     await uow.erasure.drop_as_cover(member.id)
     if cases:

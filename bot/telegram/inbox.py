@@ -106,7 +106,6 @@ class UpdateInbox:
         self._flood = FloodGuard(FloodRule(settings.flood_burst, settings.flood_per_second))
         self._held: dict[int, _Held] = {}
         self._draining = asyncio.Event()
-        self.monotonic: Callable[[], float] = time.monotonic
         self.handled = 0
         self.after_handled: Callable[[], None] | None = None
 
@@ -142,7 +141,7 @@ class UpdateInbox:
                 if not is_transient(error) or attempt == DB_RETRIES - 1:
                     raise
                 await asyncio.sleep(0.05 * 2**attempt)
-        now = self.monotonic()
+        now = time.monotonic()
         for update_id, key, raw in rows:
             if update_id in new_ids:
                 self._hold_if_flooding(update_id, key, sender_key(raw), now)
@@ -227,7 +226,7 @@ class UpdateInbox:
                 "sendMessage",
                 {"chat_id": held.warn_chat, "text": render("slow_down"), "parse_mode": "HTML"},
             )
-        delay = held.until - self.monotonic()
+        delay = held.until - time.monotonic()
         if delay > 0 and not self._draining.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._draining.wait(), delay)

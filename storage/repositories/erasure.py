@@ -47,7 +47,7 @@ class ErasureRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def pass_open_cases_actions(self, member_id: int, to_member_id: int) -> int:
+    async def pass_open_case_actions(self, member_id: int, to_member_id: int) -> int:
         """Give the member's open actions about a case to ``to_member_id``; how many."""
         result: Any = await self._session.execute(
             update(Action)
