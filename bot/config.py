@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     flow_idle_hours: int = Field(default=48, ge=1, le=24 * 30)
     retention_days: int = Field(default=90, ge=1, le=3650)
     concurrent_chats: int = Field(default=64, ge=1, le=1024)
+    # Per-person flood control (bot/domain/flood.py): a burst at once, then so many a second.
+    flood_burst: float = Field(default=20.0, ge=1, le=10_000)
+    flood_per_second: float = Field(default=2.0, gt=0, le=1000)
     tick_seconds: float = Field(default=15.0, gt=0, le=300)
     # How long delivery waits for Telegram to answer a send before counting it as timed out.
     telegram_send_timeout: float = Field(default=10.0, gt=0, le=120)

@@ -25,6 +25,7 @@ from handlers import (
     agenda,
     bearings,
     cases,
+    erasure,
     export,
     fallback,
     flags,
@@ -40,8 +41,12 @@ from handlers import (
     team,
 )
 
-PRIVATE = filters.ChatType.PRIVATE
-GROUPS = filters.ChatType.GROUPS
+# New messages only: an edited message never starts, answers or changes anything (it is not
+# asked for in ``allowed_updates`` either, but a webhook set up by hand could still send it).
+# Channels match neither, so channel posts are never answered.
+NEW = filters.UpdateType.MESSAGE
+PRIVATE = filters.ChatType.PRIVATE & NEW
+GROUPS = filters.ChatType.GROUPS & NEW
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -71,13 +76,16 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "back": nudges.back,
         "bearings": bearings.bearings_command,
         "export": export.export_command,
+        "forget_me": erasure.forget_me,
     }
     for command, callback in commands.items():
         application.add_handler(CommandHandler(command, callback, PRIVATE))
     flow_commands = [flow.command for flow in catalogue().values() if flow.command]
     application.add_handler(CommandHandler(flow_commands, flows.start_by_command, PRIVATE))
 
-    # Buttons.
+    # Buttons: only in private chats (the bot puts none in groups; one pressed there anyway,
+    # or forged, is turned down before any of the handlers below could show a case there).
+    application.add_handler(groups.ButtonOutsidePrivate(groups.button_outside_private))
     buttons = {
         r"^j:": onboarding.confirm_join,
         r"^jx$": onboarding.decline_join,
@@ -105,6 +113,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         r"^bga:": bearings.add_to_agenda,
         r"^bgt$": bearings.team_summary,
         r"^bgv:": bearings.show_shared,
+        r"^fm:": erasure.confirm,
+        r"^fmx$": erasure.cancel,
     }
     for pattern, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler
 
 from bot.services import onboarding
 from bot.telegram.context import BearingsContext
-from prompts import known_commands
+from prompts import known_commands, render
+
+
+class ButtonOutsidePrivate(BaseHandler[Update, BearingsContext, None]):
+    """Matches a button press on a message that is not in a private chat."""
+
+    def check_update(self, update: object) -> bool:
+        """A callback query whose message is in a group or channel (or is unknown)."""
+        if not isinstance(update, Update) or update.callback_query is None:
+            return False
+        chat = update.effective_chat
+        return chat is None or chat.type != ChatType.PRIVATE
 
 
 async def link_group(update: Update, context: BearingsContext) -> None:
@@ -33,3 +46,10 @@ async def private_only(update: Update, context: BearingsContext) -> None:
         return
     if command.lower() in known_commands():
         context.turn.say("private_only", bot_username=context.turn.bot_username)
+
+
+async def button_outside_private(update: Update, context: BearingsContext) -> None:
+    """A button pressed in a group: nothing happens there; the answer points to the private chat."""
+    query = update.callback_query
+    assert query is not None
+    context.turn.replies.answer(query.id, render("button_private_only"))

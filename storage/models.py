@@ -60,13 +60,17 @@ class Team(Base):
 
 
 class Member(Base):
-    """A person in a team: a worker or a supervisor, known by their Telegram user id."""
+    """A person in a team: a worker or a supervisor, known by their Telegram user id.
+
+    Erasure (``/forget_me``) keeps the row, because case records still point at it as
+    an author, but empties it: no Telegram id, no name, no settings, ``erased_at`` set.
+    """
 
     __tablename__ = "members"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
-    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     role: Mapped[str] = mapped_column(String(16))
     display_name: Mapped[str] = mapped_column(EncryptedText)
     timezone: Mapped[str | None] = mapped_column(String(64))
@@ -79,6 +83,7 @@ class Member(Base):
     # Set when Telegram refused a message to them (they blocked the bot); cleared when they
     # next write. Their supervisors are told once per such spell.
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Invite(Base):

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.repositories.agenda import AgendaRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.cases import ActionRepository, CaseRepository, NoteRepository
+from storage.repositories.erasure import ErasureRepository
 from storage.repositories.export import ExportRepository
 from storage.repositories.flags import FlagRepository
 from storage.repositories.flows import FlowSessionRepository
@@ -37,6 +38,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(session)
         self.flags = FlagRepository(session)
         self.exports = ExportRepository(session)
+        self.erasure = ErasureRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.domain.errors import Refusal
 from bot.domain.roles import Role
+from prompts import label
 from storage.models import Member
 from storage.uow import UnitOfWork
 
@@ -56,6 +57,16 @@ async def require_supervisor(uow: UnitOfWork, telegram_user_id: int) -> Person:
     if not person.is_supervisor:
         raise Refusal("supervisors_only")
     return person
+
+
+def member_name(member: Member | None, *, first: bool = False) -> str:
+    """How a member is named to others (their first name only with ``first``); someone
+    who erased their account is "a former worker" (or supervisor) wherever they appear."""
+    if member is None:
+        return ""
+    if member.erased_at is not None:
+        return label(f"former_{member.role}")
+    return member.display_name.split()[0] if first and member.display_name else member.display_name
 
 
 async def _person(uow: UnitOfWork, member: Member) -> Person:

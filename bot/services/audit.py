@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.errors import Refusal
+from bot.services.access import member_name
 from storage.uow import UnitOfWork
 
 
@@ -62,7 +63,7 @@ async def read_audit_log(uow: UnitOfWork, clock: Clock, *, team_name: str, since
     lines = [
         AuditLine(
             at=entry.at.astimezone(zone),
-            actor_name=actor.display_name if actor is not None else None,
+            actor_name=member_name(actor) if actor is not None else None,
             actor_role=actor.role if actor is not None else None,
             action=entry.action,
             subject=entry.subject,

@@ -11,7 +11,7 @@ from bot.domain import cases as rules
 from bot.domain.errors import Refusal
 from bot.domain.flows import Accepted, Rejected
 from bot.domain.permissions import Actor, may_change, may_read, may_reassign
-from bot.services.access import Person, require_person, require_supervisor
+from bot.services.access import Person, member_name, require_person, require_supervisor
 from bot.services.flows import Said, ending, local_today, step_check
 from storage.models import Case
 from storage.uow import UnitOfWork
@@ -223,7 +223,7 @@ async def _card(uow: UnitOfWork, case: Case, today: date) -> CaseCard:
         stage=case.stage,
         stage_label=rules.STAGE_LABELS[stage] if stage else case.stage,
         worker_id=case.worker_id,
-        worker_name=worker.display_name if worker else "",
+        worker_name=member_name(worker),
         cadence_days=case.cadence_days,
         last_visit_on=case.last_visit_on,
         next_visit_due=case.next_visit_due,

@@ -9,6 +9,7 @@ from bot.services import (  # noqa: F401  (imported for their registrations)
     availability,
     bearings,
     cases,
+    erasure,
     flags,
     notes,
     stuck,

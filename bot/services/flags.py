@@ -29,7 +29,7 @@ from bot.domain.flags import (
 )
 from bot.domain.roles import Role
 from bot.domain.schedule import next_allowed
-from bot.services.access import Person, require_person
+from bot.services.access import Person, member_name, require_person
 from bot.services.cases import readable_case
 from bot.services.flows import FlowReply, Said, ending, start_flow
 from bot.services.outgoing import Outgoing, composer
@@ -178,9 +178,9 @@ async def resolve_flag(
     flag.resolved_by_id, flag.resolved_at, flag.outcome = person.member_id, now, answers["outcome"]
     if flag.handled_by_id is None:
         flag.handled_by_id, flag.handled_at = person.member_id, now
-    await _after_action(uow, flag, person, FlagAction.RESOLVE, now)
+    told = await _after_action(uow, flag, person, FlagAction.RESOLVE, now)
     view = await flag_view(uow, clock, flag)
-    return [Said("flag_resolved", {"flag": view})]
+    return [Said("flag_resolved", {"flag": view, "worker_told": told})]
 
 
 async def open_flags(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> list[FlagView]:
@@ -349,8 +349,9 @@ async def _flag_for_supervisor(uow: UnitOfWork, person: Person, flag_id: int) ->
 
 async def _after_action(
     uow: UnitOfWork, flag: Flag, person: Person, action: FlagAction, now: datetime
-) -> None:
-    """Update every delivered copy in place, tell the worker, and audit it."""
+) -> bool:
+    """Update every delivered copy in place, tell the worker, and audit it; whether the
+    worker is told (not when they acted themselves, left, or erased their account)."""
     for row in await uow.outbox.with_key_prefix(f"flag:{flag.id}:"):
         if row.kind != FLAG:
             continue
@@ -369,8 +370,10 @@ async def _after_action(
             ]
         )
     worker = await uow.members.get(flag.worker_id)
+    told = False
     if worker is not None and worker.active and worker.id != person.member_id:
         await _owe_news(uow, flag, worker, action.value, person.member_id, now, now)
+        told = True
     await uow.audit.record(
         at=now,
         action=f"flag.{STATE_AFTER[action].value}",
@@ -378,6 +381,7 @@ async def _after_action(
         team_id=flag.team_id,
         actor_id=person.member_id,
     )
+    return told
 
 
 async def _owe_copies(
@@ -445,8 +449,7 @@ async def _supervisors(
 
 
 async def _name(uow: UnitOfWork, member_id: int) -> str:
-    member = await uow.members.get(member_id)
-    return member.display_name if member else ""
+    return member_name(await uow.members.get(member_id))
 
 
 async def _local(uow: UnitOfWork, team_id: int, instant: datetime) -> datetime:

@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.domain.errors import Refusal
 from bot.domain.permissions import may_correct, may_read
 from bot.domain.team_settings import team_settings
-from bot.services.access import Person, require_person
+from bot.services.access import Person, member_name, require_person
 from bot.services.cases import actor, readable_case
 from bot.services.flows import FlowReply, Said, ending, start_flow
 from bot.services.timing import team_rules
@@ -48,6 +48,7 @@ class NoteItem:
     id: int
     day: date
     author_name: str
+    """The author's first name, or "a former worker"."""
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,11 @@ async def case_notes(
     person = await require_person(uow, telegram_user_id)
     case = await readable_case(uow, person, case_id)
     items = [
-        NoteItem(VISIT, visit.id, visit.visited_on, await _name(uow, visit.author_id))
+        NoteItem(VISIT, visit.id, visit.visited_on, await _name(uow, visit.author_id, first=True))
         for visit in await uow.notes.visits_for_case(case.id)
     ]
     items += [
-        NoteItem(SUPERVISION, note.id, note.held_on, await _name(uow, note.author_id))
+        NoteItem(SUPERVISION, note.id, note.held_on, await _name(uow, note.author_id, first=True))
         for note in await uow.notes.supervision_for_case(case.id)
     ]
     zone = ZoneInfo((await team_rules(uow, case.team_id)).hours.zone)
@@ -106,7 +107,7 @@ async def case_notes(
             STUCK,
             walk.id,
             walk.created_at.astimezone(zone).date(),
-            await _name(uow, walk.worker_id),
+            await _name(uow, walk.worker_id, first=True),
         )
         for walk in await uow.stuck.for_case(case.id)
         if "note" in walk.endings.split(",")
@@ -275,6 +276,5 @@ def _days_since(then: datetime, now: datetime) -> float:
     return (now - then).total_seconds() / 86400
 
 
-async def _name(uow: UnitOfWork, member_id: int) -> str:
-    member = await uow.members.get(member_id)
-    return member.display_name if member else ""
+async def _name(uow: UnitOfWork, member_id: int, *, first: bool = False) -> str:
+    return member_name(await uow.members.get(member_id), first=first)

@@ -6,14 +6,23 @@ that also marks its row handled and stores the replies; the replies are sent
 after the commit, and rows are marked done in small batches. Start-up
 (``recover``) finishes whatever a crash left. Updates of one chat run one
 after another; different chats run concurrently, up to a limit.
+
+Flood control (``bot.domain.flood``) counts each new update against its
+sender's bucket as it arrives. An update over the limit is kept and handled
+later: its chat's queue waits for it (without holding one of the concurrent
+slots, so other chats are not slowed), and the first one to wait in a flood
+first tells the person, once, to slow down. Nothing is dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
@@ -22,6 +31,7 @@ from telegram.ext import Application
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.errors import Refusal
+from bot.domain.flood import FloodGuard, FloodRule
 from bot.logs import bound_ids
 from bot.telegram.calls import ApiCaller
 from bot.telegram.replies import Replies
@@ -54,6 +64,23 @@ def chat_key(raw: dict[str, Any]) -> int:
     return 0
 
 
+def sender_key(raw: dict[str, Any]) -> int:
+    """Who sent an update, for flood control (the chat when there is no person)."""
+    for value in raw.values():
+        if isinstance(value, dict) and isinstance(value.get("from"), dict):
+            return int(value["from"].get("id", 0))
+    return chat_key(raw)
+
+
+@dataclass(frozen=True)
+class _Held:
+    """An update held back by flood control: not before ``until`` (monotonic seconds)."""
+
+    until: float
+    warn_chat: int | None
+    """The private chat to tell to slow down, when this is the first wait of a flood."""
+
+
 class UpdateInbox:
     """Receives, stores, orders and handles updates."""
 
@@ -77,6 +104,9 @@ class UpdateInbox:
         self._tasks: set[asyncio.Task[None]] = set()
         self._done: list[int] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._flood = FloodGuard(FloodRule(settings.flood_burst, settings.flood_per_second))
+        self._held: dict[int, _Held] = {}
+        self._draining = asyncio.Event()
         self.handled = 0
         self.after_handled: Callable[[], None] | None = None
 
@@ -85,7 +115,8 @@ class UpdateInbox:
         self._flusher = asyncio.create_task(self._flush_forever(), name="inbox-done-flusher")
 
     async def stop(self) -> None:
-        """Finish in-flight updates, then stop the background flusher."""
+        """Finish in-flight updates (held ones too, without waiting), then stop the flusher."""
+        self._draining.set()
         await self.wait_idle()
         if self._flusher is not None:
             self._flusher.cancel()
@@ -111,10 +142,22 @@ class UpdateInbox:
                 if not is_transient(error) or attempt == DB_RETRIES - 1:
                     raise
                 await asyncio.sleep(0.05 * 2**attempt)
-        for update_id, key, _ in rows:
+        now = time.monotonic()
+        for update_id, key, raw in rows:
             if update_id in new_ids:
+                self._hold_if_flooding(update_id, key, sender_key(raw), now)
                 self._schedule(key, update_id)
         return len(new_ids)
+
+    def _hold_if_flooding(self, update_id: int, key: int, sender: int, now: float) -> None:
+        admission = self._flood.admit(sender, now)
+        if admission.wait <= 0:
+            return
+        # Private chats have the person's own (positive) id; groups are never told.
+        warn_chat = key if admission.warn and key > 0 else None
+        self._held[update_id] = _Held(now + admission.wait, warn_chat)
+        if admission.warn:
+            log.info("inbox.flood", extra={"chat": key, "update_id": update_id})
 
     async def recover(self) -> int:
         """Queue every update a previous run left unfinished; returns how many."""
@@ -161,18 +204,34 @@ class UpdateInbox:
         task.add_done_callback(self._tasks.discard)
 
     async def _run_chat(self, key: int) -> None:
-        async with self._slots:
-            queue = self._queues[key]
-            while queue:
-                update_id = queue[0]
-                try:
-                    with bound_ids(update_id=update_id, chat_id=key):
+        queue = self._queues[key]
+        while queue:
+            update_id = queue[0]
+            try:
+                with bound_ids(update_id=update_id, chat_id=key):
+                    await self._wait_if_held(update_id)
+                    async with self._slots:
                         await self._process(update_id)
-                except Exception:
-                    log.exception("inbox.process_failed", extra={"update_id": update_id})
-                finally:
-                    queue.popleft()
-            del self._queues[key]
+            except Exception:
+                log.exception("inbox.process_failed", extra={"update_id": update_id})
+            finally:
+                queue.popleft()
+        del self._queues[key]
+
+    async def _wait_if_held(self, update_id: int) -> None:
+        """Flood control: tell the person once, then wait for this update's turn."""
+        held = self._held.pop(update_id, None)
+        if held is None:
+            return
+        if held.warn_chat is not None:
+            await self._caller.call(
+                "sendMessage",
+                {"chat_id": held.warn_chat, "text": render("slow_down"), "parse_mode": "HTML"},
+            )
+        delay = held.until - time.monotonic()
+        if delay > 0 and not self._draining.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._draining.wait(), delay)
 
     async def _process(self, update_id: int) -> None:
         replies = await self._handle(update_id)

@@ -43,6 +43,8 @@ def bot_settings(
 
     Scheduled nudges are off unless a test is about them (``bot_with_nudges``), so that a
     visit falling due does not interleave with the conversation another test checks.
+    Flood control is out of reach (a test drives a conversation far faster than a person
+    types) unless a test is about it and sets ``flood_burst`` and ``flood_per_second``.
     """
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -54,6 +56,7 @@ def bot_settings(
         webhook_url=None,
         tick_seconds=tick_seconds,
         nudges_enabled=nudges,
+        flood_burst=10_000,
     )
 
 

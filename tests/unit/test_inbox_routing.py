@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram.inbox import chat_key
+from bot.telegram.inbox import chat_key, sender_key
 
 
 def test_messages_belong_to_their_chat() -> None:
@@ -17,3 +17,10 @@ def test_button_presses_belong_to_the_chat_of_their_message() -> None:
 def test_updates_without_a_chat_fall_back_to_the_sender() -> None:
     assert chat_key({"update_id": 3, "inline_query": {"from": {"id": 42}}}) == 42
     assert chat_key({"update_id": 4, "something_new": 1}) == 0
+
+
+def test_flood_control_counts_updates_against_the_person_who_sent_them() -> None:
+    in_a_group = {"update_id": 5, "message": {"chat": {"id": -500}, "from": {"id": 7}}}
+    press = {"update_id": 6, "callback_query": {"from": {"id": 8}, "message": {"chat": {"id": 8}}}}
+    channel = {"update_id": 7, "channel_post": {"chat": {"id": -900}, "text": "news"}}
+    assert [sender_key(u) for u in (in_a_group, press, channel)] == [7, 8, -900]

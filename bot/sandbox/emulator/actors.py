@@ -248,8 +248,8 @@ class Actors:
             "old_chat_member": {"status": old, "user": bot},
             "new_chat_member": {"status": new, "user": bot},
         }
-        if blocked:
-            change["new_chat_member"]["until_date"] = 0
+        # Telegram marks the "kicked" side, before or after, with until_date 0 (for ever).
+        change["new_chat_member" if blocked else "old_chat_member"]["until_date"] = 0
         return self.push({"my_chat_member": change})
 
     def migrate_group(self, chat_id: int) -> int:

@@ -1,0 +1,164 @@
+"""Hardening over the real bot: what it asks Telegram for, and what it leaves alone (edited
+messages, channel posts, groups)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.app import Bearings
+from bot.clock import MovableClock
+from bot.sandbox.emulator import BotApiEmulator
+from bot.services import onboarding
+from prompts import render
+from storage.db import Database
+from storage.models import Base, FlowSession, InboxUpdate
+from tests.e2e.conftest import Chatter, add_case, member, stored_case
+from tests.team import SUPERVISOR_ID, WORKER_ID, seed_team
+
+GROUP = -100600
+
+
+async def handle_directly(bot: Bearings, raw: dict[str, Any]) -> None:
+    """Put an update into the inbox as if Telegram had sent it anyway (a webhook set up by
+    hand, say) and wait until it is handled."""
+    assert bot.inbox is not None
+    assert await bot.inbox.receive([raw]) == 1
+    await bot.inbox.wait_idle()
+
+
+async def until(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Poll ``check`` until it holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+async def row_counts(database: Database) -> dict[str, int]:
+    """Rows in every table but the inbox."""
+    async with database.unit_of_work() as uow:
+        return {
+            table.name: int(await uow.session.scalar(select(func.count()).select_from(table)) or 0)
+            for table in Base.metadata.sorted_tables
+            if table.name != "inbox"
+        }
+
+
+async def test_polling_asks_telegram_only_for_the_update_kinds_the_bot_handles(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    alex = Chatter(emulator, WORKER_ID, "Alex")
+    sent = emulator.send_message(WORKER_ID, "/help", first_name="Alex")
+    edited = emulator.send_edited_message(WORKER_ID, sent["message"]["message_id"], "/cases")
+    post = emulator.send_channel_post(-100777, "news")
+    await alex.send("/cases")  # handled after the others, in order
+
+    polls = [r for r in emulator.requests if r.method == "getUpdates"]
+    assert polls and all(
+        sorted(json.loads(r.params["allowed_updates"]))
+        == ["callback_query", "message", "my_chat_member"]
+        for r in polls
+    )
+    async with database.unit_of_work() as uow:
+        for update in (edited, post):
+            assert await uow.inbox.get(update["update_id"]) is None  # never even delivered
+        assert await uow.inbox.get(sent["update_id"]) is not None
+
+    # my_chat_member is asked for because it is handled: unblocking the bot, with no message,
+    # makes someone marked unreachable reachable again.
+    async with database.unit_of_work() as uow:
+        (await member(uow, WORKER_ID)).unreachable_at = clock.now()
+    emulator.block(WORKER_ID)
+    emulator.unblock(WORKER_ID)
+
+    async def reachable() -> bool:
+        async with database.unit_of_work() as uow:
+            return (await member(uow, WORKER_ID)).unreachable_at is None
+
+    await until(reachable)
+
+
+async def test_an_edited_message_never_answers_changes_or_advances_a_flow(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    alex = Chatter(emulator, WORKER_ID, "Alex")
+    await add_case(alex, "FAM-0142")
+    after = len(emulator.bot_messages(WORKER_ID))
+    visit = emulator.send_message(WORKER_ID, "/visit", first_name="Alex")
+    await emulator.wait_for_bot_message(WORKER_ID, after=after)
+    await alex.tap("FAM-0142")
+    asked = await alex.tap("Today")
+    assert "step 3 of 5" in asked.text
+
+    async def open_flow() -> tuple[str, int, dict[str, Any]]:
+        async with database.unit_of_work() as uow:
+            session = await uow.flows.open_for((await member(uow, WORKER_ID)).id)
+            assert isinstance(session, FlowSession)
+            return session.step, session.version, dict(session.answers)
+
+    before, said = await open_flow(), len(emulator.bot_messages(WORKER_ID))
+    for text in ("Went badly", "/cancel", "/newcase"):
+        await handle_directly(
+            bot,
+            emulator.send_edited_message(WORKER_ID, visit["message"]["message_id"], text),
+        )
+    assert await open_flow() == before
+    assert len(emulator.bot_messages(WORKER_ID)) == said  # not a word in answer
+
+    risk = await alex.send("Went well")  # the flow carries on from where it was
+    assert "step 4 of 5" in risk.text
+    assert (await open_flow())[2]["values"]["how"] == "Went well"
+
+
+async def test_a_channel_post_gets_no_answer_and_nothing_is_stored(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    before = await row_counts(database)
+    post = emulator.send_channel_post(-100777, "/cases")
+    await handle_directly(bot, post)
+    assert emulator.bot_messages(-100777) == []
+    assert await row_counts(database) == before
+    async with database.unit_of_work() as uow:
+        row = await uow.inbox.get(post["update_id"])
+        assert isinstance(row, InboxUpdate)
+        assert (row.status, row.payload, row.chat_key) == ("done", {}, 0)
+
+
+async def test_in_a_group_the_bot_answers_only_its_commands_and_never_shows_a_case(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    async with database.unit_of_work() as uow:
+        await onboarding.link_group(uow, clock, telegram_user_id=SUPERVISOR_ID, chat_id=GROUP)
+    await add_case(Chatter(emulator, WORKER_ID, "Alex"), "FAM-0142")
+    async with database.unit_of_work() as uow:
+        case_id = (await stored_case(uow, WORKER_ID, "FAM-0142")).id
+
+    def say_in_group(text: str) -> None:
+        emulator.send_message(
+            SUPERVISOR_ID, text, chat_id=GROUP, chat_type="group", chat_title="North"
+        )
+
+    for text in ("/cases", "FAM-0142 how is it going?", "/cases@someotherbot", "/flags"):
+        say_in_group(text)
+    await emulator.wait_for_bot_message(GROUP, after=1)
+    pointer = render("private_only", bot_username=emulator.bot_username)
+    assert [m.html for m in emulator.bot_messages(GROUP)] == [pointer, pointer]
+
+    # A button pressed (or forged) on a message in the group shows nothing there.
+    message_id = emulator.bot_messages(GROUP)[0].message_id
+    for data in (f"cc:{case_id}", f"cn:{case_id}", "cl"):
+        update = emulator.press(SUPERVISOR_ID, message_id, data, chat_id=GROUP)
+        answer = await emulator.wait_for_callback_answer(update["callback_query"]["id"])
+        assert answer.get("text") == render("button_private_only")
+    assert [m.html for m in emulator.bot_messages(GROUP)] == [pointer, pointer]
+    assert not [r for r in emulator.requests if r.method.startswith("edit") and r.chat_id == GROUP]
