@@ -53,7 +53,7 @@ class Revision:
 class MemberRecord:
     """A person's own record: who they are to Bearings, and their settings."""
 
-    telegram_user_id: int
+    telegram_user_id: int | None  # None once the person has erased their account
     display_name: str
     role: str
     team: str
