@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.services.endings  # noqa: F401  (registers the flows' endings)
 from bot.clock import MovableClock
@@ -36,7 +37,7 @@ from bot.services import (
 )
 from bot.services.access import Person, find_person
 from storage.db import Database
-from storage.models import FlowSession, OutboxMessage
+from storage.models import Base, FlowSession, OutboxMessage
 from storage.repositories.flows import DRAFT
 from tests.team import (
     OTHER_TEAM_SUPERVISOR_ID,
@@ -50,6 +51,7 @@ MONDAY = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 TODAY = date(2026, 11, 23)
 FORMER_ID, STRANGER_ID = 1006, 9999
 REFERENCE = "ACC-0101"
+Snapshot = dict[str, list[tuple[Any, ...]]]
 
 MARKERS = {
     "visit": "Visit-words Quarrington-marker",
@@ -219,6 +221,18 @@ async def build_world(database: Database, clock: MovableClock) -> World:
             draft=draft.id,
             invite_token=fresh.token,
         )
+
+
+async def snapshot(session: AsyncSession, *, leave_out: tuple[str, ...] = ()) -> Snapshot:
+    """Every row of every table as this session's transaction sees it (free text decrypted,
+    so equal words compare equal), but for the tables left out."""
+    await session.flush()
+    rows: Snapshot = {}
+    for table in Base.metadata.sorted_tables:
+        if table.name not in leave_out:
+            result = await session.execute(select(table).order_by(*table.primary_key.columns))
+            rows[table.name] = [tuple(row) for row in result]
+    return rows
 
 
 async def _person(database: Database, telegram_user_id: int) -> Person:

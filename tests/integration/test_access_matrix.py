@@ -32,9 +32,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 import bot.services
 from bot.clock import MovableClock
 from bot.domain.bearings import BALANCES, ELEMENTS
@@ -60,9 +57,18 @@ from bot.services import (
 )
 from bot.services.access import Person, require_person
 from storage.db import Database
-from storage.models import Base
 from storage.uow import UnitOfWork
-from tests.access_world import MARKERS, MONDAY, REFERENCE, TODAY, Who, World, build_world
+from tests.access_world import (
+    MARKERS,
+    MONDAY,
+    REFERENCE,
+    TODAY,
+    Snapshot,
+    Who,
+    World,
+    build_world,
+    snapshot,
+)
 
 IDLE = timedelta(hours=48)
 ALL_ACTIVE = frozenset({Who.OWNER, Who.COLLEAGUE, Who.SUPERVISOR, Who.OTHER_SUPERVISOR})
@@ -384,16 +390,6 @@ class _Undo(Exception):
     """Raised to roll a cell's transaction back."""
 
 
-async def snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table as this transaction sees it (free text decrypted)."""
-    await session.flush()
-    rows: dict[str, list[tuple[Any, ...]]] = {}
-    for table in Base.metadata.sorted_tables:
-        result = await session.execute(select(table).order_by(*table.primary_key.columns))
-        rows[table.name] = [tuple(row) for row in result]
-    return rows
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What one attempt did: its result or refusal, and whether a refusal left changes."""
@@ -409,7 +405,7 @@ async def attempt(
     world: World,
     row: Row,
     who: Who,
-    before: dict[str, list[tuple[Any, ...]]],
+    before: Snapshot,
 ) -> Outcome:
     """Try it in a transaction that is always rolled back. A refusal is compared with the
     database inside that transaction, before the rollback, so it must have written nothing

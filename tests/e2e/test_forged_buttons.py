@@ -1,0 +1,184 @@
+"""Forged buttons: for every callback pattern the bot answers, someone else's id pressed.
+
+``FORGED`` has a row for each pattern a ``CallbackQueryHandler`` is registered with
+(read from the running application, so a new pattern without a row fails), plus
+the catch-all for anything else. Each row forges button data of the right shape
+carrying one of Alex's ids (tests/access_world.py) and names who presses it and
+the refusal they must get: ``already_done`` is the quiet "that button has been
+dealt with" answer on the button itself; any other code is its refusal message.
+Rows for buttons that carry no id (``cl``, ``fc``, ``jx``, ``bgt``) act on the
+presser's own things, so they expect no refusal, only that nothing of Alex's is
+shown and nothing changes.
+
+After every press: the press was answered, nothing went wrong, nothing the
+presser was shown carries Alex's case reference or words, and every table but
+the inbox holds what it held before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from telegram.ext import CallbackQueryHandler
+
+from bot.app import Bearings
+from bot.clock import MovableClock
+from bot.sandbox.emulator import BotApiEmulator
+from prompts import render
+from storage.db import Database
+from storage.models import OutboxMessage
+from storage.repositories.outbox import PENDING, SENDING
+from tests.access_world import MARKERS, REFERENCE, Snapshot, Who, World, build_world, snapshot
+from tests.e2e.conftest import Chatter
+
+CATCH_ALL = "(anything else)"
+QUIET = "already_done"
+
+
+@dataclass(frozen=True)
+class Forgery:
+    """Who presses what, and the refusal they must get (None: their own things, no refusal)."""
+
+    who: Who
+    data: Callable[[World], str]
+    refusal: str | None
+
+
+def colleague_and_other_supervisor(data: Callable[[World], str], refusal: str) -> list[Forgery]:
+    """The usual pair of forgers: another worker of the team, a supervisor of another team."""
+    return [Forgery(Who.COLLEAGUE, data, refusal), Forgery(Who.OTHER_SUPERVISOR, data, refusal)]
+
+
+def everyone_else(data: Callable[[World], str], refusal: str) -> list[Forgery]:
+    """Also the team's supervisor (for things only their owner may touch)."""
+    return [
+        *colleague_and_other_supervisor(data, refusal),
+        Forgery(Who.SUPERVISOR, data, refusal),
+    ]
+
+
+FORGED: dict[str, list[Forgery]] = {
+    r"^j:": [
+        Forgery(Who.OTHER_SUPERVISOR, lambda w: f"j:{w.invite_token}", "already_member"),
+        Forgery(Who.STRANGER, lambda w: "j:" + "A" * 43, "invite_unknown"),
+    ],
+    r"^jx$": [Forgery(Who.STRANGER, lambda w: "jx", None)],
+    r"^inv:": [Forgery(Who.COLLEAGUE, lambda w: "inv:supervisor", "supervisors_only")],
+    r"^f:": everyone_else(lambda w: f"f:{w.session}:{w.session_version}:d2026-11-23", QUIET),
+    r"^f[kd]:": [
+        *everyone_else(lambda w: f"fk:{w.session}:{w.session_version}", QUIET),
+        *everyone_else(lambda w: f"fd:{w.session}:{w.session_version}:bearings:", QUIET),
+    ],
+    r"^d[rxn]:": [
+        *everyone_else(lambda w: f"dr:{w.draft}", QUIET),
+        *everyone_else(lambda w: f"dx:{w.draft}", QUIET),
+        *everyone_else(lambda w: f"dn:{w.draft}:stuck:", QUIET),
+    ],
+    r"^cf:": colleague_and_other_supervisor(lambda w: f"cf:visit:{w.case}", "case_not_yours"),
+    r"^cc:": colleague_and_other_supervisor(lambda w: f"cc:{w.case}", "case_not_yours"),
+    r"^cl$": [Forgery(Who.COLLEAGUE, lambda w: "cl", None)],
+    r"^ra:": [
+        Forgery(Who.COLLEAGUE, lambda w: f"ra:{w.case}", "supervisors_only"),
+        Forgery(Who.OTHER_SUPERVISOR, lambda w: f"ra:{w.case}", "case_not_yours"),
+    ],
+    r"^rw:": colleague_and_other_supervisor(
+        lambda w: f"rw:{w.case}:{w.colleague_member}", "supervisors_only"
+    ),
+    r"^ad:": colleague_and_other_supervisor(lambda w: f"ad:{w.action}", "action_not_yours"),
+    r"^fl:": [
+        Forgery(Who.COLLEAGUE, lambda w: f"fl:ack:{w.flag}", "supervisors_only"),
+        Forgery(Who.OTHER_SUPERVISOR, lambda w: f"fl:ack:{w.flag}", "flag_not_yours"),
+        Forgery(Who.OTHER_SUPERVISOR, lambda w: f"fl:resolve:{w.flag}", "flag_not_yours"),
+    ],
+    r"^sk:": everyone_else(lambda w: f"sk:{w.walkthrough}:agenda", QUIET),
+    r"^ag:": colleague_and_other_supervisor(
+        lambda w: f"ag:{w.owner_member}", "agenda_not_yours"
+    ),
+    r"^at:": [
+        Forgery(Who.COLLEAGUE, lambda w: f"at:all:{w.supervision}", "agenda_not_yours"),
+        Forgery(Who.OTHER_SUPERVISOR, lambda w: f"at:all:{w.supervision}", QUIET),
+    ],
+    r"^nd:": everyone_else(lambda w: f"nd:{w.nudge}:snooze", QUIET),
+    r"^fc$": [Forgery(Who.COLLEAGUE, lambda w: "fc", None)],
+    r"^cn:": colleague_and_other_supervisor(lambda w: f"cn:{w.case}", "case_not_yours"),
+    r"^nv:": colleague_and_other_supervisor(lambda w: f"nv:v:{w.visit}", "note_not_yours"),
+    r"^nx:": [
+        *colleague_and_other_supervisor(lambda w: f"nx:v:{w.visit}:0", "note_not_yours"),
+        Forgery(Who.SUPERVISOR, lambda w: f"nx:v:{w.visit}:0", "note_correction_closed"),
+    ],
+    r"^bgs:": everyone_else(lambda w: f"bgs:{w.check}", QUIET),
+    r"^bga:": everyone_else(lambda w: f"bga:{w.check}", QUIET),
+    r"^bgt$": [
+        Forgery(Who.COLLEAGUE, lambda w: "bgt", "supervisors_only"),
+        Forgery(Who.OTHER_SUPERVISOR, lambda w: "bgt", None),
+    ],
+    r"^bgv:": colleague_and_other_supervisor(lambda w: f"bgv:{w.check}", "bearings_not_shared"),
+    CATCH_ALL: [Forgery(Who.COLLEAGUE, lambda w: f"zz:{w.case}", QUIET)],
+}
+
+
+def registered_patterns(bearings: Bearings) -> set[str]:
+    """Every callback pattern the running bot answers (the catch-all as ``CATCH_ALL``)."""
+    found = set()
+    for handlers in bearings.application.handlers.values():
+        for handler in handlers:
+            if isinstance(handler, CallbackQueryHandler):
+                pattern = handler.pattern
+                found.add(CATCH_ALL if pattern is None else getattr(pattern, "pattern", pattern))
+    return found
+
+
+async def settled(database: Database) -> Snapshot:
+    """Once the outbox has delivered what the world owed, every table but the inbox."""
+    deadline = asyncio.get_running_loop().time() + 10
+    while True:
+        async with database.unit_of_work() as uow:
+            waiting = await uow.session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status.in_([PENDING, SENDING]))
+            )
+            if not waiting:
+                return await snapshot(uow.session, leave_out=("inbox",))
+        assert asyncio.get_running_loop().time() < deadline, "the outbox never drained"
+        await asyncio.sleep(0.05)
+
+
+async def test_every_callback_pattern_has_a_forged_row(bot: Bearings) -> None:
+    assert registered_patterns(bot) == set(FORGED)
+
+
+async def test_forged_buttons_are_refused_politely_and_change_nothing(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    world = await build_world(database, clock)
+    forgers = {forgery.who for forgeries in FORGED.values() for forgery in forgeries}
+    chatters = {who: Chatter(emulator, who.value, who.name.title()) for who in forgers}
+    pressable = {who: (await chatter.send("/help")).message_id for who, chatter in chatters.items()}
+    before = await settled(database)
+    crashes = {render("something_went_wrong"), render("try_again")}
+    wrong: list[str] = []
+    for pattern, forgeries in FORGED.items():
+        for forgery in forgeries:
+            data, chatter = forgery.data(world), chatters[forgery.who]
+            seen = len(emulator.bot_messages(chatter.user_id))
+            answer = await chatter.press_data(pressable[forgery.who], data)
+            said = [m.html or m.text for m in emulator.bot_messages(chatter.user_id)[seen:]]
+            shown = [*said, str(answer.get("text") or "")]
+            where = f"{forgery.who.name} pressing {data!r} ({pattern})"
+            if crashes & set(said):
+                wrong.append(f"{where}: something went wrong")
+            if any(word in text for text in shown for word in (REFERENCE, *MARKERS.values())):
+                wrong.append(f"{where}: was shown Alex's things")
+            if forgery.refusal == QUIET and answer.get("text") != render("button_done"):
+                wrong.append(f"{where}: not answered 'already dealt with' ({answer})")
+            elif forgery.refusal not in (None, QUIET):
+                if render(f"refusal_{forgery.refusal}") not in said:
+                    wrong.append(f"{where}: no {forgery.refusal} refusal in {said}")
+            if await settled(database) != before:
+                wrong.append(f"{where}: changed the database")
+                before = await settled(database)
+    assert wrong == [], "\n".join(wrong)
