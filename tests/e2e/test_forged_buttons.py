@@ -94,9 +94,7 @@ FORGED: dict[str, list[Forgery]] = {
         Forgery(Who.OTHER_SUPERVISOR, lambda w: f"fl:resolve:{w.flag}", "flag_not_yours"),
     ],
     r"^sk:": everyone_else(lambda w: f"sk:{w.walkthrough}:agenda", QUIET),
-    r"^ag:": colleague_and_other_supervisor(
-        lambda w: f"ag:{w.owner_member}", "agenda_not_yours"
-    ),
+    r"^ag:": colleague_and_other_supervisor(lambda w: f"ag:{w.owner_member}", "agenda_not_yours"),
     r"^at:": [
         Forgery(Who.COLLEAGUE, lambda w: f"at:all:{w.supervision}", "agenda_not_yours"),
         Forgery(Who.OTHER_SUPERVISOR, lambda w: f"at:all:{w.supervision}", QUIET),
@@ -127,7 +125,7 @@ def registered_patterns(bearings: Bearings) -> set[str]:
         for handler in handlers:
             if isinstance(handler, CallbackQueryHandler):
                 pattern = handler.pattern
-                found.add(CATCH_ALL if pattern is None else getattr(pattern, "pattern", pattern))
+                found.add(CATCH_ALL if pattern is None else str(getattr(pattern, "pattern", "")))
     return found
 
 
@@ -175,9 +173,10 @@ async def test_forged_buttons_are_refused_politely_and_change_nothing(
                 wrong.append(f"{where}: was shown Alex's things")
             if forgery.refusal == QUIET and answer.get("text") != render("button_done"):
                 wrong.append(f"{where}: not answered 'already dealt with' ({answer})")
-            elif forgery.refusal not in (None, QUIET):
-                if render(f"refusal_{forgery.refusal}") not in said:
-                    wrong.append(f"{where}: no {forgery.refusal} refusal in {said}")
+            elif forgery.refusal not in (None, QUIET) and (
+                render(f"refusal_{forgery.refusal}") not in said
+            ):
+                wrong.append(f"{where}: no {forgery.refusal} refusal in {said}")
             if await settled(database) != before:
                 wrong.append(f"{where}: changed the database")
                 before = await settled(database)
