@@ -89,9 +89,19 @@ async def case_notes(
     uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, case_id: int, page: int = 0
 ) -> NoteList:
     """A case's history, newest first, a page at a time: visit and supervision notes, and
-    "I'm stuck" walk-throughs saved as notes. For anyone who may read the case."""
+    "I'm stuck" walk-throughs saved as notes. For anyone who may read the case; reading
+    another worker's case history is audited."""
     person = await require_person(uow, telegram_user_id)
     case = await readable_case(uow, person, case_id)
+    if case.worker_id != person.member_id:
+        await uow.audit.record(
+            at=clock.now(),
+            action="case.history_read",
+            subject=f"case:{case.id}",
+            team_id=case.team_id,
+            actor_id=person.member_id,
+            detail={"page": max(page, 0)},
+        )
     items = [
         NoteItem(VISIT, visit.id, visit.visited_on, await _name(uow, visit.author_id))
         for visit in await uow.notes.visits_for_case(case.id)
