@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 import bot.services.endings  # noqa: F401  (registers the flows' endings)
 from bot.clock import MovableClock
@@ -223,10 +223,13 @@ async def build_world(database: Database, clock: MovableClock) -> World:
         )
 
 
-async def snapshot(session: AsyncSession, *, leave_out: tuple[str, ...] = ()) -> Snapshot:
-    """Every row of every table as this session's transaction sees it (free text decrypted,
-    so equal words compare equal), but for the tables left out."""
-    await session.flush()
+async def snapshot(
+    session: AsyncSession | AsyncConnection, *, leave_out: tuple[str, ...] = ()
+) -> Snapshot:
+    """Every row of every table as this session or connection sees it (free text decrypted,
+    so equal words compare equal), but for the tables left out. A session is flushed first."""
+    if isinstance(session, AsyncSession):
+        await session.flush()
     rows: Snapshot = {}
     for table in Base.metadata.sorted_tables:
         if table.name not in leave_out:

@@ -142,6 +142,10 @@ async def start_flow(
     """Start a flow; if another is open, ask whether to finish it or drop it first."""
     person = await require_person(uow, telegram_user_id)
     flow = flow_for(flow_name, person.role.value)
+    # Refused at once, not after "finish the open one or drop it?" is answered.
+    await _check_prefilled_case(
+        uow, person, prefill or {}, await _answer_context(uow, clock, person)
+    )
     open_session = await uow.flows.open_for(person.member_id)
     if open_session is not None and _idle(open_session, clock, idle):
         # The open flow had gone idle: it becomes a draft, and what was asked starts (a
@@ -310,8 +314,9 @@ async def drop_and_start(
     """ "Drop it and start the new one"."""
     person = await require_person(uow, telegram_user_id)
     session = await _session_at(uow, person, session_id, version)
+    flow = flow_for(flow_name, person.role.value)
     await _close(uow, session, DROPPED, clock)
-    return await _begin(uow, clock, person, flow_for(flow_name, person.role.value), prefill or {})
+    return await _begin(uow, clock, person, flow, prefill or {})
 
 
 async def resume_draft(
@@ -340,15 +345,16 @@ async def discard_draft(
     """Throw a draft away (and start the flow afresh, when asked)."""
     person = await require_person(uow, telegram_user_id)
     draft = await _draft(uow, person, session_id)
+    flow = flow_for(then_start, person.role.value) if then_start is not None else None
     await _close(uow, draft, DROPPED, clock)
-    if then_start is None:
+    if flow is None:
         return FlowReply(
             says=[Said("flow_draft_discarded", {"title": catalogue()[draft.flow].title})]
         )
     open_session = await uow.flows.open_for(person.member_id)
     if open_session is not None:  # opened since the draft was offered: one flow at a time
         await _close(uow, open_session, DROPPED, clock)
-    return await _begin(uow, clock, person, flow_for(then_start, person.role.value), prefill or {})
+    return await _begin(uow, clock, person, flow, prefill or {})
 
 
 async def expire_idle_flows(uow: UnitOfWork, clock: Clock, idle: timedelta) -> int:
@@ -404,8 +410,7 @@ async def _begin(
 ) -> FlowReply:
     context = await _answer_context(uow, clock, person)
     answers = {k: v for k, v in prefill.items() if v is not None}
-    if "case" in answers and not any(c.id == answers["case"] for c in context.cases):
-        await _refuse_case(uow, person, answers["case"])
+    await _check_prefilled_case(uow, person, answers, context)
     step = first_step(flow, answers)
     now = clock.now()
     session = await uow.flows.add(
@@ -432,6 +437,15 @@ async def _begin(
         finished.says[:0] = says
         return finished
     return FlowReply(says=says, question=await _question(uow, clock, person, session))
+
+
+async def _check_prefilled_case(
+    uow: UnitOfWork, person: Person, prefill: dict[str, Any], context: AnswerContext
+) -> None:
+    """A flow started for a case (from a button) must be for one of the person's open cases."""
+    case_id = prefill.get("case")
+    if case_id is not None and not any(c.id == case_id for c in context.cases):
+        await _refuse_case(uow, person, case_id)
 
 
 async def _refuse_case(uow: UnitOfWork, person: Person, case_id: int) -> NoReturn:

@@ -8,7 +8,9 @@ the refusal they must get: ``already_done`` is the quiet "that button has been
 dealt with" answer on the button itself; any other code is its refusal message.
 Rows for buttons that carry no id (``cl``, ``fc``, ``jx``, ``bgt``) act on the
 presser's own things, so they expect no refusal, only that nothing of Alex's is
-shown and nothing changes.
+shown and nothing changes. A few rows forge the other parts of a button: Kim
+answering their own question with Alex's case, Alex naming a flow that does
+not exist.
 
 After every press: the press was answered, nothing went wrong, nothing the
 presser was shown carries Alex's case reference or words, and every table but
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import func, select
 from telegram.ext import CallbackQueryHandler
@@ -27,6 +29,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.app import Bearings
 from bot.clock import MovableClock
 from bot.sandbox.emulator import BotApiEmulator
+from bot.services import flows
 from prompts import render
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -43,16 +46,36 @@ class Forgery:
     """Who presses what, and the refusal they must get (None: their own things, no refusal)."""
 
     who: Who
-    data: Callable[[World], str]
+    data: Callable[[Scene], str]
     refusal: str | None
 
 
-def colleague_and_other_supervisor(data: Callable[[World], str], refusal: str) -> list[Forgery]:
+@dataclass(frozen=True)
+class Scene(World):
+    """Alex's things, and Kim's own visit note in progress, waiting for a case."""
+
+    colleague_session: int
+    colleague_version: int
+
+
+async def build_scene(database: Database, clock: MovableClock) -> Scene:
+    """The access world, and Kim starting /visit (the case question is their open step)."""
+    world = await build_world(database, clock)
+    async with database.unit_of_work() as uow:
+        await flows.start_flow(uow, clock, telegram_user_id=Who.COLLEAGUE.value, flow_name="visit")
+        session = await uow.flows.open_for(world.colleague_member)
+        assert session is not None and session.step == "case"
+        return Scene(
+            **asdict(world), colleague_session=session.id, colleague_version=session.version
+        )
+
+
+def colleague_and_other_supervisor(data: Callable[[Scene], str], refusal: str) -> list[Forgery]:
     """The usual pair of forgers: another worker of the team, a supervisor of another team."""
     return [Forgery(Who.COLLEAGUE, data, refusal), Forgery(Who.OTHER_SUPERVISOR, data, refusal)]
 
 
-def everyone_else(data: Callable[[World], str], refusal: str) -> list[Forgery]:
+def everyone_else(data: Callable[[Scene], str], refusal: str) -> list[Forgery]:
     """Also the team's supervisor (for things only their owner may touch)."""
     return [
         *colleague_and_other_supervisor(data, refusal),
@@ -67,7 +90,15 @@ FORGED: dict[str, list[Forgery]] = {
     ],
     r"^jx$": [Forgery(Who.STRANGER, lambda w: "jx", None)],
     r"^inv:": [Forgery(Who.COLLEAGUE, lambda w: "inv:supervisor", "supervisors_only")],
-    r"^f:": everyone_else(lambda w: f"f:{w.session}:{w.session_version}:d2026-11-23", QUIET),
+    r"^f:": [
+        *everyone_else(lambda w: f"f:{w.session}:{w.session_version}:d2026-11-23", QUIET),
+        # Kim's own question, answered with Alex's case.
+        Forgery(
+            Who.COLLEAGUE,
+            lambda w: f"f:{w.colleague_session}:{w.colleague_version}:c{w.case}",
+            QUIET,
+        ),
+    ],
     r"^f[kd]:": [
         *everyone_else(lambda w: f"fk:{w.session}:{w.session_version}", QUIET),
         *everyone_else(lambda w: f"fd:{w.session}:{w.session_version}:bearings:", QUIET),
@@ -76,8 +107,13 @@ FORGED: dict[str, list[Forgery]] = {
         *everyone_else(lambda w: f"dr:{w.draft}", QUIET),
         *everyone_else(lambda w: f"dx:{w.draft}", QUIET),
         *everyone_else(lambda w: f"dn:{w.draft}:stuck:", QUIET),
+        # Alex's own draft, with a flow name that names no flow: the draft stays.
+        Forgery(Who.OWNER, lambda w: f"dn:{w.draft}:nosuchflow:", QUIET),
     ],
-    r"^cf:": colleague_and_other_supervisor(lambda w: f"cf:visit:{w.case}", "case_not_yours"),
+    r"^cf:": [
+        *colleague_and_other_supervisor(lambda w: f"cf:visit:{w.case}", "case_not_yours"),
+        Forgery(Who.OWNER, lambda w: f"cf:nosuchflow:{w.case}", QUIET),
+    ],
     r"^cc:": colleague_and_other_supervisor(lambda w: f"cc:{w.case}", "case_not_yours"),
     r"^cl$": [Forgery(Who.COLLEAGUE, lambda w: "cl", None)],
     r"^ra:": [
@@ -100,7 +136,7 @@ FORGED: dict[str, list[Forgery]] = {
         Forgery(Who.OTHER_SUPERVISOR, lambda w: f"at:all:{w.supervision}", QUIET),
     ],
     r"^nd:": everyone_else(lambda w: f"nd:{w.nudge}:snooze", QUIET),
-    r"^fc$": [Forgery(Who.COLLEAGUE, lambda w: "fc", None)],
+    r"^fc$": [Forgery(Who.OTHER_SUPERVISOR, lambda w: "fc", None)],
     r"^cn:": colleague_and_other_supervisor(lambda w: f"cn:{w.case}", "case_not_yours"),
     r"^nv:": colleague_and_other_supervisor(lambda w: f"nv:v:{w.visit}", "note_not_yours"),
     r"^nx:": [
@@ -130,17 +166,18 @@ def registered_patterns(bearings: Bearings) -> set[str]:
 
 
 async def settled(database: Database) -> Snapshot:
-    """Once the outbox has delivered what the world owed, every table but the inbox."""
+    """Once the outbox has delivered what the world owed, every table but the inbox (read on
+    a plain connection, so the running bot's writes are not held up)."""
     deadline = asyncio.get_running_loop().time() + 10
     while True:
-        async with database.unit_of_work() as uow:
-            waiting = await uow.session.scalar(
+        async with database.engine.connect() as connection:
+            waiting = await connection.scalar(
                 select(func.count())
                 .select_from(OutboxMessage)
                 .where(OutboxMessage.status.in_([PENDING, SENDING]))
             )
             if not waiting:
-                return await snapshot(uow.session, leave_out=("inbox",))
+                return await snapshot(connection, leave_out=("inbox",))
         assert asyncio.get_running_loop().time() < deadline, "the outbox never drained"
         await asyncio.sleep(0.05)
 
@@ -152,7 +189,7 @@ async def test_every_callback_pattern_has_a_forged_row(bot: Bearings) -> None:
 async def test_forged_buttons_are_refused_politely_and_change_nothing(
     bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
 ) -> None:
-    world = await build_world(database, clock)
+    world = await build_scene(database, clock)
     forgers = {forgery.who for forgeries in FORGED.values() for forgery in forgeries}
     chatters = {who: Chatter(emulator, who.value, who.name.title()) for who in forgers}
     pressable = {who: (await chatter.send("/help")).message_id for who, chatter in chatters.items()}
@@ -169,7 +206,8 @@ async def test_forged_buttons_are_refused_politely_and_change_nothing(
             where = f"{forgery.who.name} pressing {data!r} ({pattern})"
             if crashes & set(said):
                 wrong.append(f"{where}: something went wrong")
-            if any(word in text for text in shown for word in (REFERENCE, *MARKERS.values())):
+            words = (REFERENCE, *MARKERS.values()) if forgery.who is not Who.OWNER else ()
+            if any(word in text for text in shown for word in words):
                 wrong.append(f"{where}: was shown Alex's things")
             if forgery.refusal == QUIET and answer.get("text") != render("button_done"):
                 wrong.append(f"{where}: not answered 'already dealt with' ({answer})")
