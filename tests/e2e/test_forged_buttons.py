@@ -10,7 +10,7 @@ Rows for buttons that carry no id (``cl``, ``fc``, ``jx``, ``bgt``) act on the
 presser's own things, so they expect no refusal, only that nothing of Alex's is
 shown and nothing changes. A few rows forge the other parts of a button: Kim
 answering their own question with Alex's case, Alex naming a flow that does
-not exist.
+not exist, Kim dropping their own flow to start one with Alex's flag or note.
 
 After every press: the press was answered, nothing went wrong, nothing the
 presser was shown carries Alex's case reference or words, and every table but
@@ -70,6 +70,11 @@ async def build_scene(database: Database, clock: MovableClock) -> Scene:
         )
 
 
+def _kim_drops_for(scene: Scene, flow_and_prefill: str) -> str:
+    """ "Drop it and start ..." on Kim's own open flow, naming what to start instead."""
+    return f"fd:{scene.colleague_session}:{scene.colleague_version}:{flow_and_prefill}"
+
+
 def colleague_and_other_supervisor(data: Callable[[Scene], str], refusal: str) -> list[Forgery]:
     """The usual pair of forgers: another worker of the team, a supervisor of another team."""
     return [Forgery(Who.COLLEAGUE, data, refusal), Forgery(Who.OTHER_SUPERVISOR, data, refusal)]
@@ -102,6 +107,19 @@ FORGED: dict[str, list[Forgery]] = {
     r"^f[kd]:": [
         *everyone_else(lambda w: f"fk:{w.session}:{w.session_version}", QUIET),
         *everyone_else(lambda w: f"fd:{w.session}:{w.session_version}:bearings:", QUIET),
+        # Kim's own open flow dropped for a flow started with someone else's flag or note,
+        # or with an answer no button of the bot's carries.
+        Forgery(
+            Who.COLLEAGUE,
+            lambda w: _kim_drops_for(w, f"flag_resolve:flag={w.flag}"),
+            "supervisors_only",
+        ),
+        Forgery(
+            Who.COLLEAGUE,
+            lambda w: _kim_drops_for(w, f"note_correction:note=v.{w.visit}.0"),
+            "note_not_yours",
+        ),
+        Forgery(Who.COLLEAGUE, lambda w: _kim_drops_for(w, "visit:how=Forged"), QUIET),
     ],
     r"^d[rxn]:": [
         *everyone_else(lambda w: f"dr:{w.draft}", QUIET),

@@ -227,6 +227,8 @@ MATRIX: dict[str, Row] = {
         c.uow, c.clock, telegram_user_id=c.user, flag_id=c.world.flag, idle=IDLE)),
     "flags.resolve_flag": Row(TEAM_SUPERVISOR, as_person(lambda c, p: flags.resolve_flag(
         c.uow, c.clock, p, {"flag": c.world.flag, "outcome": "Talked it through"}))),
+    "flags.check_flag_to_resolve": Row(TEAM_SUPERVISOR, as_person(
+        lambda c, p: flags.check_flag_to_resolve(c.uow, c.clock, p, c.world.flag))),
     "flags.open_flags": Row(ALL_ACTIVE,
         lambda c: flags.open_flags(c.uow, c.clock, telegram_user_id=c.user)),
     # --- flows -------------------------------------------------------------------------
@@ -262,6 +264,8 @@ MATRIX: dict[str, Row] = {
     "notes.begin_correction": Row(OWNER, lambda c: notes.begin_correction(
         c.uow, c.clock, telegram_user_id=c.user, kind=notes.VISIT, note_id=c.world.visit,
         field_number=0, idle=IDLE)),
+    "notes.check_note_to_correct": Row(OWNER, as_person(lambda c, p: notes.check_note_to_correct(
+        c.uow, c.clock, p, f"v.{c.world.visit}.0"))),
     "notes.correct_note": Row(OWNER, as_person(lambda c, p: notes.correct_note(
         c.uow, c.clock, p, {"note": f"v.{c.world.visit}.0", "text": "Better words"}))),
     # --- nudges ------------------------------------------------------------------------
