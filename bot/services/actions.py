@@ -9,7 +9,7 @@ from bot.clock import Clock
 from bot.domain.errors import Refusal
 from bot.domain.permissions import may_change
 from bot.services.access import Person, require_person
-from bot.services.cases import actor
+from bot.services.cases import actor, readable_case
 from bot.services.flows import local_today
 from storage.models import Action
 from storage.uow import UnitOfWork
@@ -48,10 +48,13 @@ async def add_action(
     case_id: int | None,
     source: str,
 ) -> ActionLine:
-    """A new open action, owned by an active member of the person's team."""
+    """A new open action, owned by an active member of the person's team, about a case (if
+    any) the person may change."""
     owner = await uow.members.get(owner_id)
     if owner is None or owner.team_id != person.team_id or not owner.active:
         raise Refusal("case_not_yours")
+    if case_id is not None:
+        await readable_case(uow, person, case_id)
     action = await uow.actions.add(
         Action(
             team_id=person.team_id,

@@ -105,7 +105,8 @@ async def shared_check(
 ) -> list[Said]:
     """A check as a supervisor sees it once shared (or its owner sees it): picture and reading.
 
-    Anything else is refused without saying whether the check exists.
+    Anything else is refused without saying whether the check exists; a supervisor's
+    reading is audited.
     """
     person = await require_person(uow, telegram_user_id)
     row = await uow.bearings.get(check_id)
@@ -119,6 +120,14 @@ async def shared_check(
     ):
         raise Refusal("bearings_not_shared")
     own = row.member_id == person.member_id
+    if not own:
+        await uow.audit.record(
+            at=clock.now(),
+            action="bearings.read",
+            subject=f"bearings:{row.id}",
+            team_id=row.team_id,
+            actor_id=person.member_id,
+        )
     shown = await _with_previous(uow, row, only_shared=not own)
     if own:
         values = await _values(uow, person, shown)

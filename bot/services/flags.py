@@ -31,7 +31,7 @@ from bot.domain.roles import Role
 from bot.domain.schedule import next_allowed
 from bot.services.access import Person, member_name, require_person
 from bot.services.cases import readable_case
-from bot.services.flows import FlowReply, Said, ending, start_flow
+from bot.services.flows import FlowReply, Said, ending, prefill_check, start_flow
 from bot.services.outgoing import Outgoing, composer
 from bot.services.timing import team_rules
 from prompts import label
@@ -151,17 +151,24 @@ async def begin_resolving(
     uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, flag_id: int, idle: timedelta
 ) -> FlowReply:
     """Resolve: ask for the one-line outcome (a short flow), if it is still open."""
-    person = await _flag_handler(uow, clock, telegram_user_id)
-    flag = await _flag_for_supervisor(uow, person, flag_id)
-    _check_allowed(flag, FlagAction.RESOLVE, person)
     return await start_flow(
         uow,
         clock,
         telegram_user_id=telegram_user_id,
         flow_name="flag_resolve",
-        prefill={"flag": flag.id},
+        prefill={"flag": flag_id},
         idle=idle,
     )
+
+
+@prefill_check("flag")
+async def check_flag_to_resolve(uow: UnitOfWork, clock: Clock, person: Person, value: Any) -> None:
+    """Resolving starts with the flag: one of the team's, still open, and the person handles
+    the team's flags (a supervisor, or the cover of an away one)."""
+    if not await _handles_flags(uow, clock, person):
+        raise Refusal("supervisors_only")
+    flag = await _flag_for_supervisor(uow, person, int(value))
+    _check_allowed(flag, FlagAction.RESOLVE, person)
 
 
 @ending("resolve_flag")

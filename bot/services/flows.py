@@ -103,6 +103,17 @@ step_check = _CHECKS.register
 """Register a check a step's typed answer must pass (``check:`` in its file)."""
 
 
+PrefillCheck = Callable[[UnitOfWork, Clock, Person, Any], Awaitable[None]]
+_PREFILL_CHECKS: Registry[PrefillCheck] = Registry()
+prefill_check = _PREFILL_CHECKS.register
+"""Register what an answer given in advance (``flag=12``, carried on a button) must pass.
+
+Such answers come back from button data, so they are checked whenever a flow starts
+with them; the check raises a ``Refusal``. A key with no check (other than ``case``,
+checked here) was never put on a button by the bot and is refused.
+"""
+
+
 NoteAction = Callable[[UnitOfWork, Clock, Person, dict[str, Any]], Awaitable[list[Said]]]
 _NOTE_ACTIONS: Registry[NoteAction] = Registry()
 note_action = _NOTE_ACTIONS.register
@@ -141,7 +152,8 @@ async def start_flow(
 ) -> FlowReply:
     """Start a flow; if another is open, ask whether to finish it or drop it first."""
     person = await require_person(uow, telegram_user_id)
-    flow = flow_for(flow_name, person.role.value)
+    # Refused at once, not after "finish the open one or drop it?" is answered.
+    flow = await _startable(uow, clock, person, flow_name, prefill)
     open_session = await uow.flows.open_for(person.member_id)
     if open_session is not None and _idle(open_session, clock, idle):
         # The open flow had gone idle: it becomes a draft, and what was asked starts (a
@@ -310,8 +322,9 @@ async def drop_and_start(
     """ "Drop it and start the new one"."""
     person = await require_person(uow, telegram_user_id)
     session = await _session_at(uow, person, session_id, version)
+    flow = await _startable(uow, clock, person, flow_name, prefill)
     await _close(uow, session, DROPPED, clock)
-    return await _begin(uow, clock, person, flow_for(flow_name, person.role.value), prefill or {})
+    return await _begin(uow, clock, person, flow, prefill or {})
 
 
 async def resume_draft(
@@ -340,15 +353,18 @@ async def discard_draft(
     """Throw a draft away (and start the flow afresh, when asked)."""
     person = await require_person(uow, telegram_user_id)
     draft = await _draft(uow, person, session_id)
+    flow = None
+    if then_start is not None:
+        flow = await _startable(uow, clock, person, then_start, prefill)
     await _close(uow, draft, DROPPED, clock)
-    if then_start is None:
+    if flow is None:
         return FlowReply(
             says=[Said("flow_draft_discarded", {"title": catalogue()[draft.flow].title})]
         )
     open_session = await uow.flows.open_for(person.member_id)
     if open_session is not None:  # opened since the draft was offered: one flow at a time
         await _close(uow, open_session, DROPPED, clock)
-    return await _begin(uow, clock, person, flow_for(then_start, person.role.value), prefill or {})
+    return await _begin(uow, clock, person, flow, prefill or {})
 
 
 async def expire_idle_flows(uow: UnitOfWork, clock: Clock, idle: timedelta) -> int:
@@ -404,8 +420,6 @@ async def _begin(
 ) -> FlowReply:
     context = await _answer_context(uow, clock, person)
     answers = {k: v for k, v in prefill.items() if v is not None}
-    if "case" in answers and not any(c.id == answers["case"] for c in context.cases):
-        await _refuse_case(uow, person, answers["case"])
     step = first_step(flow, answers)
     now = clock.now()
     session = await uow.flows.add(
@@ -432,6 +446,27 @@ async def _begin(
         finished.says[:0] = says
         return finished
     return FlowReply(says=says, question=await _question(uow, clock, person, session))
+
+
+async def _startable(
+    uow: UnitOfWork, clock: Clock, person: Person, flow_name: str, prefill: dict[str, Any] | None
+) -> FlowDefinition:
+    """The flow to start, checked before anything changes: it exists, and the answers given in
+    advance (from a button) pass: a case is one of the person's open cases, any other key
+    its registered check."""
+    flow = flow_for(flow_name, person.role.value)
+    if not prefill:
+        return flow
+    context = await _answer_context(uow, clock, person)
+    for key, value in prefill.items():
+        if key == "case":
+            if not any(c.id == value for c in context.cases):
+                await _refuse_case(uow, person, value)
+        elif key in _PREFILL_CHECKS:
+            await _PREFILL_CHECKS[key](uow, clock, person, value)
+        else:
+            raise Refusal("already_done")
+    return flow
 
 
 async def _refuse_case(uow: UnitOfWork, person: Person, case_id: int) -> NoReturn:

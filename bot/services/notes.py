@@ -18,7 +18,7 @@ from bot.domain.permissions import may_correct, may_read
 from bot.domain.team_settings import team_settings
 from bot.services.access import Person, member_name, require_person
 from bot.services.cases import actor, readable_case
-from bot.services.flows import FlowReply, Said, ending, start_flow
+from bot.services.flows import FlowReply, Said, ending, prefill_check, start_flow
 from bot.services.timing import team_rules
 from storage.models import Case, NoteRevision, SupervisionNote, Visit
 from storage.uow import UnitOfWork
@@ -90,9 +90,19 @@ async def case_notes(
     uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, case_id: int, page: int = 0
 ) -> NoteList:
     """A case's history, newest first, a page at a time: visit and supervision notes, and
-    "I'm stuck" walk-throughs saved as notes. For anyone who may read the case."""
+    "I'm stuck" walk-throughs saved as notes. For anyone who may read the case; reading
+    another worker's case history is audited."""
     person = await require_person(uow, telegram_user_id)
     case = await readable_case(uow, person, case_id)
+    if case.worker_id != person.member_id:
+        await uow.audit.record(
+            at=clock.now(),
+            action="case.history_read",
+            subject=f"case:{case.id}",
+            team_id=case.team_id,
+            actor_id=person.member_id,
+            detail={"page": max(page, 0)},
+        )
     items = [
         NoteItem(VISIT, visit.id, visit.visited_on, await _name(uow, visit.author_id, first=True))
         for visit in await uow.notes.visits_for_case(case.id)
@@ -174,12 +184,6 @@ async def begin_correction(
     idle: timedelta,
 ) -> FlowReply:
     """Correct (from a note's button): ask for the new wording, if the window is still open."""
-    person = await require_person(uow, telegram_user_id)
-    if not 0 <= field_number < len(fields_of(kind)):
-        raise Refusal("already_done")
-    loaded = await _readable(uow, person, kind, note_id)
-    if not await _may_correct(uow, clock, person, loaded):
-        raise Refusal("note_correction_closed")
     return await start_flow(
         uow,
         clock,
@@ -188,6 +192,26 @@ async def begin_correction(
         prefill={"note": f"{kind}.{note_id}.{field_number}"},
         idle=idle,
     )
+
+
+@prefill_check("note")
+async def check_note_to_correct(uow: UnitOfWork, clock: Clock, person: Person, value: Any) -> None:
+    """A correction starts with the note and the part (``v.12.0``): the person's own note,
+    still inside the correction window."""
+    kind, note_id, _ = _note_part(value)
+    loaded = await _readable(uow, person, kind, note_id)
+    if not await _may_correct(uow, clock, person, loaded):
+        raise Refusal("note_correction_closed")
+
+
+def _note_part(value: Any) -> tuple[str, int, str]:
+    """``v.12.0`` read back: the kind of note, its id and the field; anything else is refused."""
+    kind, _, rest = str(value).partition(".")
+    note_id, _, number = rest.partition(".")
+    fields = fields_of(kind)
+    if not (note_id.isdecimal() and number.isdecimal() and int(number) < len(fields)):
+        raise Refusal("already_done")
+    return kind, int(note_id), fields[int(number)]
 
 
 def fields_of(kind: str) -> tuple[str, ...]:
@@ -200,9 +224,8 @@ async def correct_note(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
     """The end of a correction: the new wording in place, the old one kept as a revision."""
-    kind, note_id, number = str(answers["note"]).split(".")
-    field = fields_of(kind)[int(number)]
-    loaded = await _readable(uow, person, kind, int(note_id))
+    kind, note_id, field = _note_part(answers["note"])
+    loaded = await _readable(uow, person, kind, note_id)
     if not await _may_correct(uow, clock, person, loaded):
         raise Refusal("note_correction_closed")
     note, now = loaded.note, clock.now()

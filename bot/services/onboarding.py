@@ -102,6 +102,20 @@ async def join_team(
     now = clock.now()
     if existing is not None:
         # A former member rejoins: the same row comes back with the new team and role.
+        if (existing.team_id, existing.role) != (team.id, invite.role):
+            await uow.audit.record(
+                at=now,
+                action="member.role_changed",
+                subject=f"member:{existing.id}",
+                team_id=team.id,
+                actor_id=existing.id,
+                detail={
+                    "from_role": existing.role,
+                    "from_team": existing.team_id,
+                    "to_role": invite.role,
+                    "invite": invite.id,
+                },
+            )
         existing.team_id, existing.role, existing.active = team.id, invite.role, True
         existing.display_name, existing.deactivated_at = display_name[:64], None
         member = existing

@@ -76,10 +76,11 @@ async def safeguarding(
 async def last_time(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
-    """Stuck on this case before: what was planned then."""
+    """Stuck on this case before (a case the person may read): what was planned then."""
     if not answers.get("case"):
         return []
-    previous = await uow.stuck.for_case(int(answers["case"]))
+    case = await readable_case(uow, person, int(answers["case"]))
+    previous = await uow.stuck.for_case(case.id)
     if not previous:
         return []
     last = previous[0]

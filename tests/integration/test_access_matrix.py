@@ -1,0 +1,456 @@
+"""Access control proven by one table: every service operation x six kinds of person.
+
+The rule for what is an operation: every public coroutine function defined in a
+``bot/services`` module that takes the acting person, as ``telegram_user_id``,
+``member_id`` or a ``person`` (a ``Person`` the engine resolved), has a row in
+``MATRIX``. The other public coroutines are listed in ``PRESENTERS`` (they take
+a ``Person`` with a thing its caller already authorised, and decide nothing) or
+``NOT_ACTED`` (run by the periodic job or the operator's command line, or
+Telegram's news about a chat, never a person's request), each with why. A new
+function in neither list fails ``test_every_service_operation_has_a_row``.
+
+Each row names who may do it to Alex's things (tests/access_world.py); everyone
+else must be refused: a ``Refusal`` (``find_person`` refuses with ``None``), and
+afterwards every table holds exactly what it held before. An operation on
+one's own things only (``/cases``, ``/cancel``) is allowed to all four active
+members, and what it returns to anyone but Alex and Alex's supervisor must not
+carry Alex's case reference or words. A stranger and a former member never get
+a ``Person`` (``require_person`` refuses them), so operations that take one are
+called through ``require_person`` exactly as the flow engine does.
+
+Every cell runs in its own transaction, rolled back afterwards as the inbox does
+with a refused update, so one seeded world serves all of them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import bot.services
+from bot.clock import MovableClock
+from bot.domain.bearings import BALANCES, ELEMENTS
+from bot.domain.errors import Refusal
+from bot.domain.flags import FlagAction, Urgency
+from bot.domain.roles import Role
+from bot.services import (
+    access,
+    actions,
+    agenda,
+    availability,
+    bearings,
+    cases,
+    flags,
+    flows,
+    notes,
+    nudges,
+    onboarding,
+    stuck,
+    supervision,
+    team,
+    visits,
+)
+from bot.services.access import Person, require_person
+from storage.db import Database
+from storage.uow import UnitOfWork
+from tests.access_world import (
+    MARKERS,
+    MONDAY,
+    REFERENCE,
+    TODAY,
+    Snapshot,
+    Who,
+    World,
+    build_world,
+    snapshot,
+)
+
+IDLE = timedelta(hours=48)
+ALL_ACTIVE = frozenset({Who.OWNER, Who.COLLEAGUE, Who.SUPERVISOR, Who.OTHER_SUPERVISOR})
+OWNER_AND_SUPERVISOR = frozenset({Who.OWNER, Who.SUPERVISOR})
+OWNER = frozenset({Who.OWNER})
+TEAM_SUPERVISOR = frozenset({Who.SUPERVISOR})
+SUPERVISORS = frozenset({Who.SUPERVISOR, Who.OTHER_SUPERVISOR})
+NOT_YET_MEMBERS = frozenset({Who.STRANGER, Who.FORMER})
+SEES_ALEX = frozenset({Who.OWNER, Who.SUPERVISOR})
+
+
+@dataclass
+class Cell:
+    """One person trying one operation, inside a transaction that is rolled back."""
+
+    uow: UnitOfWork
+    clock: MovableClock
+    world: World
+    who: Who
+
+    @property
+    def user(self) -> int:
+        """Their Telegram user id."""
+        return self.who.value
+
+    async def person(self) -> Person:
+        """Who they are to the services: as the flow engine finds them (or refused)."""
+        return await require_person(self.uow, self.user)
+
+
+Call = Callable[[Cell], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Row:
+    """Who may do it (everyone else is refused and nothing changes), and how to try."""
+
+    allowed: frozenset[Who]
+    call: Call
+
+
+def as_person(act: Callable[[Cell, Person], Awaitable[Any]]) -> Call:
+    """An operation that takes a ``Person``: reached only through ``require_person``."""
+
+    async def call(cell: Cell) -> Any:
+        return await act(cell, await cell.person())
+
+    return call
+
+
+def none_refuses(act: Call) -> Call:
+    """An operation whose refusal is ``None`` (looking someone up)."""
+
+    async def call(cell: Cell) -> Any:
+        found = await act(cell)
+        if found is None:
+            raise Refusal("not_a_member")
+        return found
+
+    return call
+
+
+async def _member_id(cell: Cell) -> int:
+    """The acting member's id (a stranger has none: an id no member has)."""
+    member = await cell.uow.members.by_telegram_id(cell.user)
+    return member.id if member is not None else 999_999
+
+
+def _visit_answers(world: World) -> dict[str, Any]:
+    return {"case": world.case, "date": TODAY.isoformat(), "how": "Fine", "risk": "same"}
+
+
+# fmt: off
+MATRIX: dict[str, Row] = {
+    # --- who is asking -----------------------------------------------------------------
+    "access.find_person": Row(ALL_ACTIVE, none_refuses(
+        lambda c: access.find_person(c.uow, c.user))),
+    "access.find_person_by_member": Row(ALL_ACTIVE, none_refuses(
+        lambda c: _by_member(c))),
+    "access.require_person": Row(ALL_ACTIVE, lambda c: access.require_person(c.uow, c.user)),
+    "access.require_supervisor": Row(SUPERVISORS,
+        lambda c: access.require_supervisor(c.uow, c.user)),
+    # --- actions -----------------------------------------------------------------------
+    "actions.add_action": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: actions.add_action(
+        c.uow, c.clock, p, text="Ring school", owner_id=c.world.owner_member,
+        due_on=TODAY + timedelta(days=3), case_id=c.world.case, source="matrix"))),
+    "actions.open_actions": Row(ALL_ACTIVE,
+        lambda c: actions.open_actions(c.uow, c.clock, telegram_user_id=c.user)),
+    "actions.complete_action": Row(OWNER_AND_SUPERVISOR, lambda c: actions.complete_action(
+        c.uow, c.clock, telegram_user_id=c.user, action_id=c.world.action)),
+    # --- agenda ------------------------------------------------------------------------
+    "agenda.agenda": Row(OWNER_AND_SUPERVISOR, lambda c: agenda.agenda(
+        c.uow, c.clock, telegram_user_id=c.user, worker_id=c.world.owner_member)),
+    "agenda.agenda_for": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: agenda.agenda_for(c.uow, c.clock, p, c.world.owner_member))),
+    "agenda.team_agendas": Row(SUPERVISORS,
+        lambda c: agenda.team_agendas(c.uow, c.clock, telegram_user_id=c.user)),
+    "agenda.worker_named": Row(TEAM_SUPERVISOR,
+        lambda c: agenda.worker_named(c.uow, telegram_user_id=c.user, name="Alex")),
+    "agenda.tick_off": Row(OWNER_AND_SUPERVISOR, lambda c: agenda.tick_off(
+        c.uow, c.clock, telegram_user_id=c.user, item="all", note_id=c.world.supervision)),
+    # --- away and settings (one's own) -------------------------------------------------
+    "availability.set_away": Row(ALL_ACTIVE, as_person(lambda c, p: availability.set_away(
+        c.uow, c.clock, p, {"until": (TODAY + timedelta(days=7)).isoformat()}))),
+    "availability.come_back": Row(ALL_ACTIVE,
+        lambda c: availability.come_back(c.uow, c.clock, telegram_user_id=c.user)),
+    "availability.check_zone": Row(ALL_ACTIVE,
+        as_person(lambda c, p: availability.check_zone(c.uow, p, "Europe/Paris"))),
+    "availability.save_settings": Row(ALL_ACTIVE, as_person(
+        lambda c, p: availability.save_settings(c.uow, c.clock, p, {"nudge_hour": "10:00"}))),
+    # --- bearings checks ---------------------------------------------------------------
+    "bearings.save_bearings": Row(ALL_ACTIVE, as_person(
+        lambda c, p: bearings.save_bearings(c.uow, c.clock, p, _ratings()))),
+    "bearings.share_check": Row(OWNER, lambda c: bearings.share_check(
+        c.uow, c.clock, telegram_user_id=c.user, check_id=c.world.check)),
+    "bearings.add_to_agenda": Row(OWNER, lambda c: bearings.add_to_agenda(
+        c.uow, c.clock, telegram_user_id=c.user, check_id=c.world.check)),
+    "bearings.shared_check": Row(OWNER_AND_SUPERVISOR, lambda c: bearings.shared_check(
+        c.uow, c.clock, telegram_user_id=c.user, check_id=c.world.check)),
+    "bearings.team_summary": Row(SUPERVISORS,
+        lambda c: bearings.team_summary(c.uow, c.clock, telegram_user_id=c.user)),
+    # --- cases -------------------------------------------------------------------------
+    "cases.readable_case": Row(OWNER_AND_SUPERVISOR,
+        as_person(lambda c, p: cases.readable_case(c.uow, p, c.world.case))),
+    "cases.changeable_case": Row(OWNER_AND_SUPERVISOR,
+        as_person(lambda c, p: cases.changeable_case(c.uow, p, c.world.case))),
+    "cases.caseload": Row(ALL_ACTIVE,
+        lambda c: cases.caseload(c.uow, c.clock, telegram_user_id=c.user)),
+    "cases.case_card": Row(OWNER_AND_SUPERVISOR, lambda c: cases.case_card(
+        c.uow, c.clock, telegram_user_id=c.user, case_id=c.world.case)),
+    "cases.reassign_options": Row(TEAM_SUPERVISOR, lambda c: cases.reassign_options(
+        c.uow, c.clock, telegram_user_id=c.user, case_id=c.world.case)),
+    "cases.reassign_case": Row(TEAM_SUPERVISOR, lambda c: cases.reassign_case(
+        c.uow, c.clock, telegram_user_id=c.user, case_id=c.world.case,
+        worker_id=c.world.colleague_member)),
+    "cases.check_case_reference": Row(ALL_ACTIVE,
+        as_person(lambda c, p: cases.check_case_reference(c.uow, p, "NEW-0001"))),
+    "cases.create_case": Row(ALL_ACTIVE, as_person(lambda c, p: cases.create_case(
+        c.uow, c.clock, p, {"reference": "NEW-0001", "stage": "engagement", "cadence": 7}))),
+    "cases.set_review_date": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: cases.set_review_date(
+        c.uow, c.clock, p, {"case": c.world.case, "review": "2026-12-01"}))),
+    "cases.change_stage": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: cases.change_stage(
+        c.uow, c.clock, p, {"case": c.world.case, "stage": "assessment"}))),
+    "cases.close_case": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: cases.close_case(
+        c.uow, c.clock, p, {"case": c.world.case, "confirm": "yes", "reason": "Moved away"}))),
+    # --- flags -------------------------------------------------------------------------
+    "flags.raise_flag": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: flags.raise_flag(
+        c.uow, c.clock, p, case_id=c.world.case, urgency=Urgency.WEEK, source="case",
+        summary="Worried"))),
+    "flags.act_on_flag": Row(TEAM_SUPERVISOR, lambda c: flags.act_on_flag(
+        c.uow, c.clock, telegram_user_id=c.user, flag_id=c.world.flag,
+        action=FlagAction.ACKNOWLEDGE)),
+    "flags.raise_case_flag": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: flags.raise_case_flag(
+        c.uow, c.clock, p, {"case": c.world.case, "urgency": "week", "reason": "Worried"}))),
+    "flags.begin_resolving": Row(TEAM_SUPERVISOR, lambda c: flags.begin_resolving(
+        c.uow, c.clock, telegram_user_id=c.user, flag_id=c.world.flag, idle=IDLE)),
+    "flags.resolve_flag": Row(TEAM_SUPERVISOR, as_person(lambda c, p: flags.resolve_flag(
+        c.uow, c.clock, p, {"flag": c.world.flag, "outcome": "Talked it through"}))),
+    "flags.check_flag_to_resolve": Row(TEAM_SUPERVISOR, as_person(
+        lambda c, p: flags.check_flag_to_resolve(c.uow, c.clock, p, c.world.flag))),
+    "flags.open_flags": Row(ALL_ACTIVE,
+        lambda c: flags.open_flags(c.uow, c.clock, telegram_user_id=c.user)),
+    # --- flows -------------------------------------------------------------------------
+    "flows.start_flow": Row(OWNER_AND_SUPERVISOR, lambda c: flows.start_flow(
+        c.uow, c.clock, telegram_user_id=c.user, flow_name="case_review",
+        prefill={"case": c.world.case})),
+    "flows.answer_text": Row(ALL_ACTIVE,
+        lambda c: flows.answer_text(c.uow, c.clock, telegram_user_id=c.user, text="Hello")),
+    "flows.answer_other": Row(ALL_ACTIVE,
+        lambda c: flows.answer_other(c.uow, c.clock, telegram_user_id=c.user)),
+    "flows.press": Row(OWNER, lambda c: flows.press(
+        c.uow, c.clock, telegram_user_id=c.user,
+        data=f"f:{c.world.session}:{c.world.session_version}:d{TODAY.isoformat()}")),
+    "flows.cancel": Row(ALL_ACTIVE,
+        lambda c: flows.cancel(c.uow, c.clock, telegram_user_id=c.user)),
+    "flows.keep_going": Row(OWNER, lambda c: flows.keep_going(
+        c.uow, c.clock, telegram_user_id=c.user, session_id=c.world.session,
+        version=c.world.session_version)),
+    "flows.drop_and_start": Row(OWNER, lambda c: flows.drop_and_start(
+        c.uow, c.clock, telegram_user_id=c.user, session_id=c.world.session,
+        version=c.world.session_version, flow_name="bearings")),
+    "flows.resume_draft": Row(OWNER, lambda c: flows.resume_draft(
+        c.uow, c.clock, telegram_user_id=c.user, session_id=c.world.draft)),
+    "flows.discard_draft": Row(OWNER, lambda c: flows.discard_draft(
+        c.uow, c.clock, telegram_user_id=c.user, session_id=c.world.draft)),
+    "flows.local_today": Row(ALL_ACTIVE,
+        as_person(lambda c, p: flows.local_today(c.uow, c.clock, p))),
+    # --- notes -------------------------------------------------------------------------
+    "notes.case_notes": Row(OWNER_AND_SUPERVISOR, lambda c: notes.case_notes(
+        c.uow, c.clock, telegram_user_id=c.user, case_id=c.world.case)),
+    "notes.note_view": Row(OWNER_AND_SUPERVISOR, lambda c: notes.note_view(
+        c.uow, c.clock, telegram_user_id=c.user, kind=notes.VISIT, note_id=c.world.visit)),
+    "notes.begin_correction": Row(OWNER, lambda c: notes.begin_correction(
+        c.uow, c.clock, telegram_user_id=c.user, kind=notes.VISIT, note_id=c.world.visit,
+        field_number=0, idle=IDLE)),
+    "notes.check_note_to_correct": Row(OWNER, as_person(lambda c, p: notes.check_note_to_correct(
+        c.uow, c.clock, p, f"v.{c.world.visit}.0"))),
+    "notes.correct_note": Row(OWNER, as_person(lambda c, p: notes.correct_note(
+        c.uow, c.clock, p, {"note": f"v.{c.world.visit}.0", "text": "Better words"}))),
+    # --- nudges ------------------------------------------------------------------------
+    "nudges.digest_preview": Row(SUPERVISORS,
+        lambda c: nudges.digest_preview(c.uow, c.clock, telegram_user_id=c.user)),
+    "nudges.act_on_nudge": Row(OWNER, lambda c: nudges.act_on_nudge(
+        c.uow, c.clock, telegram_user_id=c.user, row_id=c.world.nudge, op="snooze", idle=IDLE)),
+    # --- joining -----------------------------------------------------------------------
+    "onboarding.create_invite": Row(SUPERVISORS, lambda c: onboarding.create_invite(
+        c.uow, c.clock, telegram_user_id=c.user, role=Role.WORKER, invite_ttl_days=7)),
+    "onboarding.preview_invite": Row(NOT_YET_MEMBERS, lambda c: onboarding.preview_invite(
+        c.uow, c.clock, token=c.world.invite_token, telegram_user_id=c.user)),
+    "onboarding.join_team": Row(NOT_YET_MEMBERS, lambda c: onboarding.join_team(
+        c.uow, c.clock, token=c.world.invite_token, telegram_user_id=c.user,
+        display_name="Newcomer")),
+    "onboarding.link_group": Row(SUPERVISORS, lambda c: onboarding.link_group(
+        c.uow, c.clock, telegram_user_id=c.user, chat_id=-100777)),
+    # --- "I'm stuck" -------------------------------------------------------------------
+    "stuck.safeguarding": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: stuck.safeguarding(c.uow, c.clock, p, {"case": c.world.case}))),
+    "stuck.last_time": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: stuck.last_time(c.uow, c.clock, p, {"case": c.world.case}))),
+    "stuck.save_stuck": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: stuck.save_stuck(
+        c.uow, c.clock, p, {"case": c.world.case, "where_stuck": "Still stuck"}))),
+    "stuck.choose_ending": Row(OWNER, lambda c: stuck.choose_ending(
+        c.uow, c.clock, telegram_user_id=c.user, walkthrough_id=c.world.walkthrough,
+        choice="agenda")),
+    "stuck.walkthrough_view": Row(OWNER_AND_SUPERVISOR, lambda c: stuck.walkthrough_view(
+        c.uow, c.clock, telegram_user_id=c.user, walkthrough_id=c.world.walkthrough)),
+    # --- supervision, team, visits -----------------------------------------------------
+    "supervision.save_supervision": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: supervision.save_supervision(c.uow, c.clock, p, {
+            "case": c.world.case, "held_on": TODAY.isoformat(), "kind": "thinking_together",
+            "task": "Plan", "risk": "same"}))),
+    "team.team_overview": Row(SUPERVISORS,
+        lambda c: team.team_overview(c.uow, c.clock, telegram_user_id=c.user)),
+    "visits.save_visit": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: visits.save_visit(c.uow, c.clock, p, _visit_answers(c.world)))),
+}
+# fmt: on
+
+PRESENTERS = {
+    "flows.flow_values": "reads back answers the caller already holds",
+    "stuck.stuck_summary": "shows a walk-through its callers (choose_ending, walkthrough_view, "
+    "save_stuck) loaded and authorised",
+}
+NOT_ACTED = {
+    "actions.open_action_lines": "lists a member's actions for callers that chose the member",
+    "audit.read_audit_log": "operator's command line (bearings audit)",
+    "flags.chase_flags": "periodic job",
+    "flags.flag_view": "shows a flag its callers loaded and authorised",
+    "flags.compose_flag": "outbox composer (periodic job)",
+    "flags.compose_flag_edit": "outbox composer (periodic job)",
+    "flags.compose_flag_news": "outbox composer (periodic job)",
+    "flows.expire_idle_flows": "periodic job",
+    "flows.compose_flow_expired": "outbox composer (periodic job)",
+    "nudges.plan_nudges": "periodic job",
+    "nudges.compose_case_nudge": "outbox composer (periodic job)",
+    "nudges.compose_supervisor_visit": "outbox composer (periodic job)",
+    "nudges.compose_action_nudge": "outbox composer (periodic job)",
+    "nudges.compose_weekly_summary": "outbox composer (periodic job)",
+    "nudges.compose_bearings_prompt": "outbox composer (periodic job)",
+    "nudges.compose_unattended": "outbox composer (periodic job)",
+    "nudges.compose_digest": "outbox composer (periodic job)",
+    "nudges.compose_again": "recomposes a nudge row act_on_nudge authorised",
+    "nudges.team_digest": "composes a team's digest for the job or digest_preview",
+    "onboarding.create_team": "operator's command line (bearings team create)",
+    "onboarding.create_invite_for_team": "operator's command line (bearings invite)",
+    "outgoing.compose": "outbox composer (periodic job)",
+    "planner.plan": "periodic job",
+    "reachability.mark_unreachable": "Telegram's report that a chat blocked the bot",
+    "reachability.heard_from": "Telegram's news that a chat wrote to the bot",
+    "reachability.move_group_chat": "Telegram's news that a group became a supergroup",
+    "reachability.compose_member_unreachable": "outbox composer (periodic job)",
+    "retention.purge_due": "periodic job and operator's command line (bearings purge)",
+    "team.team_flag_figures": "figures for team_overview and the command line's team report",
+    "team_admin.team_details": "operator's command line (bearings team show)",
+    "team_admin.set_team_setting": "operator's command line (bearings team set)",
+    "team_admin.team_report": "operator's command line (bearings report)",
+    "timing.team_rules": "a team's settings for callers that chose the team",
+}
+
+
+async def _by_member(cell: Cell) -> Person | None:
+    return await access.find_person_by_member(cell.uow, await _member_id(cell))
+
+
+def _ratings() -> dict[str, Any]:
+    return {key: 2 for key in (*ELEMENTS, *BALANCES)}
+
+
+def service_coroutines() -> set[str]:
+    """Every public coroutine function defined in a bot/services module, as ``module.name``."""
+    found = set()
+    for info in pkgutil.iter_modules(bot.services.__path__):
+        module = importlib.import_module(f"bot.services.{info.name}")
+        for name, value in vars(module).items():
+            if (
+                not name.startswith("_")
+                and inspect.iscoroutinefunction(value)
+                and value.__module__ == module.__name__
+            ):
+                found.add(f"{info.name}.{name}")
+    return found
+
+
+def takes_a_person(qualified: str) -> bool:
+    """Whether the function's signature names the acting person."""
+    module, name = qualified.split(".")
+    function = getattr(importlib.import_module(f"bot.services.{module}"), name)
+    parameters = inspect.signature(function).parameters
+    return bool({"telegram_user_id", "member_id", "person"} & set(parameters))
+
+
+def test_every_service_operation_has_a_row() -> None:
+    everything = service_coroutines()
+    listed = set(MATRIX) | set(PRESENTERS) | set(NOT_ACTED)
+    assert everything - listed == set(), "add a row to MATRIX (or say in NOT_ACTED why not)"
+    assert listed - everything == set(), "rows for functions that no longer exist"
+    # Taking a person's id but not in the matrix is only for Telegram's news about a chat.
+    unmatched = {n for n in everything if takes_a_person(n)} - set(MATRIX) - set(PRESENTERS)
+    assert all(NOT_ACTED[name].startswith("Telegram's") for name in unmatched), unmatched
+
+
+class _Undo(Exception):
+    """Raised to roll a cell's transaction back."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt did: its result or refusal, and whether a refusal left changes."""
+
+    result: Any
+    refused: Refusal | None
+    changed: bool
+
+
+async def attempt(
+    database: Database,
+    clock: MovableClock,
+    world: World,
+    row: Row,
+    who: Who,
+    before: Snapshot,
+) -> Outcome:
+    """Try it in a transaction that is always rolled back. A refusal is compared with the
+    database inside that transaction, before the rollback, so it must have written nothing
+    (the inbox rolls refused updates back too, but a refusal should not rely on that)."""
+    outcome = Outcome(None, None, False)
+    try:
+        async with database.unit_of_work() as uow:
+            try:
+                outcome = Outcome(await row.call(Cell(uow, clock, world, who)), None, False)
+            except Refusal as refusal:
+                outcome = Outcome(None, refusal, await snapshot(uow.session) != before)
+            raise _Undo
+    except _Undo:
+        pass
+    return outcome
+
+
+def leaks(result: Any) -> list[str]:
+    """Alex's case reference or words, if the result carries any."""
+    shown = repr(result)
+    return [word for word in (REFERENCE, *MARKERS.values()) if word in shown]
+
+
+async def test_every_operation_allows_and_refuses_as_the_table_says(database: Database) -> None:
+    clock = MovableClock(MONDAY)
+    world = await build_world(database, clock)
+    async with database.unit_of_work() as uow:
+        before = await snapshot(uow.session)
+    wrong: list[str] = []
+    for name, row in MATRIX.items():
+        for who in Who:
+            outcome = await attempt(database, clock, world, row, who, before)
+            if who in row.allowed:
+                if outcome.refused is not None:
+                    wrong.append(f"{name} refused {who.name} ({outcome.refused.code})")
+                elif who not in SEES_ALEX and leaks(outcome.result):
+                    wrong.append(f"{name} showed {who.name} {leaks(outcome.result)}")
+            elif outcome.refused is None:
+                wrong.append(f"{name} allowed {who.name}")
+            elif outcome.changed:
+                wrong.append(f"{name} refused {who.name} but changed the database")
+    assert wrong == [], "\n".join(wrong)
+    async with database.unit_of_work() as uow:
+        assert await snapshot(uow.session) == before  # every cell was rolled back
