@@ -425,7 +425,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
                     uow, SystemClock(), team_name=args.team, reference=args.case
                 )
             return await export_member_for_operator(
-                uow, SystemClock(), team_name=args.team, telegram_user_id=args.member
+                uow, SystemClock(), team_name=args.team, subject_telegram_id=args.member
             )
 
     out: Path = args.out or Path.cwd()

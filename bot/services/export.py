@@ -109,16 +109,17 @@ async def export_case_for_operator(
 
 
 async def export_member_for_operator(
-    uow: UnitOfWork, clock: Clock, *, team_name: str, telegram_user_id: int
+    uow: UnitOfWork, clock: Clock, *, team_name: str, subject_telegram_id: int
 ) -> Exported:
     """``bearings export --member ID --team NAME``: a subject access request, also for someone
-    who has left the team (their record is kept until it is erased)."""
+    who has left the team (their record is kept until it is erased). The person is the
+    subject, not the one asking: the operator asks."""
     team = await uow.teams.by_name(team_name)
     if team is None:
         raise Refusal("team_unknown", name=team_name)
-    member = await uow.members.by_telegram_id(telegram_user_id)
+    member = await uow.members.by_telegram_id(subject_telegram_id)
     if member is None or member.team_id != team.id:
-        raise Refusal("export_member_unknown", team=team.name, telegram_user_id=telegram_user_id)
+        raise Refusal("export_member_unknown", team=team.name, telegram_user_id=subject_telegram_id)
     zone = ZoneInfo(await _zone(uow, member))
     return await _personal(uow, clock, member, zone, actor_id=None, via=COMMAND_LINE)
 

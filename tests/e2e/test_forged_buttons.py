@@ -168,6 +168,14 @@ FORGED: dict[str, list[Forgery]] = {
         Forgery(Who.OTHER_SUPERVISOR, lambda w: "bgt", None),
     ],
     r"^bgv:": colleague_and_other_supervisor(lambda w: f"bgv:{w.check}", "bearings_not_shared"),
+    r"^ce:": colleague_and_other_supervisor(lambda w: f"ce:{w.case}", "case_not_yours"),
+    # Erasure acts only on the presser's own account: a stranger has none; Kim's press
+    # naming a supervisor other than the one the plan passes cases to only asks again.
+    r"^fm:": [
+        Forgery(Who.STRANGER, lambda w: f"fm:{w.owner_member}", QUIET),
+        Forgery(Who.COLLEAGUE, lambda w: f"fm:{w.former_member}", None),
+    ],
+    r"^fmx$": [Forgery(Who.COLLEAGUE, lambda w: "fmx", None)],
     CATCH_ALL: [Forgery(Who.COLLEAGUE, lambda w: f"zz:{w.case}", QUIET)],
 }
 

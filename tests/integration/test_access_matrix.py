@@ -45,6 +45,8 @@ from bot.services import (
     availability,
     bearings,
     cases,
+    erasure,
+    export,
     flags,
     flows,
     notes,
@@ -78,6 +80,9 @@ TEAM_SUPERVISOR = frozenset({Who.SUPERVISOR})
 SUPERVISORS = frozenset({Who.SUPERVISOR, Who.OTHER_SUPERVISOR})
 NOT_YET_MEMBERS = frozenset({Who.STRANGER, Who.FORMER})
 SEES_ALEX = frozenset({Who.OWNER, Who.SUPERVISOR})
+# Anyone Bearings holds, who has a supervisor to pass their cases to (each team's only
+# supervisor is refused; someone who has left may still erase what is kept of them).
+ERASABLE = frozenset({Who.OWNER, Who.COLLEAGUE, Who.FORMER})
 
 
 @dataclass
@@ -191,6 +196,14 @@ MATRIX: dict[str, Row] = {
     "bearings.team_summary": Row(SUPERVISORS,
         lambda c: bearings.team_summary(c.uow, c.clock, telegram_user_id=c.user)),
     # --- cases -------------------------------------------------------------------------
+    # --- export and erasure: one's own data; a case for whoever may read it ------------
+    "export.export_own_data": Row(ALL_ACTIVE,
+        lambda c: export.export_own_data(c.uow, c.clock, telegram_user_id=c.user)),
+    "export.export_case": Row(OWNER_AND_SUPERVISOR, lambda c: export.export_case(
+        c.uow, c.clock, telegram_user_id=c.user, case_id=c.world.case)),
+    "erasure.plan_erasure": Row(ERASABLE,
+        lambda c: erasure.plan_erasure(c.uow, c.clock, telegram_user_id=c.user)),
+    "erasure.erase_member": Row(ERASABLE, lambda c: _erase(c)),
     "cases.readable_case": Row(OWNER_AND_SUPERVISOR,
         as_person(lambda c, p: cases.readable_case(c.uow, p, c.world.case))),
     "cases.changeable_case": Row(OWNER_AND_SUPERVISOR,
@@ -342,6 +355,9 @@ NOT_ACTED = {
     "reachability.compose_member_unreachable": "outbox composer (periodic job)",
     "retention.purge_due": "periodic job and operator's command line (bearings purge)",
     "team.team_flag_figures": "figures for team_overview and the command line's team report",
+    "export.export_case_for_operator": "operator's command line (bearings export --case)",
+    "export.export_member_for_operator": "operator's command line (bearings export --member)",
+    "erasure.compose_cases_passed": "outbox composer (periodic job)",
     "team_admin.team_details": "operator's command line (bearings team show)",
     "team_admin.set_team_setting": "operator's command line (bearings team set)",
     "team_admin.team_report": "operator's command line (bearings report)",
@@ -351,6 +367,14 @@ NOT_ACTED = {
 
 async def _by_member(cell: Cell) -> Person | None:
     return await access.find_person_by_member(cell.uow, await _member_id(cell))
+
+
+async def _erase(cell: Cell) -> Any:
+    """Erase as confirmed: with the plan the person was shown."""
+    plan = await erasure.plan_erasure(cell.uow, cell.clock, telegram_user_id=cell.user)
+    return await erasure.erase_member(
+        cell.uow, cell.clock, telegram_user_id=cell.user, supervisor_id=plan.supervisor_id
+    )
 
 
 def _ratings() -> dict[str, Any]:

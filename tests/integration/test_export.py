@@ -195,7 +195,7 @@ async def test_the_operator_exports_a_case_or_a_person_from_the_command_line_ser
             uow, clock, team_name="North Team", reference=REFERENCE
         )
         person = await export.export_member_for_operator(
-            uow, clock, team_name="North Team", telegram_user_id=OTHER_WORKER_ID
+            uow, clock, team_name="North Team", subject_telegram_id=OTHER_WORKER_ID
         )
     case_text = pdf_text(case.files[0].content)
     assert OUTCOME in case_text and PRIVATE_STUCK not in case_text
@@ -211,6 +211,6 @@ async def test_the_operator_exports_a_case_or_a_person_from_the_command_line_ser
     with pytest.raises(Refusal) as elsewhere:
         async with database.unit_of_work() as uow:
             await export.export_member_for_operator(
-                uow, clock, team_name="South Team", telegram_user_id=WORKER_ID
+                uow, clock, team_name="South Team", subject_telegram_id=WORKER_ID
             )
     assert elsewhere.value.code == "export_member_unknown"
