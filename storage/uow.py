@@ -11,6 +11,7 @@ from storage.repositories.flags import FlagRepository
 from storage.repositories.flows import FlowSessionRepository
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.invites import InviteRepository
+from storage.repositories.jobs import JobRunRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.reflection import BearingsRepository, StuckRepository
 from storage.repositories.teams import MemberRepository, TeamRepository
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.agenda = AgendaRepository(session)
         self.outbox = OutboxRepository(session)
         self.flags = FlagRepository(session)
+        self.jobs = JobRunRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""

@@ -6,20 +6,29 @@ that also marks its row handled and stores the replies; the replies are sent
 after the commit, and rows are marked done in small batches. Start-up
 (``recover``) finishes whatever a crash left. Updates of one chat run one
 after another; different chats run concurrently, up to a limit.
+
+On PostgreSQL several processes may share the inbox (webhook mode behind one
+address): each update is handled once (its row is locked and its status
+checked), a chat's updates take turns under the chat's advisory lock, an
+update waits until the chat's earlier ones, wherever they arrived, are handled
+and their replies sent, and the replies of a handled update are sent by the
+process holding their lease, or by another once that lease has run out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.domain.errors import Refusal
 from bot.telegram.calls import ApiCaller
@@ -32,6 +41,21 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 DB_RETRIES = 6
+# How long the process that handled an update has to send its replies before another
+# process may take them over (a process that died holding them).
+REPLY_LEASE = timedelta(minutes=2)
+# How often an update looks again whether the chat's earlier update, handled by another
+# process, has had its replies sent.
+CHAT_TURN_POLL = 0.05
+
+# Told of every update handled: its kind, the outcome ("handled", "refused", "failed")
+# and how long handling took in seconds.
+HandlingObserver = Callable[[str, str, float], None]
+
+
+def update_kind(raw: dict[str, Any]) -> str:
+    """What sort of update this is ("message", "callback_query", ...)."""
+    return next((key for key in raw if key != "update_id"), "unknown")
 
 
 def chat_key(raw: dict[str, Any]) -> int:
@@ -75,9 +99,15 @@ class UpdateInbox:
         self._slots = asyncio.Semaphore(settings.concurrent_chats)
         self._tasks: set[asyncio.Task[None]] = set()
         self._done: list[int] = []
+        self._active: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
+        # Several processes may share a PostgreSQL inbox; a SQLite one has a single owner.
+        self._shared = not database.is_sqlite
+        # Leases measure real time between processes, whatever the domain clock says.
+        self._lease_clock: Clock = SystemClock()
         self.handled = 0
         self.after_handled: Callable[[], None] | None = None
+        self.observe: HandlingObserver | None = None
 
     def start(self) -> None:
         """Start marking delivered updates done in the background (a few times a second)."""
@@ -116,10 +146,19 @@ class UpdateInbox:
         return len(new_ids)
 
     async def recover(self) -> int:
-        """Queue every update a previous run left unfinished; returns how many."""
+        """Queue every update a previous run left unfinished; returns how many.
+
+        On SQLite this process owns the database, so replies a crashed run was sending
+        are taken over at once; on PostgreSQL only once their lease has run out (the
+        process sending them may be alive), which the periodic ``recover`` then finds.
+        """
         async with self._database.unit_of_work() as uow:
+            if not self._shared:
+                await uow.inbox.release_leases()
             rows = await uow.inbox.unfinished()
-            left = [(row.update_id, row.chat_key) for row in rows]
+            left = [
+                (row.update_id, row.chat_key) for row in rows if row.update_id not in self._active
+            ]
         for update_id, key in left:
             self._schedule(key, update_id)
         if left:
@@ -148,8 +187,11 @@ class UpdateInbox:
         except Exception as error:  # a later flush or start-up will finish them
             log.warning("inbox.mark_done_failed", extra={"error": type(error).__name__})
             self._done.extend(done)
+            return
+        self._active.difference_update(done)
 
     def _schedule(self, key: int, update_id: int) -> None:
+        self._active.add(update_id)
         queue = self._queues.get(key)
         if queue is not None:
             queue.append(update_id)
@@ -165,15 +207,37 @@ class UpdateInbox:
             while queue:
                 update_id = queue[0]
                 try:
-                    await self._process(update_id)
+                    if self._shared:
+                        await self._after_earlier_in_chat(key, update_id)
+                    await self._process(key, update_id)
                 except Exception:
                     log.exception("inbox.process_failed", extra={"update_id": update_id})
                 finally:
                     queue.popleft()
             del self._queues[key]
 
-    async def _process(self, update_id: int) -> None:
-        replies = await self._handle(update_id)
+    async def _after_earlier_in_chat(self, key: int, update_id: int) -> None:
+        """Handle (or wait for) the chat's earlier updates first, wherever they arrived.
+
+        Behind one address, a chat's next update may reach this process while its
+        previous one, which reached another, is not yet handled or its replies not yet
+        sent: the person must still see the answers in the order they wrote.
+        """
+        while True:
+            async with self._database.unit_of_work() as uow:
+                owed = await uow.inbox.owed_in_chat(key, update_id, self._lease_clock.now())
+            # Ours, handled and sent, only waiting to be marked done, hold nothing up.
+            waiting = [(i, status) for i, status in owed if i not in self._done]
+            if not waiting:
+                return
+            earlier, status = waiting[0]
+            if status == "pending":
+                await self._process(key, earlier)
+            else:  # another process is sending its replies
+                await asyncio.sleep(CHAT_TURN_POLL)
+
+    async def _process(self, key: int, update_id: int) -> None:
+        replies = await self._handle(key, update_id)
         if replies is None:
             return
         for call in replies:
@@ -192,13 +256,14 @@ class UpdateInbox:
         if self.after_handled is not None:
             self.after_handled()
 
-    async def _handle(self, update_id: int) -> list[dict[str, Any]] | None:
+    async def _handle(self, key: int, update_id: int) -> list[dict[str, Any]] | None:
         """Handle one update in its own unit of work; returns the replies to send."""
+        started = time.perf_counter()
         for attempt in range(DB_RETRIES):
             try:
-                return await self._handle_once(update_id)
+                return await self._handle_once(key, update_id, started)
             except Refusal as refusal:
-                return await self._finish_without_effects(update_id, refusal)
+                return await self._finish_without_effects(update_id, refusal, started=started)
             except Exception as error:
                 if is_transient(error) and attempt < DB_RETRIES - 1:
                     log.info("inbox.retry", extra={"update_id": update_id, "attempt": attempt + 1})
@@ -210,17 +275,27 @@ class UpdateInbox:
                     exc_info=not is_transient(error),
                 )
                 template = "try_again" if is_transient(error) else "something_went_wrong"
-                return await self._finish_without_effects(update_id, None, template)
+                return await self._finish_without_effects(
+                    update_id, None, template, started=started
+                )
         return None
 
-    async def _handle_once(self, update_id: int) -> list[dict[str, Any]] | None:
+    async def _handle_once(
+        self, key: int, update_id: int, started: float
+    ) -> list[dict[str, Any]] | None:
         async with self._database.unit_of_work() as uow:
+            await uow.inbox.lock_chat(key)
             row = await uow.inbox.claim(update_id)
             if row is None:
                 return None
             if row.status != "pending":
-                # Handled before a crash: only its replies may still be owed.
-                return list(row.replies or []) if row.status == "handled" else None
+                # Handled before a crash (or by another process): only its replies may still
+                # be owed, and only if nobody is sending them.
+                if row.status != "handled":
+                    return None
+                now = self._lease_clock.now()
+                return await uow.inbox.take_replies(row, now, now + REPLY_LEASE)
+            kind = update_kind(row.payload)
             update = Update.de_json(row.payload, self._application.bot)
             turn = Turn(
                 uow=uow,
@@ -237,17 +312,26 @@ class UpdateInbox:
             if turn.error is not None:
                 raise turn.error
             _answer_button(update, turn.replies)
-            await uow.inbox.mark_handled(row, turn.replies.calls, self._clock.now())
-            return turn.replies.calls
+            await uow.inbox.mark_handled(
+                row, turn.replies.calls, self._clock.now(), lease_until=self._reply_lease()
+            )
+        self._observe(kind, "handled", started)
+        return turn.replies.calls
 
     async def _finish_without_effects(
-        self, update_id: int, refusal: Refusal | None, template: str = "something_went_wrong"
+        self,
+        update_id: int,
+        refusal: Refusal | None,
+        template: str = "something_went_wrong",
+        *,
+        started: float,
     ) -> list[dict[str, Any]] | None:
         """Roll back the update's effects but keep it, marked handled, with an explanation."""
         async with self._database.unit_of_work() as uow:
-            row = await uow.inbox.get(update_id)
+            row = await uow.inbox.claim(update_id)
             if row is None or row.status != "pending":
                 return None
+            kind = update_kind(row.payload)
             update = Update.de_json(row.payload, self._application.bot)
             replies = Replies()
             chat = update.effective_chat
@@ -260,9 +344,21 @@ class UpdateInbox:
                 replies.send(chat.id, render(template))
             _answer_button(update, replies)
             await uow.inbox.mark_handled(
-                row, replies.calls, self._clock.now(), failed=refusal is None
+                row,
+                replies.calls,
+                self._clock.now(),
+                failed=refusal is None,
+                lease_until=self._reply_lease(),
             )
-            return replies.calls
+        self._observe(kind, "failed" if refusal is None else "refused", started)
+        return replies.calls
+
+    def _reply_lease(self) -> datetime:
+        return self._lease_clock.now() + REPLY_LEASE
+
+    def _observe(self, kind: str, outcome: str, started: float) -> None:
+        if self.observe is not None:
+            self.observe(kind, outcome, time.perf_counter() - started)
 
 
 def _answer_button(update: Update, replies: Replies) -> None:
