@@ -51,13 +51,13 @@ class OpsServer:
         if metrics is not None:
             app.router.add_get("/metrics", self._metrics_page)
         # No access log: request lines are not events Bearings logs (and carry no ids).
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
         self.port: int | None = None
 
     async def start(self) -> None:
         """Listen on host:port (port 0: any free port, then in ``port``)."""
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        site = web.TCPSite(self._runner, self._host, self._port)
         await site.start()
         address = self._runner.addresses[0]
         self.port = int(address[1])
