@@ -55,7 +55,7 @@ async def test_healthz_says_healthy_when_database_migrations_and_scheduler_are_f
 
     await eventually(healthy)  # once the first tick has run
     status, report = await health(watched)
-    assert report["healthy"] is True
+    assert status == 200 and report["healthy"] is True
     assert report["database"] == {"ok": True}
     assert report["migrations"]["ok"] is True and report["migrations"]["state"] == "current"
     assert report["scheduler"]["ok"] is True
