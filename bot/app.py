@@ -230,6 +230,7 @@ class Bearings:
         """The periodic job: plan (once per period across processes), pick up updates
         another process left behind, deliver what is due."""
         self.last_tick = time.monotonic()
+        self.metrics.ticks.inc()
         self.metrics.last_tick.set(time.time())
         if self.inbox is not None and not self.database.is_sqlite:
             try:

@@ -104,6 +104,12 @@ class Metrics:
             ["urgency", "state"],
             registry=registry,
         )
+        self.ticks = Counter(
+            "bearings_ticks",
+            "Runs of this process's periodic job (the planner itself runs in one process "
+            "per period)",
+            registry=registry,
+        )
         self.last_tick = Gauge(
             "bearings_last_tick_timestamp_seconds",
             "When this process's periodic job last ran (Unix time)",
