@@ -68,9 +68,9 @@ async def test_sigterm_finishes_work_in_flight_and_a_restart_sends_the_rest_exac
     try:
 
         def all_arrived() -> bool:
-            return all(
-                len(emulator.bot_messages(chat)) >= PER_CHAT for chat in OWED_TO
-            ) and all(emulator.bot_messages(chat) for chat in STRANGERS)
+            return all(len(emulator.bot_messages(chat)) >= PER_CHAT for chat in OWED_TO) and all(
+                emulator.bot_messages(chat) for chat in STRANGERS
+            )
 
         await emulator.wait_until(all_arrived, timeout=60)
         code, _ = await second.stop()
