@@ -100,6 +100,7 @@ class UpdateInbox:
         self._tasks: set[asyncio.Task[None]] = set()
         self._done: list[int] = []
         self._active: set[int] = set()
+        self._closing = False
         self._flusher: asyncio.Task[None] | None = None
         # Several processes may share a PostgreSQL inbox; a SQLite one has a single owner.
         self._shared = not database.is_sqlite
@@ -114,7 +115,12 @@ class UpdateInbox:
         self._flusher = asyncio.create_task(self._flush_forever(), name="inbox-done-flusher")
 
     async def stop(self) -> None:
-        """Finish in-flight updates, then stop the background flusher."""
+        """Finish in-flight updates, then stop the background flusher.
+
+        From here on nothing new is queued (a late ``recover`` from the periodic job
+        included): what is not yet taken stays in the inbox for the next run.
+        """
+        self._closing = True
         await self.wait_idle()
         if self._flusher is not None:
             self._flusher.cancel()
@@ -191,6 +197,8 @@ class UpdateInbox:
         self._active.difference_update(done)
 
     def _schedule(self, key: int, update_id: int) -> None:
+        if self._closing:
+            return
         self._active.add(update_id)
         queue = self._queues.get(key)
         if queue is not None:
@@ -238,7 +246,8 @@ class UpdateInbox:
 
     async def _process(self, key: int, update_id: int) -> None:
         replies = await self._handle(key, update_id)
-        if replies is None:
+        if replies is None:  # nothing for us: done already, or another process has it
+            self._active.discard(update_id)
             return
         for call in replies:
             outcome = await self._caller.call(call["method"], call["params"])
