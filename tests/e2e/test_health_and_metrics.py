@@ -12,11 +12,12 @@ from sqlalchemy import text
 
 from bot.app import Bearings
 from bot.clock import MovableClock
+from bot.ops.health import check_health, tick_deadline
 from bot.sandbox.emulator import BotApiEmulator
 from storage.db import Database
 from tests.e2e.conftest import Chatter, bot_settings, running
 from tests.e2e.test_flags import ALEX, SAM, add_case, raise_flag
-from tests.ops import eventually, samples, with_ops_server
+from tests.ops import eventually, free_port, samples, with_ops_server
 from tests.team import seed_team
 
 
@@ -117,3 +118,26 @@ async def test_metrics_move_after_a_flag_is_raised_and_delivered(
     assert after[("bearings_outbox_depth", ())] == 0
     assert after[("bearings_planner_run_seconds_count", ())] >= 1
     assert after[("bearings_last_delivery_timestamp_seconds", ())] > 0
+
+
+async def test_healthz_says_unhealthy_when_the_database_cannot_be_reached() -> None:
+    nowhere = Database(f"postgresql+asyncpg://bearings@127.0.0.1:{free_port()}/bearings")
+    try:
+        healthy, report = await check_health(nowhere, tick_age=1.0, tick_seconds=15)
+    finally:
+        await nowhere.dispose()
+    assert healthy is False
+    assert report["database"]["ok"] is False and report["migrations"]["ok"] is False
+    assert report["scheduler"]["ok"] is True
+
+
+async def test_healthz_says_unhealthy_when_the_scheduler_has_not_ticked_lately(
+    database: Database,
+) -> None:
+    healthy, report = await check_health(database, tick_age=None, tick_seconds=15)
+    assert healthy is False and report["database"]["ok"] is True
+    stale = tick_deadline(15) + 1
+    healthy, report = await check_health(database, tick_age=stale, tick_seconds=15)
+    assert healthy is False and report["scheduler"]["ok"] is False
+    healthy, _ = await check_health(database, tick_age=1.0, tick_seconds=15)
+    assert healthy is True
