@@ -54,6 +54,9 @@ TICK_JOB_OPTIONS: dict[str, Any] = {
 # period overall. A little slack keeps two processes' timers from both finding it due.
 PLANNER_JOB = "planner"
 PLANNER_SLACK = 0.8
+# How often (at most) a process on PostgreSQL looks for updates another one left behind
+# (it died): their reply leases last minutes, so there is no hurry.
+SWEEP_SECONDS = 10.0
 
 
 class StartupError(Exception):
@@ -76,6 +79,7 @@ class Bearings:
     server: OpsServer | None = None
     # When this process's periodic job last ran (monotonic seconds), for the health check.
     last_tick: float | None = None
+    _last_sweep: float | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     # Job leases are about real time between processes, whatever the domain clock says.
     _lease_clock: Clock = field(default_factory=SystemClock)
@@ -232,14 +236,25 @@ class Bearings:
         self.last_tick = time.monotonic()
         self.metrics.ticks.inc()
         self.metrics.last_tick.set(time.time())
-        if self.inbox is not None and not self.database.is_sqlite:
+        if self._sweep_due():
+            assert self.inbox is not None
             try:
                 await self.inbox.recover()
-            except Exception as error:  # the next tick looks again
+            except Exception as error:  # the next sweep looks again
                 log.warning("inbox.recover_failed", extra={"error": type(error).__name__})
         await self._plan(shared=True)
         if self.delivery is not None:
             self.delivery.kick()
+
+    def _sweep_due(self) -> bool:
+        """Whether to look for updates left behind by another process now (PostgreSQL)."""
+        if self.inbox is None or self.database.is_sqlite:
+            return False
+        now = time.monotonic()
+        if self._last_sweep is not None and now - self._last_sweep < SWEEP_SECONDS:
+            return False
+        self._last_sweep = now
+        return True
 
     async def stop(self) -> None:
         """Stop taking updates (the web server lets requests in flight finish), finish

@@ -117,8 +117,9 @@ class UpdateInbox:
     async def stop(self) -> None:
         """Finish in-flight updates, then stop the background flusher.
 
-        From here on nothing new is queued (a late ``recover`` from the periodic job
-        included): what is not yet taken stays in the inbox for the next run.
+        From here on nothing new is started (a late ``recover`` from the periodic job
+        included): each chat finishes the update in hand, and what is not yet taken stays
+        in the inbox for the next run (or, on PostgreSQL, another process).
         """
         self._closing = True
         await self.wait_idle()
@@ -212,20 +213,20 @@ class UpdateInbox:
     async def _run_chat(self, key: int) -> None:
         async with self._slots:
             queue = self._queues[key]
-            while queue:
+            while queue and not self._closing:
                 update_id = queue[0]
                 try:
-                    if self._shared:
-                        await self._after_earlier_in_chat(key, update_id)
-                    await self._process(key, update_id)
+                    if not self._shared or await self._after_earlier_in_chat(key, update_id):
+                        await self._process(key, update_id)
                 except Exception:
                     log.exception("inbox.process_failed", extra={"update_id": update_id})
                 finally:
                     queue.popleft()
             del self._queues[key]
 
-    async def _after_earlier_in_chat(self, key: int, update_id: int) -> None:
-        """Handle (or wait for) the chat's earlier updates first, wherever they arrived.
+    async def _after_earlier_in_chat(self, key: int, update_id: int) -> bool:
+        """Handle (or wait for) the chat's earlier updates first, wherever they arrived;
+        False if Bearings began to stop meanwhile (the update is left for later).
 
         Behind one address, a chat's next update may reach this process while its
         previous one, which reached another, is not yet handled or its replies not yet
@@ -237,7 +238,9 @@ class UpdateInbox:
             # Ours, handled and sent, only waiting to be marked done, hold nothing up.
             waiting = [(i, status) for i, status in owed if i not in self._done]
             if not waiting:
-                return
+                return True
+            if self._closing:
+                return False
             earlier, status = waiting[0]
             if status == "pending":
                 await self._process(key, earlier)
