@@ -232,20 +232,26 @@ class UpdateInbox:
         previous one, which reached another, is not yet handled or its replies not yet
         sent: the person must still see the answers in the order they wrote.
         """
+        failed: set[int] = set()
         while True:
             async with self._database.unit_of_work() as uow:
                 owed = await uow.inbox.owed_in_chat(key, update_id, self._lease_clock.now())
-            # Ours, handled and sent, only waiting to be marked done, hold nothing up.
-            waiting = [(i, status) for i, status in owed if i not in self._done]
+            # Ours, handled and sent, only waiting to be marked done, hold nothing up; nor
+            # does one that failed just now (it stays in the inbox for a later try).
+            waiting = [(i, s) for i, s in owed if i not in self._done and i not in failed]
             if not waiting:
                 return True
             if self._closing:
                 return False
             earlier, status = waiting[0]
-            if status == "pending":
-                await self._process(key, earlier)
-            else:  # another process is sending its replies
+            if status != "pending":  # another process is sending its replies
                 await asyncio.sleep(CHAT_TURN_POLL)
+                continue
+            try:
+                await self._process(key, earlier)
+            except Exception:
+                log.exception("inbox.process_failed", extra={"update_id": earlier})
+                failed.add(earlier)
 
     async def _process(self, key: int, update_id: int) -> None:
         replies = await self._handle(key, update_id)
@@ -344,7 +350,17 @@ class UpdateInbox:
             if row is None or row.status != "pending":
                 return None
             kind = update_kind(row.payload)
-            update = Update.de_json(row.payload, self._application.bot)
+            try:
+                update = Update.de_json(row.payload, self._application.bot)
+            except Exception:
+                # Not even readable: kept (failed, its payload encrypted) and not tried again,
+                # so it can never hold up the updates after it in its chat.
+                log.error("inbox.unreadable", extra={"update_id": update_id, "kind": kind})
+                await uow.inbox.mark_handled(
+                    row, [], self._clock.now(), failed=True, lease_until=self._reply_lease()
+                )
+                self._observe(kind, "failed", started)
+                return []
             replies = Replies()
             chat = update.effective_chat
             query = update.callback_query
