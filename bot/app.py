@@ -1,8 +1,9 @@
 """The composition root: builds and runs Bearings from ``Settings``.
 
 Everything long-lived is made here (database, clock, python-telegram-bot
-application, inbox, poller) and handed to what needs it. Tests, the sandbox
-and ``bearings run`` all call ``build`` and ``Bearings.start``.
+application, inbox, poller or webhook, HTTP server, metrics) and handed to what
+needs it. Tests, the sandbox and ``bearings run`` all call ``build`` and
+``Bearings.start``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults
@@ -20,14 +23,18 @@ from telegram.ext import Application, ContextTypes, Defaults
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.ops.health import check_health
+from bot.ops.metrics import Metrics
+from bot.ops.server import OpsServer
 from bot.services.endings import check_flows
 from bot.services.planner import plan
 from bot.telegram.calls import ApiCaller
 from bot.telegram.commands import register_default_commands
 from bot.telegram.context import BearingsContext
 from bot.telegram.delivery import Delivery
-from bot.telegram.inbox import UpdateInbox
+from bot.telegram.inbox import ALLOWED_UPDATES, UpdateInbox
 from bot.telegram.polling import Poller
+from bot.telegram.webhook import WebhookEndpoint
 from storage.crypto import install_keys
 from storage.db import Database, DatabaseInUse
 from storage.schema import schema_state, upgrade_to_head
@@ -43,6 +50,13 @@ TICK_JOB_OPTIONS: dict[str, Any] = {
     "coalesce": True,
     "max_instances": 1,
 }
+# Every process ticks on its own timer; the planner runs in whichever finds it due, once per
+# period overall. A little slack keeps two processes' timers from both finding it due.
+PLANNER_JOB = "planner"
+PLANNER_SLACK = 0.8
+# How often (at most) a process on PostgreSQL looks for updates another one left behind
+# (it died): their reply leases last minutes, so there is no hurry.
+SWEEP_SECONDS = 10.0
 
 
 class StartupError(Exception):
@@ -58,17 +72,31 @@ class Bearings:
     database: Database
     application: Application[Any, Any, Any, Any, Any, Any]
     caller: ApiCaller
+    metrics: Metrics = field(default_factory=Metrics)
     inbox: UpdateInbox | None = None
     poller: Poller | None = None
     delivery: Delivery | None = None
+    server: OpsServer | None = None
+    # When this process's periodic job last ran (monotonic seconds), for the health check.
+    last_tick: float | None = None
+    _last_sweep: float | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # Job leases are about real time between processes, whatever the domain clock says.
+    _lease_clock: Clock = field(default_factory=SystemClock)
 
     async def prepare_database(self) -> None:
         """Check the schema; migrate a SQLite database automatically, refuse otherwise."""
         await ensure_schema(self.database, auto_migrate=self.settings.is_sqlite)
 
+    @property
+    def webhook_mode(self) -> bool:
+        """Whether updates come by webhook (``WEBHOOK_URL`` set) rather than long polling."""
+        return self.settings.webhook_url is not None
+
     async def start(self, *, polling: bool = True) -> None:
-        """Connect to Telegram, finish what a previous run left, and start polling."""
+        """Connect to Telegram, finish what a previous run left, and start receiving:
+        by webhook when ``WEBHOOK_URL`` is set, else by long polling (unless ``polling``
+        is false: updates are then handed to the inbox by the caller)."""
         try:
             self.database.claim_sole_use()
         except DatabaseInUse as error:
@@ -86,6 +114,9 @@ class Bearings:
             send_timeout=self.settings.telegram_send_timeout,
         )
         self.inbox.after_handled = self.delivery.kick
+        self.inbox.observe = self.metrics.observe_update
+        delivery = self.delivery
+        self.metrics.watch_deliveries(lambda: delivery.stats)
         await self.application.start()
         await register_default_commands(self.caller)
         self.inbox.start()
@@ -99,16 +130,92 @@ class Bearings:
             name="tick",
             job_kwargs=TICK_JOB_OPTIONS,
         )
-        if polling:
-            await self.caller.call("deleteWebhook", {"drop_pending_updates": False})
-            self.poller = Poller(self.application.bot, self.inbox)
-            self._tasks.append(asyncio.create_task(self.poller.run(), name="poller"))
-        log.info("bearings.started", extra={"bot": username, "polling": polling})
+        if self.webhook_mode:
+            await self._serve_webhook(self.inbox)
+        else:
+            await self._serve_ops()
+            if polling:
+                # Back from webhook mode: Telegram only answers getUpdates without a webhook.
+                await self.caller.call("deleteWebhook", {"drop_pending_updates": False})
+                self.poller = Poller(self.application.bot, self.inbox)
+                self._tasks.append(asyncio.create_task(self.poller.run(), name="poller"))
+        log.info(
+            "bearings.started",
+            extra={"bot": username, "webhook": self.webhook_mode, "polling": polling},
+        )
+
+    async def _serve_webhook(self, inbox: UpdateInbox) -> None:
+        """Listen for Telegram's POSTs, then tell Telegram where to send them."""
+        url, secret = self.settings.webhook_url, self.settings.webhook_secret
+        assert url is not None and secret is not None  # checked by ``build``
+        endpoint = WebhookEndpoint(
+            inbox,
+            secret.get_secret_value(),
+            answered=lambda status: self.metrics.webhook_requests.labels(status=status).inc(),
+        )
+        await self._serve_ops(webhook=(urlsplit(url).path or "/", endpoint.handle))
+        outcome = await self.caller.call(
+            "setWebhook",
+            {
+                "url": url,
+                "secret_token": secret.get_secret_value(),
+                "allowed_updates": ALLOWED_UPDATES,
+                "max_connections": self.settings.concurrent_chats,
+            },
+        )
+        if not outcome.ok:
+            raise StartupError(f"Telegram refused the webhook {url}: {outcome.reason}")
+
+    async def _serve_ops(self, webhook: Any = None) -> None:
+        """Start the HTTP server: the webhook (if given), health and metrics (if enabled)."""
+        enabled = self.settings.metrics_enabled
+        if webhook is None and not enabled:
+            return
+        self.server = OpsServer(
+            self.settings.listen_host,
+            self.settings.listen_port,
+            webhook=webhook,
+            health=self.health if enabled else None,
+            metrics=self.metrics_page if enabled else None,
+        )
+        try:
+            await self.server.start()
+        except OSError as error:
+            self.server = None
+            raise StartupError(
+                f"cannot listen on {self.settings.listen_host}:{self.settings.listen_port} "
+                f"({error.strerror or error}). Set LISTEN_HOST/LISTEN_PORT"
+                + ("." if webhook is not None else ", or METRICS_ENABLED=false.")
+            ) from None
+
+    async def health(self) -> tuple[bool, dict[str, Any]]:
+        """This process's health: database, migrations, scheduler, last delivery."""
+        age = None if self.last_tick is None else time.monotonic() - self.last_tick
+        return await check_health(
+            self.database, tick_age=age, tick_seconds=self.settings.tick_seconds
+        )
+
+    async def metrics_page(self) -> bytes:
+        """The metrics in the Prometheus text format, database figures read just now."""
+        await self.metrics.refresh(self.database, self.clock.now())
+        return self.metrics.render()
 
     async def tick(self) -> None:
-        """The periodic job: plan what is owed from the data, then deliver what is due."""
+        """Plan what is owed from the data now, then deliver what is due."""
+        await self._plan(shared=False)
+        if self.delivery is not None:
+            self.delivery.kick()
+
+    async def _plan(self, *, shared: bool) -> None:
+        """Run the planner; when ``shared``, only if no process has in the last period."""
+        period = timedelta(seconds=self.settings.tick_seconds * PLANNER_SLACK)
+        started = time.perf_counter()
         try:
             async with self.database.unit_of_work() as uow:
+                if shared and not await uow.jobs.start_if_due(
+                    PLANNER_JOB, self._lease_clock.now(), period
+                ):
+                    return
                 await plan(
                     uow,
                     self.clock,
@@ -116,16 +223,45 @@ class Bearings:
                     retention_days=self.settings.retention_days,
                     nudges=self.settings.nudges_enabled,
                 )
+                await uow.jobs.finish(PLANNER_JOB, self._lease_clock.now())
         except Exception as error:  # the next tick plans again from the same data
+            self.metrics.planner_errors.inc()
             log.warning("planner.error", extra={"error": type(error).__name__})
+            return
+        self.metrics.planner.observe(time.perf_counter() - started)
+
+    async def _tick(self, _: Any) -> None:
+        """The periodic job: plan (once per period across processes), pick up updates
+        another process left behind, deliver what is due."""
+        self.last_tick = time.monotonic()
+        self.metrics.ticks.inc()
+        self.metrics.last_tick.set(time.time())
+        if self._sweep_due():
+            assert self.inbox is not None
+            try:
+                await self.inbox.recover()
+            except Exception as error:  # the next sweep looks again
+                log.warning("inbox.recover_failed", extra={"error": type(error).__name__})
+        await self._plan(shared=True)
         if self.delivery is not None:
             self.delivery.kick()
 
-    async def _tick(self, _: Any) -> None:
-        await self.tick()
+    def _sweep_due(self) -> bool:
+        """Whether to look for updates left behind by another process now (PostgreSQL)."""
+        if self.inbox is None or self.database.is_sqlite:
+            return False
+        now = time.monotonic()
+        if self._last_sweep is not None and now - self._last_sweep < SWEEP_SECONDS:
+            return False
+        self._last_sweep = now
+        return True
 
     async def stop(self) -> None:
-        """Stop polling, finish in-flight updates, and close everything."""
+        """Stop taking updates (the web server lets requests in flight finish), finish
+        in-flight updates and deliveries, put back claimed outbox rows, close everything."""
+        if self.server is not None:
+            await self.server.stop()
+            self.server = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -150,6 +286,11 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Bearings:
         raise StartupError("TELEGRAM_BOT_TOKEN is not set")
     if not settings.data_keys:
         raise StartupError("BEARINGS_DATA_KEYS is not set")
+    if settings.webhook_url is not None and settings.webhook_secret is None:
+        raise StartupError(
+            "WEBHOOK_SECRET is not set: webhook mode needs it, so that only Telegram can post "
+            "updates (1-256 characters of A-Z, a-z, 0-9, _ and -)"
+        )
     install_keys(settings.data_keys)
     check_flows()
     application = (

@@ -233,19 +233,24 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _serve(settings: Settings) -> int:
+    # Listen for SIGTERM/SIGINT before starting, so a stop asked for during start-up is a
+    # graceful one too: everything in flight is finished or put back, then exit code 0.
+    stop = _stop_signal()
     bearings = build(settings)
-    await bearings.start()
-    await _wait_for_stop_signal()
-    await bearings.stop()
+    try:
+        await bearings.start()
+        await stop.wait()
+    finally:
+        await bearings.stop()
     return 0
 
 
-async def _wait_for_stop_signal() -> None:
+def _stop_signal() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    return stop
 
 
 def _sandbox(settings: Settings, args: argparse.Namespace) -> int:

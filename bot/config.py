@@ -49,7 +49,11 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     listen_host: str = "127.0.0.1"
-    listen_port: int = Field(default=8080, ge=1, le=65535)
+    # 0: any free port (tests).
+    listen_port: int = Field(default=8080, ge=0, le=65535)
+    # /healthz and /metrics on LISTEN_HOST:LISTEN_PORT (beside the webhook, or on their own
+    # when polling).
+    metrics_enabled: bool = True
     log_level: str = "INFO"
     default_timezone: str = "Europe/London"
     invite_ttl_days: int = Field(default=7, ge=1, le=90)

@@ -188,6 +188,9 @@ class InboxUpdate(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # While a handled update's replies are being sent, the process sending them holds this
+    # lease (real time); another process takes the replies over only once it has run out.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Visit(Base):
@@ -361,3 +364,18 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class JobRun(Base):
+    """When a periodic job last ran, shared by every process on the database.
+
+    Each process ticks on its own timer; the one that finds the job due (and
+    locks this row) runs it, so the job runs once per period overall however
+    many processes there are.
+    """
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -13,6 +13,7 @@ from storage.repositories.flags import FlagRepository
 from storage.repositories.flows import FlowSessionRepository
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.invites import InviteRepository
+from storage.repositories.jobs import JobRunRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.reflection import BearingsRepository, StuckRepository
 from storage.repositories.teams import MemberRepository, TeamRepository
@@ -39,6 +40,7 @@ class UnitOfWork:
         self.flags = FlagRepository(session)
         self.exports = ExportRepository(session)
         self.erasure = ErasureRepository(session)
+        self.jobs = JobRunRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""

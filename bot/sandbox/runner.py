@@ -80,6 +80,7 @@ def sandbox_settings(emulator: BotApiEmulator, folder: Path) -> Settings:
         database_url=f"sqlite+aiosqlite:///{folder / 'sandbox.db'}",
         bearings_data_keys=SecretStr(generate_key()),
         webhook_url=None,
+        metrics_enabled=False,
     )
 
 

@@ -12,6 +12,13 @@ sender's bucket as it arrives. An update over the limit is kept and handled
 later: its chat's queue waits for it (without holding one of the concurrent
 slots, so other chats are not slowed), and the first one to wait in a flood
 first tells the person, once, to slow down. Nothing is dropped.
+
+On PostgreSQL several processes may share the inbox (webhook mode behind one
+address): each update is handled once (its row is locked and its status
+checked), a chat's updates take turns under the chat's advisory lock, an
+update waits until the chat's earlier ones, wherever they arrived, are handled
+and their replies sent, and the replies of a handled update are sent by the
+process holding their lease, or by another once that lease has run out.
 """
 
 from __future__ import annotations
@@ -23,12 +30,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.domain.errors import Refusal
 from bot.domain.flood import FloodGuard, FloodRule
@@ -43,6 +51,21 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 DB_RETRIES = 6
+# How long the process that handled an update has to send its replies before another
+# process may take them over (a process that died holding them).
+REPLY_LEASE = timedelta(minutes=2)
+# How often an update looks again whether the chat's earlier update, handled by another
+# process, has had its replies sent.
+CHAT_TURN_POLL = 0.05
+
+# Told of every update handled: its kind, the outcome ("handled", "refused", "failed")
+# and how long handling took in seconds.
+HandlingObserver = Callable[[str, str, float], None]
+
+
+def update_kind(raw: dict[str, Any]) -> str:
+    """What sort of update this is ("message", "callback_query", ...)."""
+    return next((key for key in raw if key != "update_id"), "unknown")
 
 
 def chat_key(raw: dict[str, Any]) -> int:
@@ -103,19 +126,33 @@ class UpdateInbox:
         self._slots = asyncio.Semaphore(settings.concurrent_chats)
         self._tasks: set[asyncio.Task[None]] = set()
         self._done: list[int] = []
+        self._active: set[int] = set()
+        self._closing = False
         self._flusher: asyncio.Task[None] | None = None
         self._flood = FloodGuard(FloodRule(settings.flood_burst, settings.flood_per_second))
         self._held: dict[int, _Held] = {}
         self._draining = asyncio.Event()
+        # Several processes may share a PostgreSQL inbox; a SQLite one has a single owner.
+        self._shared = not database.is_sqlite
+        # Leases measure real time between processes, whatever the domain clock says.
+        self._lease_clock: Clock = SystemClock()
         self.handled = 0
         self.after_handled: Callable[[], None] | None = None
+        self.observe: HandlingObserver | None = None
 
     def start(self) -> None:
         """Start marking delivered updates done in the background (a few times a second)."""
         self._flusher = asyncio.create_task(self._flush_forever(), name="inbox-done-flusher")
 
     async def stop(self) -> None:
-        """Finish in-flight updates (held ones too, without waiting), then stop the flusher."""
+        """Finish in-flight updates, then stop the background flusher.
+
+        From here on nothing new is started (a late ``recover`` from the periodic job
+        included): each chat finishes the update in hand (one held back by flood control
+        stops waiting), and what is not yet taken stays in the inbox for the next run (or,
+        on PostgreSQL, another process).
+        """
+        self._closing = True
         self._draining.set()
         await self.wait_idle()
         if self._flusher is not None:
@@ -160,10 +197,19 @@ class UpdateInbox:
             log.info("inbox.flood", extra={"chat": key, "update_id": update_id})
 
     async def recover(self) -> int:
-        """Queue every update a previous run left unfinished; returns how many."""
+        """Queue every update a previous run left unfinished; returns how many.
+
+        On SQLite this process owns the database, so replies a crashed run was sending
+        are taken over at once; on PostgreSQL only once their lease has run out (the
+        process sending them may be alive), which the periodic ``recover`` then finds.
+        """
         async with self._database.unit_of_work() as uow:
+            if not self._shared:
+                await uow.inbox.release_leases()
             rows = await uow.inbox.unfinished()
-            left = [(row.update_id, row.chat_key) for row in rows]
+            left = [
+                (row.update_id, row.chat_key) for row in rows if row.update_id not in self._active
+            ]
         for update_id, key in left:
             self._schedule(key, update_id)
         if left:
@@ -192,8 +238,13 @@ class UpdateInbox:
         except Exception as error:  # a later flush or start-up will finish them
             log.warning("inbox.mark_done_failed", extra={"error": type(error).__name__})
             self._done.extend(done)
+            return
+        self._active.difference_update(done)
 
     def _schedule(self, key: int, update_id: int) -> None:
+        if self._closing:
+            return
+        self._active.add(update_id)
         queue = self._queues.get(key)
         if queue is not None:
             queue.append(update_id)
@@ -205,13 +256,14 @@ class UpdateInbox:
 
     async def _run_chat(self, key: int) -> None:
         queue = self._queues[key]
-        while queue:
+        while queue and not self._closing:
             update_id = queue[0]
             try:
                 with bound_ids(update_id=update_id, chat_id=key):
                     await self._wait_if_held(update_id)
                     async with self._slots:
-                        await self._process(update_id)
+                        if not self._shared or await self._after_earlier_in_chat(key, update_id):
+                            await self._process(key, update_id)
             except Exception:
                 log.exception("inbox.process_failed", extra={"update_id": update_id})
             finally:
@@ -233,9 +285,39 @@ class UpdateInbox:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._draining.wait(), delay)
 
-    async def _process(self, update_id: int) -> None:
-        replies = await self._handle(update_id)
-        if replies is None:
+    async def _after_earlier_in_chat(self, key: int, update_id: int) -> bool:
+        """Handle (or wait for) the chat's earlier updates first, wherever they arrived;
+        False if Bearings began to stop meanwhile (the update is left for later).
+
+        Behind one address, a chat's next update may reach this process while its
+        previous one, which reached another, is not yet handled or its replies not yet
+        sent: the person must still see the answers in the order they wrote.
+        """
+        failed: set[int] = set()
+        while True:
+            async with self._database.unit_of_work() as uow:
+                owed = await uow.inbox.owed_in_chat(key, update_id, self._lease_clock.now())
+            # Ours, handled and sent, only waiting to be marked done, hold nothing up; nor
+            # does one that failed just now (it stays in the inbox for a later try).
+            waiting = [(i, s) for i, s in owed if i not in self._done and i not in failed]
+            if not waiting:
+                return True
+            if self._closing:
+                return False
+            earlier, status = waiting[0]
+            if status != "pending":  # another process is sending its replies
+                await asyncio.sleep(CHAT_TURN_POLL)
+                continue
+            try:
+                await self._process(key, earlier)
+            except Exception:
+                log.exception("inbox.process_failed", extra={"update_id": earlier})
+                failed.add(earlier)
+
+    async def _process(self, key: int, update_id: int) -> None:
+        replies = await self._handle(key, update_id)
+        if replies is None:  # nothing for us: done already, or another process has it
+            self._active.discard(update_id)
             return
         for call in replies:
             outcome = await self._caller.call(call["method"], call["params"])
@@ -253,13 +335,14 @@ class UpdateInbox:
         if self.after_handled is not None:
             self.after_handled()
 
-    async def _handle(self, update_id: int) -> list[dict[str, Any]] | None:
+    async def _handle(self, key: int, update_id: int) -> list[dict[str, Any]] | None:
         """Handle one update in its own unit of work; returns the replies to send."""
+        started = time.perf_counter()
         for attempt in range(DB_RETRIES):
             try:
-                return await self._handle_once(update_id)
+                return await self._handle_once(key, update_id, started)
             except Refusal as refusal:
-                return await self._finish_without_effects(update_id, refusal)
+                return await self._finish_without_effects(update_id, refusal, started=started)
             except Exception as error:
                 if is_transient(error) and attempt < DB_RETRIES - 1:
                     log.info("inbox.retry", extra={"update_id": update_id, "attempt": attempt + 1})
@@ -271,17 +354,27 @@ class UpdateInbox:
                     exc_info=not is_transient(error),
                 )
                 template = "try_again" if is_transient(error) else "something_went_wrong"
-                return await self._finish_without_effects(update_id, None, template)
+                return await self._finish_without_effects(
+                    update_id, None, template, started=started
+                )
         return None
 
-    async def _handle_once(self, update_id: int) -> list[dict[str, Any]] | None:
+    async def _handle_once(
+        self, key: int, update_id: int, started: float
+    ) -> list[dict[str, Any]] | None:
         async with self._database.unit_of_work() as uow:
+            await uow.inbox.lock_chat(key)
             row = await uow.inbox.claim(update_id)
             if row is None:
                 return None
             if row.status != "pending":
-                # Handled before a crash: only its replies may still be owed.
-                return list(row.replies or []) if row.status == "handled" else None
+                # Handled before a crash (or by another process): only its replies may still
+                # be owed, and only if nobody is sending them.
+                if row.status != "handled":
+                    return None
+                now = self._lease_clock.now()
+                return await uow.inbox.take_replies(row, now, now + REPLY_LEASE)
+            kind = update_kind(row.payload)
             update = Update.de_json(row.payload, self._application.bot)
             turn = Turn(
                 uow=uow,
@@ -298,18 +391,37 @@ class UpdateInbox:
             if turn.error is not None:
                 raise turn.error
             _answer_button(update, turn.replies)
-            await uow.inbox.mark_handled(row, turn.replies.calls, self._clock.now())
-            return turn.replies.calls
+            await uow.inbox.mark_handled(
+                row, turn.replies.calls, self._clock.now(), lease_until=self._reply_lease()
+            )
+        self._observe(kind, "handled", started)
+        return turn.replies.calls
 
     async def _finish_without_effects(
-        self, update_id: int, refusal: Refusal | None, template: str = "something_went_wrong"
+        self,
+        update_id: int,
+        refusal: Refusal | None,
+        template: str = "something_went_wrong",
+        *,
+        started: float,
     ) -> list[dict[str, Any]] | None:
         """Roll back the update's effects but keep it, marked handled, with an explanation."""
         async with self._database.unit_of_work() as uow:
-            row = await uow.inbox.get(update_id)
+            row = await uow.inbox.claim(update_id)
             if row is None or row.status != "pending":
                 return None
-            update = Update.de_json(row.payload, self._application.bot)
+            kind = update_kind(row.payload)
+            try:
+                update = Update.de_json(row.payload, self._application.bot)
+            except Exception:
+                # Not even readable: kept (failed, its payload encrypted) and not tried again,
+                # so it can never hold up the updates after it in its chat.
+                log.error("inbox.unreadable", extra={"update_id": update_id, "kind": kind})
+                await uow.inbox.mark_handled(
+                    row, [], self._clock.now(), failed=True, lease_until=self._reply_lease()
+                )
+                self._observe(kind, "failed", started)
+                return []
             replies = Replies()
             chat = update.effective_chat
             query = update.callback_query
@@ -321,9 +433,21 @@ class UpdateInbox:
                 replies.send(chat.id, render(template))
             _answer_button(update, replies)
             await uow.inbox.mark_handled(
-                row, replies.calls, self._clock.now(), failed=refusal is None
+                row,
+                replies.calls,
+                self._clock.now(),
+                failed=refusal is None,
+                lease_until=self._reply_lease(),
             )
-            return replies.calls
+        self._observe(kind, "failed" if refusal is None else "refused", started)
+        return replies.calls
+
+    def _reply_lease(self) -> datetime:
+        return self._lease_clock.now() + REPLY_LEASE
+
+    def _observe(self, kind: str, outcome: str, started: float) -> None:
+        if self.observe is not None:
+            self.observe(kind, outcome, time.perf_counter() - started)
 
 
 def _answer_button(update: Update, replies: Replies) -> None:

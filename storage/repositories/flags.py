@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Flag
@@ -54,3 +54,15 @@ class FlagRepository:
         """Every flag no supervisor has picked up yet (for reminders and escalation)."""
         query = select(Flag).where(Flag.state == "open").order_by(Flag.raised_at)
         return (await self._session.scalars(query)).all()
+
+    async def open_counts(self) -> dict[tuple[str, str], int]:
+        """How many flags are open, by (urgency, state), across every team (for metrics)."""
+        query = (
+            select(Flag.urgency, Flag.state, func.count())
+            .where(Flag.state.in_(OPEN_STATES))
+            .group_by(Flag.urgency, Flag.state)
+        )
+        return {
+            (str(urgency), str(state)): int(count)
+            for urgency, state, count in await self._session.execute(query)
+        }

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboxUpdate
@@ -54,6 +54,57 @@ class InboxRepository:
         )
         return (await self._session.scalars(query)).all()
 
+    async def lock_chat(self, chat_key: int) -> None:
+        """Hold the chat's lock until this transaction ends (PostgreSQL advisory lock).
+
+        Several processes may each hold updates of one chat; taking this lock before
+        handling one makes them take turns, so a chat's updates never run side by side.
+        SQLite needs none: one process owns the database.
+        """
+        if self._session.get_bind().dialect.name == "postgresql":
+            await self._session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": chat_key}
+            )
+
+    async def owed_in_chat(
+        self, chat_key: int, before: int, now: datetime, limit: int = 20
+    ) -> list[tuple[int, str]]:
+        """The chat's updates before ``before`` that must go first, oldest first, with their
+        status: still pending, or handled with replies being sent under a live lease."""
+        query = (
+            select(InboxUpdate.update_id, InboxUpdate.status)
+            .where(
+                InboxUpdate.chat_key == chat_key,
+                InboxUpdate.update_id < before,
+                or_(
+                    InboxUpdate.status == PENDING,
+                    and_(InboxUpdate.status == HANDLED, InboxUpdate.lease_until > now),
+                ),
+            )
+            .order_by(InboxUpdate.update_id)
+            .limit(limit)
+        )
+        return [(int(i), str(status)) for i, status in (await self._session.execute(query))]
+
+    async def release_leases(self) -> None:
+        """Let go of every reply lease (the one process on a SQLite database, at start-up:
+        whoever held them has gone)."""
+        await self._session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.status == HANDLED, InboxUpdate.lease_until.is_not(None))
+            .values(lease_until=None)
+        )
+
+    async def take_replies(
+        self, row: InboxUpdate, now: datetime, lease_until: datetime
+    ) -> list[dict[str, Any]] | None:
+        """The replies of a handled row for this process to send, unless another process
+        holds a live lease on them (it is sending them)."""
+        if row.lease_until is not None and row.lease_until > now:
+            return None
+        row.lease_until = lease_until
+        return list(row.replies or [])
+
     async def claim(self, update_id: int) -> InboxUpdate | None:
         """The row, locked for this transaction on PostgreSQL (another process waits)."""
         query = select(InboxUpdate).where(InboxUpdate.update_id == update_id)
@@ -62,18 +113,27 @@ class InboxRepository:
         return await self._session.scalar(query)
 
     async def mark_handled(
-        self, row: InboxUpdate, replies: list[dict[str, Any]], at: datetime, *, failed: bool = False
+        self,
+        row: InboxUpdate,
+        replies: list[dict[str, Any]],
+        at: datetime,
+        *,
+        failed: bool = False,
+        lease_until: datetime | None = None,
     ) -> None:
-        """Record that the update's effects are committed, with the replies still to send."""
+        """Record that the update's effects are committed, with the replies still to send
+        (by this process, until ``lease_until``)."""
         row.status = HANDLED
         row.failed = failed
         row.replies = replies
         if not failed:
-            # Once handled, the update itself is no longer needed: keep no text or sender.
+            # Once handled, the update itself is no longer needed: keep no text.
             # A failed update keeps its (encrypted) payload, so nothing the person sent is lost.
+            # The chat key stays until the replies are delivered: the chat's next update
+            # waits for them (``first_owed_in_chat``).
             row.payload = {}
-            row.chat_key = 0
         row.handled_at = at
+        row.lease_until = lease_until
         row.attempts += 1
 
     async def mark_done(self, update_ids: Sequence[int]) -> None:
@@ -82,7 +142,7 @@ class InboxRepository:
             await self._session.execute(
                 update(InboxUpdate)
                 .where(InboxUpdate.update_id.in_(list(update_ids)))
-                .values(status=DONE, replies=None)
+                .values(status=DONE, replies=None, chat_key=0, lease_until=None)
             )
 
     async def forget_done_before(self, before: datetime) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
@@ -176,3 +176,17 @@ class OutboxRepository:
             )
         )
         return len(rows.all())
+
+    async def backlog(self, now: datetime) -> tuple[int, datetime | None]:
+        """How many rows are owed (pending or being sent, due or not) and when the oldest
+        one that is due now fell due (None when nothing is due)."""
+        owed = OutboxMessage.status.in_([PENDING, SENDING])
+        depth = await self._session.scalar(select(func.count()).where(owed))
+        oldest = await self._session.scalar(
+            select(func.min(OutboxMessage.due_at)).where(owed, OutboxMessage.due_at <= now)
+        )
+        return int(depth or 0), oldest
+
+    async def last_sent_at(self) -> datetime | None:
+        """When a message was last sent, by any process."""
+        return await self._session.scalar(select(func.max(OutboxMessage.sent_at)))

@@ -54,6 +54,7 @@ def bot_settings(
         database_url=database_url,
         bearings_data_keys=SecretStr(",".join(keys)),
         webhook_url=None,
+        metrics_enabled=False,  # no HTTP server: tests run many bots side by side
         tick_seconds=tick_seconds,
         nudges_enabled=nudges,
         flood_burst=10_000,

@@ -1,0 +1,1 @@
+"""Running Bearings as a service: the HTTP server for the webhook, health and metrics."""
