@@ -446,8 +446,14 @@ class UpdateInbox:
         return self._lease_clock.now() + REPLY_LEASE
 
     def _observe(self, kind: str, outcome: str, started: float) -> None:
+        """One log event per update handled (its ids are bound by ``_run_chat``), and the
+        metrics."""
+        seconds = time.perf_counter() - started
+        log.info(
+            "update.handled", extra={"kind": kind, "outcome": outcome, "ms": round(seconds * 1000)}
+        )
         if self.observe is not None:
-            self.observe(kind, outcome, time.perf_counter() - started)
+            self.observe(kind, outcome, seconds)
 
 
 def _answer_button(update: Update, replies: Replies) -> None:

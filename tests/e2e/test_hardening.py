@@ -41,12 +41,12 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> 
 
 
 async def row_counts(database: Database) -> dict[str, int]:
-    """Rows in every table but the inbox."""
+    """Rows in every table but the inbox and the periodic job's own record of its runs."""
     async with database.unit_of_work() as uow:
         return {
             table.name: int(await uow.session.scalar(select(func.count()).select_from(table)) or 0)
             for table in Base.metadata.sorted_tables
-            if table.name != "inbox"
+            if table.name not in ("inbox", "job_runs")
         }
 
 

@@ -186,8 +186,16 @@ async def test_a_whole_conversation_leaves_no_name_note_answer_or_token_in_the_l
     }
     records = captured.records()
     assert any(r.getMessage() == "bearings.started" for r in records), "nothing was captured"
-    events = [json.loads(line)["event"] for line in captured.output.getvalue().splitlines()]
+    lines = [json.loads(line) for line in captured.output.getvalue().splitlines()]
+    events = [line["event"] for line in lines]
     assert "outbox.sent" in events  # the flag went out through the outbox, and was logged
+    # One line per update handled, with its update and chat ids, the kind and how long.
+    handled = [line for line in lines if line["event"] == "update.handled"]
+    assert {line["chat_id"] for line in handled} >= {1001, 1002}
+    assert all(
+        isinstance(line["update_id"], int) and line["kind"] and line["ms"] >= 0 for line in handled
+    )
+    assert len({line["update_id"] for line in handled}) == len(handled)
     assert captured.leaks(secrets) == []
 
 
