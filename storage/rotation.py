@@ -15,12 +15,23 @@ Python objects, only token to token.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.fernet import InvalidToken
-from sqlalchemy import ColumnClause, TableClause, Text, column, func, select, table, update
+from sqlalchemy import (
+    ColumnClause,
+    TableClause,
+    Text,
+    bindparam,
+    column,
+    func,
+    select,
+    table,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import DataKeyError, EncryptedJSON, EncryptedText, KeyRing
@@ -130,6 +141,10 @@ async def _rotate_table(
         async with database.unit_of_work() as uow:
             rows = await _next_batch(uow.session, raw, key, last, batch_size)
             rotated = current = 0
+            # Rows grouped by which of their columns change: one statement run for many rows
+            # per group (executemany), not one statement per row, so each batch's
+            # transaction (which the running bot waits behind on SQLite) stays short.
+            changed: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
             for row in rows:
                 changes: dict[str, str] = {}
                 for name in spec.columns:
@@ -141,9 +156,18 @@ async def _rotate_table(
                         continue
                     changes[name] = _rotate(ring, token, spec, name, row._mapping[spec.primary_key])
                 if changes:
-                    pk_value = row._mapping[spec.primary_key]
-                    await uow.session.execute(update(raw).where(key == pk_value).values(**changes))
+                    params = {f"new_{name}": value for name, value in changes.items()}
+                    changed[tuple(sorted(changes))].append(
+                        {"row_key": row._mapping[spec.primary_key], **params}
+                    )
                     rotated += len(changes)
+            for names, params in changed.items():
+                statement = (
+                    update(raw)
+                    .where(key == bindparam("row_key"))
+                    .values({name: bindparam(f"new_{name}") for name in names})
+                )
+                await uow.session.execute(statement, params)
         if rows:
             last = rows[-1]._mapping[spec.primary_key]
         state = TableProgress(

@@ -12,6 +12,7 @@ from storage.repositories.flows import FlowSessionRepository
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.planning import PlanningRepository
 from storage.repositories.reflection import BearingsRepository, StuckRepository
 from storage.repositories.teams import MemberRepository, TeamRepository
 
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.agenda = AgendaRepository(session)
         self.outbox = OutboxRepository(session)
         self.flags = FlagRepository(session)
+        self.planning = PlanningRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""
