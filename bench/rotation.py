@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -46,6 +47,10 @@ CASES_PER_WORKER = 4
 ROTATION_SECONDS = 30.0
 SUPERVISOR = 30_000_001
 REPLY_TIMEOUT = 30.0
+THINK = 0.3
+"""Seconds a worker takes before their next message (people read what the bot said)."""
+BASELINE = 5.0
+"""Seconds of chatting measured before the rotation starts, to compare with."""
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,14 @@ class Outcome:
     backend: str
     notes: int
     seconds: float
+    cpu_seconds: float
     values: int
     replies: int
     failed: int
     p50: float
     p95: float
     longest: float
+    baseline_p95: float
 
 
 async def store(database: Database, notes: int, now: datetime) -> list[int]:
@@ -127,7 +134,8 @@ async def store(database: Database, notes: int, now: datetime) -> list[int]:
 async def chat(
     emulator: BotApiEmulator, user: int, until: asyncio.Event, latencies: list[float]
 ) -> int:
-    """Ask for one's caseload again and again until told to stop; returns failed replies."""
+    """Ask for one's caseload again and again (a short pause to read each answer) until told
+    to stop; returns failed replies."""
     failed = 0
     while not until.is_set():
         after = len(emulator.bot_messages(user))
@@ -139,6 +147,7 @@ async def chat(
             failed += 1
             continue
         latencies.append(time.monotonic() - started)
+        await asyncio.sleep(THINK)
     return failed
 
 
@@ -169,11 +178,14 @@ async def rotate(backend: str, notes: int) -> Outcome:
             chatting = [
                 asyncio.create_task(chat(emulator, user, stop, latencies)) for user in workers
             ]
-            await asyncio.sleep(1.0)  # the workers are chatting before the operator starts
+            await asyncio.sleep(1.0)  # warm: the bot's first answers
+            first = len(latencies)
+            await asyncio.sleep(BASELINE)
+            baseline = latencies[first:]
             before = len(latencies)
-            started = time.monotonic()
+            started, cpu = time.monotonic(), _children_cpu()
             output = await _rotate_key_command(database.url, f"{new},{old}")
-            seconds = time.monotonic() - started
+            seconds, cpu = time.monotonic() - started, _children_cpu() - cpu
             during = latencies[before:]
             stop.set()
             failed = sum(await asyncio.gather(*chatting))
@@ -185,12 +197,14 @@ async def rotate(backend: str, notes: int) -> Outcome:
         backend=backend,
         notes=notes,
         seconds=seconds,
+        cpu_seconds=cpu,
         values=values,
         replies=len(during),
         failed=failed,
         p50=percentile(during, 0.5),
         p95=percentile(during, 0.95),
         longest=max(during, default=float("nan")),
+        baseline_p95=percentile(baseline, 0.95),
     )
 
 
@@ -211,6 +225,12 @@ async def _rotate_key_command(url: str, keys: str) -> str:
     if process.returncode != 0:
         raise RuntimeError(f"bearings rotate-key failed ({process.returncode}):\n{text}")
     return text
+
+
+def _children_cpu() -> float:
+    """CPU seconds used so far by this process's finished children (the command's own)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _rotated(output: str) -> int:
@@ -247,6 +267,7 @@ def main(argv: list[str] | None = None) -> Report:
             target=f"≤ {ROTATION_SECONDS:.0f} s" if at_scale else "",
             met=outcome.seconds <= ROTATION_SECONDS if at_scale else None,
         )
+        report.add(f"its CPU time ({where})", outcome.cpu_seconds, "s")
         report.add(
             f"values re-encrypted ({where})",
             outcome.values,
@@ -264,6 +285,11 @@ def main(argv: list[str] | None = None) -> Report:
         )
         report.add(f"reply p50 during rotation ({outcome.backend})", outcome.p50 * 1000, "ms")
         report.add(f"reply p95 during rotation ({outcome.backend})", outcome.p95 * 1000, "ms")
+        report.add(
+            f"reply p95 just before, same workers ({outcome.backend})",
+            outcome.baseline_p95 * 1000,
+            "ms",
+        )
         report.add(f"slowest reply ({outcome.backend})", outcome.longest * 1000, "ms")
     report.extra["outcomes"] = [outcome.__dict__ for outcome in outcomes]
     report.finish()

@@ -155,10 +155,10 @@ async def _rotate_table(
                 token = row._mapping[name]
                 if token is None:
                     continue
-                if _is_current(ring, token):
+                new = _rotate(ring, token, spec, name, row_key)
+                if new is None:
                     current += 1
                     continue
-                new = _rotate(ring, token, spec, name, row_key)
                 by_column[name].append({"row_key": row_key, "old": token, "new": new})
                 rotated += 1
         if by_column:
@@ -201,18 +201,14 @@ async def _next_batch(
     return (await connection.execute(query)).all()
 
 
-def _is_current(ring: KeyRing, token: str) -> bool:
+def _rotate(
+    ring: KeyRing, token: str, spec: EncryptedTable, name: str, pk_value: Any
+) -> str | None:
+    """The value under the first key, or None when it is under it already."""
     try:
-        return ring.is_current(token)
-    except ValueError:  # not a token at all (e.g. non-ASCII): _rotate says where
-        return False
-
-
-def _rotate(ring: KeyRing, token: str, spec: EncryptedTable, name: str, pk_value: Any) -> str:
-    try:
-        return ring.rotate(token)
+        return ring.rotated(token)
     except (InvalidToken, ValueError, TypeError):
-        # Name the place, never the value.
+        # Not a token of any key (or not a token at all). Name the place, never the value.
         raise DataKeyError(
             f"{spec.name}.{name} of row {pk_value} cannot be decrypted with any key in "
             "BEARINGS_DATA_KEYS; put back the key it was written with and run again"
