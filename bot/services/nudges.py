@@ -133,7 +133,13 @@ async def _today_by_zone(uow: UnitOfWork, zones: set[str], now: datetime) -> dic
 
 def _people(members: list[MemberTiming], team_rule: TeamRules, now: datetime) -> _People:
     recipients, today = {}, {}
+    team_hour = time.fromisoformat(team_rule.settings.nudge_hour)
+    team_today = now.astimezone(ZoneInfo(team_rule.hours.zone)).date()
     for member in members:
+        if not member.settings and not member.timezone:  # most people keep the team's rules
+            recipients[member.id] = rules.Recipient(member.id, team_rule.hours, team_hour)
+            today[member.id] = team_today
+            continue
         hours = _hours(member, team_rule.hours)
         hour = time.fromisoformat(
             (member.settings or {}).get("nudge_hour") or team_rule.settings.nudge_hour
