@@ -1,4 +1,5 @@
-# The two commands: `make run` (the sandbox when there is no bot token) and `make test`.
+# The two commands: `make run` (the sandbox when there is no bot token) and `make test`
+# (and `make bench`, the benchmarks).
 # Both create .venv and install Bearings with its test tools on first use.
 
 VENV ?= .venv
@@ -27,6 +28,10 @@ run: setup
 # two cores this halves the run (each worker makes its own PostgreSQL database).
 test: setup
 	$(BIN)/python -m pytest -n 3
+
+# Every benchmark of issue 8 (several minutes; see README "Performance"), one summary table.
+bench: setup
+	$(BIN)/python -m bench.all
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

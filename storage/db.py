@@ -21,11 +21,18 @@ from typing import IO, Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from storage.uow import UnitOfWork
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+READ_ONLY = "bearings_read_only"
+"""Execution option of a connection that only reads (see ``Database.reading``)."""
 
 
 class DatabaseInUse(Exception):
@@ -96,6 +103,15 @@ class Database:
             await stack.enter_async_context(session.begin())
             yield UnitOfWork(session)
 
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction that only reads: on SQLite a plain (deferred) BEGIN, which takes no
+        write lock and, in WAL mode, reads beside a writer."""
+        async with self.engine.connect() as connection:
+            await connection.execution_options(**{READ_ONLY: True})
+            async with connection.begin():
+                yield connection
+
     async def dispose(self) -> None:
         """Close every pooled connection (and let go of the SQLite lock, if held)."""
         await self.engine.dispose()
@@ -119,7 +135,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 _TRANSIENT_MARKERS = (

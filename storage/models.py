@@ -106,7 +106,17 @@ class Case(Base):
     """A family or young person on a worker's caseload, known only by a case reference."""
 
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("team_id", "reference"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "reference"),
+        # Closed cases by when, for the purge; partial, so that the planner's search for open
+        # cases falling due keeps to the indexes on their dates.
+        Index(
+            "ix_cases_closed",
+            "closed_at",
+            sqlite_where=text("closed_at IS NOT NULL"),
+            postgresql_where=text("closed_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
@@ -128,6 +138,8 @@ class FlowSession(Base):
     __tablename__ = "flow_sessions"
     __table_args__ = (
         Index("ix_flow_sessions_member_status", "member_id", "status"),
+        # The planner's search for idle open flows.
+        Index("ix_flow_sessions_status_updated", "status", "updated_at"),
         # One open flow per person, even when two processes start one at the same moment.
         Index(
             "uq_flow_sessions_one_open",
@@ -232,7 +244,11 @@ class Action(Base):
     """Something agreed to be done: what, who owns it, by when, for which case."""
 
     __tablename__ = "actions"
-    __table_args__ = (Index("ix_actions_owner_status_due", "owner_id", "status", "due_on"),)
+    __table_args__ = (
+        Index("ix_actions_owner_status_due", "owner_id", "status", "due_on"),
+        # The planner's search for open actions falling due.
+        Index("ix_actions_status_due", "status", "due_on"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
@@ -295,7 +311,11 @@ class Flag(Base):
     """A stuck case raised to the supervisors: urgency, summary, and who did what when."""
 
     __tablename__ = "flags"
-    __table_args__ = (Index("ix_flags_team_state", "team_id", "state", "raised_at"),)
+    __table_args__ = (
+        Index("ix_flags_team_state", "team_id", "state", "raised_at"),
+        # The planner's search for flags nobody has picked up, across teams.
+        Index("ix_flags_state_raised", "state", "raised_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))

@@ -4,9 +4,13 @@ Operators put a new key first in ``BEARINGS_DATA_KEYS`` (``new,old``), restart,
 and run ``bearings rotate-key``. This walks every column of type
 ``EncryptedText``/``EncryptedJSON`` (found by scanning the models, so a new
 encrypted column is covered without touching this module), table by table, in
-batches by primary key, one transaction per batch. A value already under the
-first key is left alone, so the rotation can be stopped at any point and run
-again; once a run reports nothing left, the old keys can be removed.
+batches by primary key. Each batch is read without a lock and re-encrypted,
+then written in one short transaction, each value only where it is still the
+one read (a value the running bot rewrote meanwhile is under the first key
+already): so the bot keeps answering during a rotation, even on SQLite, where
+it waits behind every write. A value already under the first key is left
+alone, so the rotation can be stopped at any point and run again; once a run
+reports nothing left, the old keys can be removed.
 
 It reads and writes the stored tokens as they are (lightweight ``table()``
 constructs with plain ``Text`` columns), so values are never decrypted into
@@ -15,13 +19,24 @@ Python objects, only token to token.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.fernet import InvalidToken
-from sqlalchemy import ColumnClause, TableClause, Text, column, func, select, table, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    ColumnClause,
+    TableClause,
+    Text,
+    bindparam,
+    column,
+    func,
+    select,
+    table,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.crypto import DataKeyError, EncryptedJSON, EncryptedText, KeyRing
 from storage.db import Database
@@ -122,28 +137,41 @@ async def _rotate_table(
 ) -> TableProgress:
     raw = _raw_table(spec)
     key = raw.c[spec.primary_key]
-    async with database.unit_of_work() as uow:
-        total = int(await uow.session.scalar(select(func.count()).select_from(raw)) or 0)
+    async with database.reading() as connection:
+        total = int(await connection.scalar(select(func.count()).select_from(raw)) or 0)
     state = TableProgress(spec.name, total, 0, 0, 0, 0)
     last: Any = None
     while True:
-        async with database.unit_of_work() as uow:
-            rows = await _next_batch(uow.session, raw, key, last, batch_size)
-            rotated = current = 0
-            for row in rows:
-                changes: dict[str, str] = {}
-                for name in spec.columns:
-                    token = row._mapping[name]
-                    if token is None:
-                        continue
-                    if _is_current(ring, token):
-                        current += 1
-                        continue
-                    changes[name] = _rotate(ring, token, spec, name, row._mapping[spec.primary_key])
-                if changes:
-                    pk_value = row._mapping[spec.primary_key]
-                    await uow.session.execute(update(raw).where(key == pk_value).values(**changes))
-                    rotated += len(changes)
+        # Read and re-encrypt outside any write transaction, then write in a short one: on
+        # SQLite the running bot waits behind every write transaction, so the slow part
+        # (the cryptography) must not hold the lock.
+        async with database.reading() as connection:
+            rows = await _next_batch(connection, raw, key, last, batch_size)
+        rotated = current = 0
+        by_column: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            row_key = row._mapping[spec.primary_key]
+            for name in spec.columns:
+                token = row._mapping[name]
+                if token is None:
+                    continue
+                new = _rotate(ring, token, spec, name, row_key)
+                if new is None:
+                    current += 1
+                    continue
+                by_column[name].append({"row_key": row_key, "old": token, "new": new})
+                rotated += 1
+        if by_column:
+            async with database.unit_of_work() as uow:
+                for name, params in by_column.items():
+                    # Only where the value is still the one read: a value the bot rewrote
+                    # meanwhile is under the first key already and stays as it is.
+                    statement = (
+                        update(raw)
+                        .where(key == bindparam("row_key"), raw.c[name] == bindparam("old"))
+                        .values({name: bindparam("new")})
+                    )
+                    await uow.session.execute(statement, params)
         if rows:
             last = rows[-1]._mapping[spec.primary_key]
         state = TableProgress(
@@ -161,7 +189,7 @@ async def _rotate_table(
 
 
 async def _next_batch(
-    session: AsyncSession,
+    connection: AsyncConnection,
     raw: TableClause,
     key: ColumnClause[Any],
     last: Any,
@@ -170,24 +198,17 @@ async def _next_batch(
     query = select(raw).order_by(key).limit(size)
     if last is not None:
         query = query.where(key > last)
-    if session.get_bind().dialect.name == "postgresql":
-        # The running bot may update a row meanwhile: hold the batch's rows until commit.
-        query = query.with_for_update()
-    return (await session.execute(query)).all()
+    return (await connection.execute(query)).all()
 
 
-def _is_current(ring: KeyRing, token: str) -> bool:
+def _rotate(
+    ring: KeyRing, token: str, spec: EncryptedTable, name: str, pk_value: Any
+) -> str | None:
+    """The value under the first key, or None when it is under it already."""
     try:
-        return ring.is_current(token)
-    except ValueError:  # not a token at all (e.g. non-ASCII): _rotate says where
-        return False
-
-
-def _rotate(ring: KeyRing, token: str, spec: EncryptedTable, name: str, pk_value: Any) -> str:
-    try:
-        return ring.rotate(token)
+        return ring.rotated(token)
     except (InvalidToken, ValueError, TypeError):
-        # Name the place, never the value.
+        # Not a token of any key (or not a token at all). Name the place, never the value.
         raise DataKeyError(
             f"{spec.name}.{name} of row {pk_value} cannot be decrypted with any key in "
             "BEARINGS_DATA_KEYS; put back the key it was written with and run again"

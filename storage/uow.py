@@ -15,6 +15,7 @@ from storage.repositories.inbox import InboxRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.jobs import JobRunRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.planning import PlanningRepository
 from storage.repositories.reflection import BearingsRepository, StuckRepository
 from storage.repositories.teams import MemberRepository, TeamRepository
 
@@ -41,6 +42,7 @@ class UnitOfWork:
         self.exports = ExportRepository(session)
         self.erasure = ErasureRepository(session)
         self.jobs = JobRunRepository(session)
+        self.planning = PlanningRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""

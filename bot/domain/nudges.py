@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.domain.schedule import WorkingHours, next_allowed
@@ -43,14 +44,20 @@ class Nudge:
 def send_time(on: date, recipient: Recipient) -> datetime:
     """When a nudge for this local date goes: the nudge hour on the date, or the next working
     day's, then out of quiet hours."""
-    hours = recipient.hours
+    return _send_time(on, recipient.hours, recipient.nudge_hour)
+
+
+@lru_cache(maxsize=4096)
+def _send_time(on: date, hours: WorkingHours, nudge_hour: time) -> datetime:
+    """``send_time`` for everyone with the same rules at once: a team's people mostly share
+    them, so a planning tick works each out once, not once per nudge."""
     zone = ZoneInfo(hours.zone)
     day = on
     for _ in range(14):
         if day.weekday() in hours.working_days:
             break
         day += timedelta(days=1)
-    at = datetime.combine(day, recipient.nudge_hour, zone)
+    at = datetime.combine(day, nudge_hour, zone)
     return next_allowed(at, hours)
 
 

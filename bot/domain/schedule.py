@@ -8,6 +8,7 @@ handled by doing every step in local wall-clock time through ``zoneinfo``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -38,9 +39,13 @@ class WorkingHours:
 
     def windows(self, start: datetime) -> list[tuple[datetime, datetime]]:
         """Working windows (UTC) from the day of ``start`` for the next fortnight, in order."""
+        return list(self.iter_windows(start))
+
+    def iter_windows(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """The same windows, worked out one at a time (the first is often all that is needed:
+        the planner asks for it once per nudge)."""
         zone = ZoneInfo(self.zone)
         first = start.astimezone(zone).date()
-        found = []
         for offset in range(MAX_DAYS_AHEAD + 1):
             day = first + timedelta(days=offset)
             if day.weekday() not in self.working_days:
@@ -53,8 +58,7 @@ class WorkingHours:
                     else datetime.combine(day, end, zone)
                 ).astimezone(UTC)
                 if closes > start:
-                    found.append((max(opens, start), closes))
-        return found
+                    yield (max(opens, start), closes)
 
     def _day_parts(self) -> list[tuple[time, time]]:
         """The allowed parts of a day: [quiet_end, quiet_start), or around midnight-free quiet."""
@@ -67,14 +71,14 @@ class WorkingHours:
 
 def next_allowed(instant: datetime, hours: WorkingHours) -> datetime:
     """The first moment at or after ``instant`` inside a working window."""
-    windows = hours.windows(instant)
-    return windows[0][0] if windows else instant
+    first = next(hours.iter_windows(instant), None)
+    return first[0] if first else instant
 
 
 def add_working_time(start: datetime, amount: timedelta, hours: WorkingHours) -> datetime:
     """The instant when ``amount`` of working time has passed since ``start``."""
     left = amount
-    for opens, closes in hours.windows(start):
+    for opens, closes in hours.iter_windows(start):
         if closes - opens >= left:
             return opens + left
         left -= closes - opens

@@ -36,10 +36,12 @@ class TeamSettings:
     """Days a closed case is kept before it is purged; None: the deployment's RETENTION_DAYS."""
 
 
+_KNOWN = frozenset(field.name for field in fields(TeamSettings))
+
+
 def team_settings(stored: Mapping[str, Any] | None) -> TeamSettings:
     """The team's settings, defaults filling what is not stored (unknown keys ignored)."""
-    known = {field.name for field in fields(TeamSettings)}
-    values = {key: value for key, value in (stored or {}).items() if key in known}
+    values = {key: value for key, value in (stored or {}).items() if key in _KNOWN}
     if "review_nudge_days" in values:
         values["review_nudge_days"] = tuple(int(day) for day in values["review_nudge_days"])
     return TeamSettings(**values)

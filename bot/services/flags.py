@@ -33,7 +33,7 @@ from bot.services.access import Person, member_name, require_person
 from bot.services.cases import readable_case
 from bot.services.flows import FlowReply, Said, ending, prefill_check, start_flow
 from bot.services.outgoing import Outgoing, composer
-from bot.services.timing import team_rules
+from bot.services.timing import TeamSettingsById, every_team_settings, rules_of, team_rules
 from prompts import label
 from storage.models import Flag, Member, OutboxMessage
 from storage.uow import UnitOfWork
@@ -203,11 +203,23 @@ async def open_flags(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) ->
     return sorted(views, key=lambda v: (order[Urgency(v.urgency)], v.raised_at))
 
 
-async def chase_flags(uow: UnitOfWork, clock: Clock) -> int:
-    """The planner's part for flags: remind, then escalate, flags nobody has picked up."""
+async def chase_flags(
+    uow: UnitOfWork, clock: Clock, *, teams: TeamSettingsById | None = None
+) -> int:
+    """The planner's part for flags: remind, then escalate, flags nobody has picked up
+    (``teams``: every team's settings, when the caller has them already)."""
     now, owed = clock.now(), 0
-    for flag in await uow.flags.waiting():
-        rules = await team_rules(uow, flag.team_id)
+    settings = teams if teams is not None else await every_team_settings(uow)
+    # A flag is never chased sooner than its team's shortest time to pick up (by the clock,
+    # or counted in working time, which runs no faster): younger ones are not even read.
+    soonest = min(
+        (min(s.ack_minutes_today, s.ack_working_minutes_week) for _, s in settings.values()),
+        default=0,
+    )
+    waiting = await uow.flags.waiting(raised_before=now - timedelta(minutes=soonest))
+    loaded = {t.id: t for t in await uow.teams.many({flag.team_id for flag in waiting})}
+    for flag in waiting:
+        rules = rules_of(loaded[flag.team_id])
         due = deadlines(Urgency(flag.urgency), flag.raised_at, rules.settings, rules.hours)
         remind, escalate = chase_due(
             now, due, reminded=flag.reminded_at is not None, escalated=flag.escalated_at is not None

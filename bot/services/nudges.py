@@ -9,7 +9,8 @@ buttons do the thing: Done, Snooze 1 day, Reschedule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,9 +24,16 @@ from bot.domain.schedule import WorkingHours
 from bot.services.access import require_person
 from bot.services.flows import FlowReply, start_flow
 from bot.services.outgoing import Outgoing, composer
-from bot.services.timing import TeamRules, team_rules
+from bot.services.timing import (
+    TeamRules,
+    TeamSettingsById,
+    every_team_settings,
+    rules_of,
+    team_rules,
+)
 from prompts import label
-from storage.models import Case, Member, OutboxMessage, Team
+from storage.models import Case, Member, OutboxMessage
+from storage.repositories.planning import DueAction, DueCase, MemberTiming
 from storage.uow import UnitOfWork
 
 CASE_KINDS = ("visit_due", "visit_overdue", "review_coming", "review_overdue")
@@ -38,20 +46,69 @@ ASKING_KINDS = (*CASE_KINDS, *ACTION_KINDS)
 class _People:
     """A team's active members, their rules for time, and who is away."""
 
-    members: dict[int, Member]
+    members: dict[int, MemberTiming]
     recipients: dict[int, rules.Recipient]
     supervisors: list[int]
     today: dict[int, date]
 
 
-async def plan_nudges(uow: UnitOfWork, clock: Clock) -> int:
-    """Owe every nudge whose time has come; returns how many new ones."""
-    now, owed = clock.now(), 0
-    for team in await uow.teams.all():
-        team_rule = await team_rules(uow, team.id)
-        people = await _people(uow, team, team_rule, now)
-        nudges = await _team_nudges(uow, team, team_rule, people)
-        rows = []
+@dataclass
+class _Due:
+    """What may be due in one team this tick: the rows the planner's queries found."""
+
+    cases: list[DueCase] = field(default_factory=list)
+    actions: list[DueAction] = field(default_factory=list)
+    summaries: list[int] = field(default_factory=list)
+    prompts: list[int] = field(default_factory=list)
+
+
+async def plan_nudges(
+    uow: UnitOfWork, clock: Clock, *, teams: TeamSettingsById | None = None
+) -> int:
+    """Owe every nudge whose time has come; returns how many new ones (``teams``: every
+    team's settings, when the caller has them already).
+
+    Only what can be due is read (see ``storage.repositories.planning``): visits and
+    reviews by date, actions by due date, and the workers not yet owed this week's
+    summary or bearings prompt; each team with something due is then planned in full.
+    """
+    now = clock.now()
+    if teams is None:
+        teams = await every_team_settings(uow)
+    if not teams:
+        return 0
+    today = await _today_by_zone(uow, {zone for zone, _ in teams.values()}, now)
+    days = sorted(set(today.values()))
+    weeks = {zone: rules.monday_of(day) for zone, day in today.items()}
+    settings = {team_id: team_setting for team_id, (_, team_setting) in teams.items()}
+    ahead = max(max(s.review_nudge_days, default=0) for s in settings.values())
+    due: dict[int, _Due] = defaultdict(_Due)
+    for case in await uow.planning.due_cases(days[-1], days[-1] + timedelta(days=ahead)):
+        due[case.team_id].cases.append(case)
+    for action in await uow.planning.due_actions(days[-1]):
+        due[action.team_id].actions.append(action)
+    for member_id, team_id in await uow.planning.workers_not_owed("weekly_summary", weeks):
+        due[team_id].summaries.append(member_id)
+    prompting = [
+        team_id
+        for team_id, s in settings.items()
+        if any(day.weekday() >= s.bearings_weekday for day in days)
+    ]
+    if prompting:
+        for member_id, team_id in await uow.planning.workers_not_owed(
+            "bearings_prompt", weeks, team_ids=prompting, no_check_since=max(weeks.values())
+        ):
+            due[team_id].prompts.append(member_id)
+    rows = await _digest_rows(uow, weeks, now)
+    members: dict[int, list[MemberTiming]] = defaultdict(list)
+    for timing in await uow.planning.members_of(due):
+        members[timing.team_id].append(timing)
+    checks = await uow.planning.latest_checks([m for d in due.values() for m in d.prompts])
+    loaded = {team.id: team for team in await uow.teams.many(due)}
+    for team_id in sorted(due):
+        team_rule = rules_of(loaded[team_id])
+        people = _people(members[team_id], team_rule, now)
+        nudges = _team_nudges(due[team_id], team_rule, people, checks)
         for nudge in nudges:
             recipient = people.recipients.get(nudge.member_id)
             member = people.members.get(nudge.member_id)
@@ -63,28 +120,37 @@ async def plan_nudges(uow: UnitOfWork, clock: Clock) -> int:
             send_at = rules.send_time(nudge.on, recipient)
             if send_at > now:
                 continue
-            rows.append(_row(nudge.key, nudge.kind, team.id, member, nudge.ref, now))
-        if team.group_chat_id is not None:
-            rows += _digest_row(team, team_rule, now)
-        owed += await uow.outbox.enqueue(rows)
-    return owed
+            rows.append(_row(nudge.key, nudge.kind, team_id, member, nudge.ref, now))
+    return await uow.outbox.enqueue(rows)
 
 
-async def _people(uow: UnitOfWork, team: Team, team_rule: TeamRules, now: datetime) -> _People:
-    members = {m.id: m for m in await uow.members.of_team(team.id)}
+async def _today_by_zone(uow: UnitOfWork, zones: set[str], now: datetime) -> dict[str, date]:
+    """Today's date in every time zone in use (the teams' and the ones members chose): the
+    planner's queries reach no further than the latest of them."""
+    zones = zones | await uow.planning.member_zones()
+    return {zone: now.astimezone(ZoneInfo(zone)).date() for zone in zones}
+
+
+def _people(members: list[MemberTiming], team_rule: TeamRules, now: datetime) -> _People:
     recipients, today = {}, {}
-    for member in members.values():
+    team_hour = time.fromisoformat(team_rule.settings.nudge_hour)
+    team_today = now.astimezone(ZoneInfo(team_rule.hours.zone)).date()
+    for member in members:
+        if not member.settings and not member.timezone:  # most people keep the team's rules
+            recipients[member.id] = rules.Recipient(member.id, team_rule.hours, team_hour)
+            today[member.id] = team_today
+            continue
         hours = _hours(member, team_rule.hours)
         hour = time.fromisoformat(
             (member.settings or {}).get("nudge_hour") or team_rule.settings.nudge_hour
         )
         recipients[member.id] = rules.Recipient(member.id, hours, hour)
         today[member.id] = now.astimezone(ZoneInfo(hours.zone)).date()
-    supervisors = [m.id for m in members.values() if m.role == Role.SUPERVISOR.value]
-    return _People(members, recipients, supervisors, today)
+    supervisors = [m.id for m in members if m.role == Role.SUPERVISOR.value]
+    return _People({m.id: m for m in members}, recipients, supervisors, today)
 
 
-def _hours(member: Member, team_hours: WorkingHours) -> WorkingHours:
+def _hours(member: Member | MemberTiming, team_hours: WorkingHours) -> WorkingHours:
     """A person's own time zone and quiet hours where they set them, else the team's."""
     own = member.settings or {}
     return WorkingHours(
@@ -99,11 +165,11 @@ def _hours(member: Member, team_hours: WorkingHours) -> WorkingHours:
     )
 
 
-async def _team_nudges(
-    uow: UnitOfWork, team: Team, team_rule: TeamRules, people: _People
+def _team_nudges(
+    due: _Due, team_rule: TeamRules, people: _People, checks: dict[int, datetime]
 ) -> list[rules.Nudge]:
     found: list[rules.Nudge] = []
-    for case in await uow.cases.open_for_team(team.id):
+    for case in due.cases:
         worker = people.members.get(case.worker_id)
         if worker is None:
             continue
@@ -119,24 +185,27 @@ async def _team_nudges(
             team_rule.settings.review_nudge_days,
         )
         found += [_with_date(n, case) for n in case_nudges]
-    for action in await uow.actions.open_for_team(team.id):
-        owner = people.members.get(action.owner_id)
-        if owner is not None:
-            found += rules.action_nudges(action.id, action.due_on, people.today[owner.id], owner.id)
-    for member in people.members.values():
-        if member.role != Role.WORKER.value:
+    for action in due.actions:
+        if action.owner_id in people.members:
+            found += rules.action_nudges(
+                action.id, action.due_on, people.today[action.owner_id], action.owner_id
+            )
+    for member_id in due.summaries:
+        if member_id in people.members:
+            found.append(rules.weekly_summary(member_id, people.today[member_id]))
+    for member_id in due.prompts:
+        if member_id not in people.members:
             continue
-        today = people.today[member.id]
-        found.append(rules.weekly_summary(member.id, today))
-        checks = await uow.bearings.for_member(member.id, limit=1)
-        last = checks[0].taken_at.date() if checks else None
-        prompt = rules.bearings_prompt(member.id, today, team_rule.settings.bearings_weekday, last)
+        last = checks[member_id].date() if member_id in checks else None
+        prompt = rules.bearings_prompt(
+            member_id, people.today[member_id], team_rule.settings.bearings_weekday, last
+        )
         if prompt is not None:
             found.append(prompt)
     return _while_away(found, people)
 
 
-def _with_date(nudge: rules.Nudge, case: Case) -> rules.Nudge:
+def _with_date(nudge: rules.Nudge, case: DueCase) -> rules.Nudge:
     """Remember which date the nudge was about, so a later change makes it moot."""
     about = case.next_visit_due if nudge.kind.startswith("visit") else case.next_review_on
     return rules.Nudge(
@@ -170,31 +239,42 @@ def _while_away(nudges: list[rules.Nudge], people: _People) -> list[rules.Nudge]
     return kept
 
 
-def _digest_row(team: Team, team_rule: TeamRules, now: datetime) -> list[dict[str, Any]]:
-    zone = ZoneInfo(team_rule.hours.zone)
-    today = now.astimezone(zone).date()
-    week = rules.monday_of(today)
-    recipient = rules.Recipient(
-        0, team_rule.hours, time.fromisoformat(team_rule.settings.nudge_hour)
-    )
-    if rules.send_time(week, recipient) > now or team.group_chat_id is None:
-        return []
-    return [
-        {
-            "key": f"digest:{team.id}:{week}",
-            "kind": "digest",
-            "team_id": team.id,
-            "member_id": None,
-            "chat_id": team.group_chat_id,
-            "ref": {"team": team.id, "week": str(week)},
-            "due_at": now,
-            "created_at": now,
-        }
-    ]
+async def _digest_rows(
+    uow: UnitOfWork, weeks: dict[str, date], now: datetime
+) -> list[dict[str, Any]]:
+    """The Monday digest of every team with a group, where it is time and not yet owed
+    (``weeks``: the Monday in each time zone)."""
+    rows = []
+    for team in await uow.planning.groups_not_owed("digest", weeks):
+        week = weeks[team.timezone]
+        team_rule = rules_of(team)
+        recipient = rules.Recipient(
+            0, team_rule.hours, time.fromisoformat(team_rule.settings.nudge_hour)
+        )
+        if rules.send_time(week, recipient) > now:
+            continue
+        rows.append(
+            {
+                "key": f"digest:{team.id}:{week}",
+                "kind": "digest",
+                "team_id": team.id,
+                "member_id": None,
+                "chat_id": team.group_chat_id,
+                "ref": {"team": team.id, "week": str(week)},
+                "due_at": now,
+                "created_at": now,
+            }
+        )
+    return rows
 
 
 def _row(
-    key: str, kind: str, team_id: int, member: Member, ref: dict[str, Any], now: datetime
+    key: str,
+    kind: str,
+    team_id: int,
+    member: Member | MemberTiming,
+    ref: dict[str, Any],
+    now: datetime,
 ) -> dict[str, Any]:
     return {
         "key": key,

@@ -9,6 +9,7 @@ from bot.services.flags import chase_flags
 from bot.services.flows import expire_idle_flows
 from bot.services.nudges import plan_nudges
 from bot.services.retention import purge_due
+from bot.services.timing import every_team_settings
 from storage.uow import UnitOfWork
 
 PURGE_PER_TICK = 50
@@ -25,9 +26,10 @@ async def plan(
 ) -> int:
     """Owe every flag reminder and nudge that has fallen due (each once, by its unique key),
     turn idle conversations into drafts, and purge closed cases past their retention."""
-    owed = await chase_flags(uow, clock)
+    teams = await every_team_settings(uow)
+    owed = await chase_flags(uow, clock, teams=teams)
     if nudges:
-        owed += await plan_nudges(uow, clock)
+        owed += await plan_nudges(uow, clock, teams=teams)
     owed += await expire_idle_flows(uow, clock, flow_idle)
-    await purge_due(uow, clock, retention_days, limit=PURGE_PER_TICK)
+    await purge_due(uow, clock, retention_days, limit=PURGE_PER_TICK, teams=teams)
     return owed

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain import retention as rules
-from bot.domain.team_settings import team_settings
+from bot.services.timing import TeamSettingsById, every_team_settings
 from storage.repositories.retention import PURGED_TABLES, PurgeRepository
 from storage.uow import UnitOfWork
 
@@ -58,22 +58,30 @@ async def purge_due(
     dry_run: bool = False,
     *,
     limit: int | None = None,
+    teams: TeamSettingsById | None = None,
 ) -> PurgeReport:
     """Purge every closed case past its team's retention period (``retention_days`` is the
     deployment default, a team's ``retention_days`` setting overrides it); oldest first,
-    at most ``limit`` cases. A dry run changes nothing and reports the same."""
+    at most ``limit`` cases. A dry run changes nothing and reports the same. ``teams``: every
+    team's settings, when the caller has them already."""
     now = clock.now()
     repository = PurgeRepository(uow.session)
+    settings = teams if teams is not None else await every_team_settings(uow)
+    days = {
+        team_id: rules.retention_days(team_setting.retention_days, retention_days)
+        for team_id, (_, team_setting) in settings.items()
+    }
+    cutoffs = {team_id: rules.purge_cutoff(now, n) for team_id, n in days.items()}
+    candidates = await repository.closed_before(cutoffs)
+    loaded = {team.id: team for team in await uow.teams.many({c[1] for c in candidates})}
     due: list[_Due] = []
-    for team in await uow.teams.all():
-        days = rules.retention_days(team_settings(team.settings).retention_days, retention_days)
-        candidates = await repository.closed_before(team.id, rules.purge_cutoff(now, days))
-        references = {case.id: case.reference for case in candidates}
-        closed = [rules.ClosedCase(case.id, case.closed_at) for case in candidates]
-        due.extend(
-            _Due(case, team.id, team.name, ZoneInfo(team.timezone), references[case.id], days)
-            for case in rules.due_for_purge(closed, now, days)
-        )
+    for case_id, team_id, reference, closed_at in candidates:
+        team = loaded[team_id]
+        closed = rules.ClosedCase(case_id, closed_at)
+        if rules.is_due(closed, now, days[team_id]):
+            due.append(
+                _Due(closed, team_id, team.name, ZoneInfo(team.timezone), reference, days[team_id])
+            )
     due.sort(key=lambda item: (item.case.closed_at or now, item.case.id))
     report = PurgeReport(dry_run=dry_run)
     for item in due[:limit]:

@@ -267,14 +267,17 @@ class Delivery:
         # (or a group three) holds nothing the other chats need.
         await self._pacer.wait_chat(chat_id)
         async with self._in_flight:
-            await self._pacer.wait_overall(chat_id)
-            return await self._caller.call(
-                prepared.method,
-                {**prepared.params, "chat_id": chat_id},
-                flood_wait=0.0,
-                read_timeout=self._send_timeout,
-                max_attempts=CALL_ATTEMPTS,
-            )
+            turn = await self._pacer.wait_overall(chat_id)
+            try:
+                return await self._caller.call(
+                    prepared.method,
+                    {**prepared.params, "chat_id": chat_id},
+                    flood_wait=0.0,
+                    read_timeout=self._send_timeout,
+                    max_attempts=CALL_ATTEMPTS,
+                )
+            finally:
+                self._pacer.finish(turn)
 
     async def _follow_migration(self, prepared: _Prepared, first: CallOutcome) -> CallOutcome:
         """The group is a supergroup now: move the team's chat, then send once more there."""

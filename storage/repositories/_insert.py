@@ -17,11 +17,12 @@ async def insert_ignoring_duplicates(
         return []
     dialect = session.get_bind().dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    key_column = getattr(model, keys[0])
+    model_table = model.__table__
+    # One statement executed for many rows ("insertmanyvalues"): compiled once and cached,
+    # where a multi-row VALUES clause would be built and compiled anew for every call.
     statement = (
-        module.insert(model)
-        .values(list(rows))
+        module.insert(model_table)
         .on_conflict_do_nothing(index_elements=list(keys))
-        .returning(key_column)
+        .returning(model_table.c[keys[0]])
     )
-    return list((await session.execute(statement)).scalars().all())
+    return list((await session.execute(statement, list(rows))).scalars().all())

@@ -50,9 +50,12 @@ class FlagRepository:
         query = select(Flag).where(Flag.team_id == team_id, Flag.raised_at >= since)
         return (await self._session.scalars(query.order_by(Flag.raised_at))).all()
 
-    async def waiting(self) -> Sequence[Flag]:
-        """Every flag no supervisor has picked up yet (for reminders and escalation)."""
+    async def waiting(self, raised_before: datetime | None = None) -> Sequence[Flag]:
+        """Every flag no supervisor has picked up yet (for reminders and escalation); with
+        ``raised_before``, only those raised at or before then."""
         query = select(Flag).where(Flag.state == "open").order_by(Flag.raised_at)
+        if raised_before is not None:
+            query = query.where(Flag.raised_at <= raised_before)
         return (await self._session.scalars(query)).all()
 
     async def open_counts(self) -> dict[tuple[str, str], int]:

@@ -22,6 +22,9 @@ from storage.repositories._insert import insert_ignoring_duplicates
 PENDING, SENDING, SENT, FAILED, DROPPED = "pending", "sending", "sent", "failed", "dropped"
 DEAD = "dead"
 _ONE_STEP = timedelta(microseconds=1)
+ENQUEUE_BATCH = 1_000
+"""Rows per INSERT: a planning tick may owe thousands, and every driver caps a statement's
+parameters (SQLite at 32,766, asyncpg at 32,767)."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,13 @@ class OutboxRepository:
         """Add messages (``key``, ``kind``, ``chat_id``, ``due_at``, ...); existing keys are
         left alone, so planning the same thing twice is harmless. Returns how many are new."""
         full = [{"status": PENDING, "attempts": 0, "ref": {}, **row} for row in rows]
-        return len(await insert_ignoring_duplicates(self._session, OutboxMessage, full, ["key"]))
+        new = 0
+        for start in range(0, len(full), ENQUEUE_BATCH):
+            batch = full[start : start + ENQUEUE_BATCH]
+            new += len(
+                await insert_ignoring_duplicates(self._session, OutboxMessage, batch, ["key"])
+            )
+        return new
 
     async def get(self, row_id: int) -> OutboxMessage | None:
         """One row."""

@@ -49,14 +49,25 @@ class PurgeRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def closed_before(self, team_id: int, cutoff: datetime) -> Sequence[Case]:
-        """The team's cases closed at or before ``cutoff``, oldest closed first."""
+    async def closed_before(
+        self, cutoffs: dict[int, datetime]
+    ) -> Sequence[tuple[int, int, str, datetime]]:
+        """Cases closed at or before their team's cutoff (``cutoffs``: team id to instant), as
+        (id, team id, reference, closed at), oldest closed first. One query over the index on
+        ``closed_at``, bounded by the latest cutoff, whatever the number of teams."""
+        if not cutoffs:
+            return []
         query = (
-            select(Case)
-            .where(Case.team_id == team_id, Case.closed_at.is_not(None), Case.closed_at <= cutoff)
+            select(Case.id, Case.team_id, Case.reference, Case.closed_at)
+            .where(Case.closed_at.is_not(None), Case.closed_at <= max(cutoffs.values()))
             .order_by(Case.closed_at, Case.id)
         )
-        return (await self._session.scalars(query)).all()
+        rows = (await self._session.execute(query)).all()
+        return [
+            (case_id, team_id, reference, closed_at)
+            for case_id, team_id, reference, closed_at in rows
+            if team_id in cutoffs and closed_at <= cutoffs[team_id]
+        ]
 
     async def count_case_rows(self, case_id: int) -> dict[str, int]:
         """How many rows of each table a purge of this case would delete."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +34,18 @@ class TeamRepository:
     async def by_group_chat(self, chat_id: int) -> Team | None:
         """The team whose linked group chat this is."""
         return await self._session.scalar(select(Team).where(Team.group_chat_id == chat_id))
+
+    async def many(self, team_ids: Collection[int]) -> Sequence[Team]:
+        """These teams (loaded together, so later ``get`` calls need no query)."""
+        if not team_ids:
+            return []
+        return (await self._session.scalars(select(Team).where(Team.id.in_(team_ids)))).all()
+
+    async def zones_and_settings(self) -> dict[int, tuple[str, dict[str, Any]]]:
+        """Every team's time zone and stored settings, by id: plain columns, no ORM objects
+        (the planner asks on every tick, and most ticks have nothing to do with most teams)."""
+        rows = await self._session.execute(select(Team.id, Team.timezone, Team.settings))
+        return {team_id: (zone, settings or {}) for team_id, zone, settings in rows.all()}
 
     async def all(self) -> Sequence[Team]:
         """Every team, by name."""
