@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, text, update
+from sqlalchemy import and_, case, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboxUpdate
@@ -142,7 +142,13 @@ class InboxRepository:
             await self._session.execute(
                 update(InboxUpdate)
                 .where(InboxUpdate.update_id.in_(list(update_ids)))
-                .values(status=DONE, replies=None, chat_key=0, lease_until=None)
+                .values(
+                    status=DONE,
+                    replies=None,
+                    lease_until=None,
+                    # A failed update keeps its sender with its payload (erasure finds it).
+                    chat_key=case((InboxUpdate.failed.is_(True), InboxUpdate.chat_key), else_=0),
+                )
             )
 
     async def forget_done_before(self, before: datetime) -> int:

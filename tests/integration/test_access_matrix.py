@@ -362,6 +362,7 @@ NOT_ACTED = {
     "team_admin.set_team_setting": "operator's command line (bearings team set)",
     "team_admin.team_report": "operator's command line (bearings report)",
     "timing.team_rules": "a team's settings for callers that chose the team",
+    "timing.every_team_settings": "every team's settings, read once per planner tick",
 }
 
 
