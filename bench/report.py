@@ -132,7 +132,9 @@ def format_table(title: str, rows: Sequence[Row]) -> str:
         )
         for row in rows
     ]
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=False)]
+    widths = [
+        max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=False)
+    ]
     out = [f"== {title} ==", "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
     out.append("  ".join("-" * w for w in widths))
     for line in lines:

@@ -27,6 +27,8 @@ def _html() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # Templates do not change while the bot runs: skip a stat() per render.
+        auto_reload=False,
     )
 
 
@@ -74,7 +76,12 @@ def template_exists(name: str) -> bool:
 
 def label(key: str, **values: Any) -> str:
     """A button label from ``labels.yaml`` (plain text; Telegram does not parse labels)."""
-    return _plain().from_string(_data("labels.yaml")[key]).render(**values)
+    return _label(key).render(**values)
+
+
+@cache
+def _label(key: str) -> Any:
+    return _plain().from_string(_data("labels.yaml")[key])
 
 
 def command_menu(role: str) -> list[tuple[str, str]]:

@@ -3,17 +3,22 @@
 ``receive`` commits fetched updates to the ``inbox`` table before the poller
 confirms them to Telegram. Each update is then handled in one unit of work
 that also marks its row handled and stores the replies; the replies are sent
-after the commit, and rows are marked done in small batches. Start-up
-(``recover``) finishes whatever a crash left. Updates of one chat run one
-after another; different chats run concurrently, up to a limit.
+after the commit. Marking rows done (their replies delivered) costs no
+transaction of its own while the bot is busy: it rides along with the next
+write (another update's handling, or the next batch received), and only an
+idle bot flushes it alone, a few times a second. So an update costs one write
+transaction plus its share of one per batch received (bench/chat.py counts
+them). Start-up (``recover``) finishes whatever a crash left. Updates of one
+chat run one after another; different chats run concurrently, up to a limit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from telegram import Update
@@ -27,6 +32,7 @@ from bot.telegram.replies import Replies
 from bot.telegram.turn import Turn, current_turn
 from prompts import render
 from storage.db import Database, is_transient
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +109,7 @@ class UpdateInbox:
         rows = [(update_id, chat_key(raw), raw) for update_id, raw in sorted(unique.items())]
         for attempt in range(DB_RETRIES):
             try:
-                async with self._database.unit_of_work() as uow:
+                async with self._riding_along() as uow:
                     new_ids = await uow.inbox.receive(rows, self._clock.now())
                 break
             except Exception as error:
@@ -138,16 +144,31 @@ class UpdateInbox:
         await self.flush_done()
 
     async def flush_done(self) -> None:
-        """Mark delivered updates done, in one transaction."""
-        done, self._done = self._done, []
-        if not done:
+        """Mark delivered updates done, in one transaction (when no other write took them)."""
+        if not self._done:
             return
         try:
-            async with self._database.unit_of_work() as uow:
-                await uow.inbox.mark_done(done)
-        except Exception as error:  # a later flush or start-up will finish them
+            async with self._riding_along():
+                pass
+        except Exception as error:  # a later write or start-up will finish them
             log.warning("inbox.mark_done_failed", extra={"error": type(error).__name__})
-            self._done.extend(done)
+
+    @contextlib.asynccontextmanager
+    async def _riding_along(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work that also marks the updates delivered so far done.
+
+        Should the transaction fail, they stay queued for the next one (marking done
+        twice is harmless; a crash before it only means start-up re-sends replies
+        it cannot know were delivered).
+        """
+        async with self._database.unit_of_work() as uow:
+            done, self._done = self._done, []
+            try:
+                await uow.inbox.mark_done(done)
+                yield uow
+            except BaseException:
+                self._done.extend(done)
+                raise
 
     def _schedule(self, key: int, update_id: int) -> None:
         queue = self._queues.get(key)
@@ -214,7 +235,7 @@ class UpdateInbox:
         return None
 
     async def _handle_once(self, update_id: int) -> list[dict[str, Any]] | None:
-        async with self._database.unit_of_work() as uow:
+        async with self._riding_along() as uow:
             row = await uow.inbox.claim(update_id)
             if row is None:
                 return None
