@@ -1,7 +1,8 @@
 """What the chat and memory benchmarks share: a bot in its own process, and simulated people.
 
 ``BotProcess`` starts one of the bots in ``bench/chat_bots.py`` against the
-emulator and reads its counters back when stopped. ``People`` act in the
+emulator and reads its counters back when stopped; ``BearingsRun`` starts the
+real ``bearings run`` command. ``People`` act in the
 emulator (write, press a button) and wait for the bot's next message in their
 chat, woken by the emulator's listener rather than by polling, so that
 thousands of them cost the emulator little. ``reply_latencies`` pairs each
@@ -18,6 +19,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -106,6 +108,72 @@ class BotProcess:
         if process.returncode != 0:
             return f"exit code {process.returncode}\n{errors[-4000:]}"
         return stdout.decode()
+
+
+class BearingsRun:
+    """``bearings run`` itself, in a subprocess against the emulator (start-up, memory)."""
+
+    def __init__(self, emulator: BotApiEmulator, env: Mapping[str, str]) -> None:
+        self._emulator = emulator
+        self._env = env
+        self._process: asyncio.subprocess.Process | None = None
+
+    @property
+    def pid(self) -> int:
+        """The bot's process id."""
+        assert self._process is not None
+        return self._process.pid
+
+    async def start(self) -> float:
+        """Start it; return the seconds from starting the process to its first getUpdates."""
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": self._emulator.token,
+            "TELEGRAM_API_BASE_URL": self._emulator.base_url,
+            "TELEGRAM_API_FILE_URL": self._emulator.base_file_url,
+            "LOG_LEVEL": "WARNING",
+            **self._env,
+        }
+        seen = len(self._emulator.requests)
+        started = time.monotonic()
+        self._process = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).parent / "bearings"),
+            "run",
+            cwd=REPO,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            first = await self._emulator.wait_for_request(
+                "getUpdates", after=seen, timeout=START_TIMEOUT
+            )
+        except TimeoutError:
+            _, errors = await self._process.communicate()
+            raise RuntimeError(f"bearings run did not start:\n{errors.decode()[-4000:]}") from None
+        return first.received_at - started
+
+    def resident_mib(self) -> tuple[float, float]:
+        """Its resident memory now and at its peak, in MiB (from /proc)."""
+        found: dict[str, float] = {}
+        with open(f"/proc/{self.pid}/status", encoding="ascii") as status:
+            for line in status:
+                key, _, value = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    found[key] = int(value.split()[0]) / 1024
+        return found["VmRSS"], found["VmHWM"]
+
+    async def stop(self) -> None:
+        """Stop it (SIGTERM, as a service manager would) and wait for it to exit."""
+        process = self._process
+        assert process is not None
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        _, errors = await process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(
+                f"bearings run failed ({process.returncode}):\n{errors.decode()[-4000:]}"
+            )
 
 
 class People:
