@@ -38,7 +38,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, Engine, event
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
@@ -56,6 +56,7 @@ from bot.app import build
 from bot.config import load_settings
 
 CONCURRENT_UPDATES = 64
+WRITES = {"INSERT", "UPDATE", "DELETE"}
 TICK = 0.005
 CASE, DATE, HOW, RISK, NEXT = range(5)
 
@@ -266,9 +267,7 @@ async def serve(kind: str, pickle_path: str, flush_seconds: float) -> dict[str, 
     loop.add_signal_handler(signal.SIGUSR1, counters.reset)
     if kind == "bearings":
         bearings = build(load_settings(nudges_enabled=False, tick_seconds=300))
-        engine = bearings.database.engine.sync_engine
-        event.listen(engine, "commit", lambda *_: _count(counters, "commits"))
-        event.listen(engine, "before_cursor_execute", lambda *_: _count(counters, "statements"))
+        count_transactions(bearings.database.engine.sync_engine, counters)
         await bearings.start()
         inbox = bearings.inbox
         assert inbox is not None
@@ -300,8 +299,25 @@ async def serve(kind: str, pickle_path: str, flush_seconds: float) -> dict[str, 
     return stats
 
 
-def _count(counters: Counters, name: str) -> None:
-    setattr(counters, name, getattr(counters, name) + 1)
+def count_transactions(engine: Engine, counters: Counters) -> None:
+    """Count statements, and commits of transactions that wrote (a read-only one does not
+    count: on SQLite it still takes the write lock, but it writes nothing)."""
+
+    def executed(connection: Connection, *args: Any) -> None:
+        counters.statements += 1
+        if args[1].lstrip()[:6].upper() in WRITES:
+            connection.info["wrote"] = True
+
+    def committed(connection: Connection) -> None:
+        if connection.info.pop("wrote", False):
+            counters.commits += 1
+
+    def rolled_back(connection: Connection) -> None:
+        connection.info.pop("wrote", None)
+
+    event.listen(engine, "before_cursor_execute", executed)
+    event.listen(engine, "commit", committed)
+    event.listen(engine, "rollback", rolled_back)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -77,8 +77,14 @@ class UpdateInbox:
         self._settings = settings
         self._caller = caller
         self._bot_username = bot_username
+        # Each chat with updates waiting has a queue; chats waiting for a free worker line up
+        # in ``_ready``. At most ``concurrent_chats`` worker tasks exist, however many chats
+        # wait: a task per waiting chat cost ~3 KiB each, 30 MiB for 10,000 people writing at
+        # once (bench/memory.py).
         self._queues: dict[int, deque[int]] = {}
-        self._slots = asyncio.Semaphore(settings.concurrent_chats)
+        self._ready: deque[int] = deque()
+        self._workers_limit = settings.concurrent_chats
+        self._workers = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._done: list[int] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -176,22 +182,35 @@ class UpdateInbox:
             queue.append(update_id)
             return
         self._queues[key] = deque([update_id])
-        task = asyncio.create_task(self._run_chat(key), name=f"chat-{key}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._ready.append(key)
+        if self._workers < self._workers_limit:
+            self._workers += 1
+            task = asyncio.create_task(self._work(), name="inbox-worker")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _work(self) -> None:
+        """Take waiting chats one at a time; end when none is left."""
+        try:
+            while self._ready:
+                await self._run_chat(self._ready.popleft())
+        finally:
+            # Counted down in the same step that saw no chat waiting, so a chat queued
+            # next always finds this worker gone and starts another.
+            self._workers -= 1
 
     async def _run_chat(self, key: int) -> None:
-        async with self._slots:
-            queue = self._queues[key]
-            while queue:
-                update_id = queue[0]
-                try:
-                    await self._process(update_id)
-                except Exception:
-                    log.exception("inbox.process_failed", extra={"update_id": update_id})
-                finally:
-                    queue.popleft()
-            del self._queues[key]
+        """Handle a chat's updates in order, including any that arrive meanwhile."""
+        queue = self._queues[key]
+        while queue:
+            update_id = queue[0]
+            try:
+                await self._process(update_id)
+            except Exception:
+                log.exception("inbox.process_failed", extra={"update_id": update_id})
+            finally:
+                queue.popleft()
+        del self._queues[key]
 
     async def _process(self, update_id: int) -> None:
         replies = await self._handle(update_id)
