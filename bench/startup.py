@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
+import time
 
 from bench.harness import BearingsRun
 from bench.report import Report, median
@@ -39,6 +41,17 @@ async def time_startups(database: str, runs: int) -> list[float]:
     return seconds
 
 
+async def time_imports(runs: int) -> list[float]:
+    """Seconds for a new interpreter to import ``bot.cli`` and exit: the floor under start-up."""
+    seconds = []
+    for _ in range(runs):
+        started = time.monotonic()
+        process = await asyncio.create_subprocess_exec(sys.executable, "-c", "import bot.cli")
+        await process.wait()
+        seconds.append(time.monotonic() - started)
+    return seconds
+
+
 async def measure(args: argparse.Namespace) -> Report:
     """Every database's runs, then the medians as a report."""
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
@@ -54,6 +67,13 @@ async def measure(args: argparse.Namespace) -> Report:
             met=value <= TARGET_SECONDS,
             detail=f"runs: {', '.join(f'{s:.2f}' for s in seconds)}",
         )
+    imports = await time_imports(args.runs)
+    report.add(
+        "of which: a new interpreter importing bot.cli",
+        median(imports),
+        "s",
+        detail=f"runs: {', '.join(f'{s:.2f}' for s in imports)}",
+    )
     return report
 
 
