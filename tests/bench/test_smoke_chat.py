@@ -28,7 +28,10 @@ def test_chat_smoke_run_measures_bearings_and_both_baselines(backend: str) -> No
         f"Bearings p95 latency at full load, {label}",
         f"Bearings p95 latency, 50 ms API, 200/s, {label}",
         f"Bearings longest stall, open flows, {label}",
+        f"Bearings CPU per update, {label}",
+        f"Bearings SQL statements per update, {label}",
         "Echo bot updates/s (framework ceiling)",
+        "Echo bot CPU per update",
         "Common-way bot updates/s",
         "Common-way bot longest stall, open flows",
     ):
