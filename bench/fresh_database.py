@@ -64,3 +64,16 @@ async def fresh_database(backend: str) -> AsyncIterator[Database]:
             yield database
         finally:
             await database.dispose()
+
+
+@asynccontextmanager
+async def migrated_url(backend: str) -> AsyncIterator[str]:
+    """The URL of a new, migrated database on ``backend`` (for a bot run in another
+    process, so this one holds no connection to it); removed when the block ends."""
+    async with fresh_url(backend) as url:
+        database = Database(url)
+        try:
+            await upgrade_to_head(database.engine)
+        finally:
+            await database.dispose()
+        yield url

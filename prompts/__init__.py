@@ -27,6 +27,8 @@ def _html() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # Templates do not change while the bot runs: skip a stat() per render.
+        auto_reload=False,
     )
 
 
@@ -35,10 +37,19 @@ def _plain() -> Environment:
     return Environment(autoescape=False, undefined=StrictUndefined)
 
 
+# libyaml's loader when PyYAML has it (the wheels do): the flows are read at every start,
+# and the pure-Python loader took about a fifth of the start-up (bench/startup.py).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_LOADER)
+
+
 @cache
 def _data(name: str) -> dict[str, Any]:
-    with (HERE / name).open(encoding="utf-8") as handle:
-        loaded: dict[str, Any] = yaml.safe_load(handle)
+    loaded: dict[str, Any] = _load_yaml(HERE / name)
     return loaded
 
 
@@ -60,11 +71,7 @@ def _inline(source: str) -> Any:
 
 def flow_sources() -> list[dict[str, Any]]:
     """Every flow definition in ``flows/*.yaml``, as plain data, by file name."""
-    sources = []
-    for path in sorted((HERE / "flows").glob("*.yaml")):
-        with path.open(encoding="utf-8") as handle:
-            sources.append(yaml.safe_load(handle))
-    return sources
+    return [_load_yaml(path) for path in sorted((HERE / "flows").glob("*.yaml"))]
 
 
 def template_exists(name: str) -> bool:
@@ -74,7 +81,12 @@ def template_exists(name: str) -> bool:
 
 def label(key: str, **values: Any) -> str:
     """A button label from ``labels.yaml`` (plain text; Telegram does not parse labels)."""
-    return _plain().from_string(_data("labels.yaml")[key]).render(**values)
+    return _label(key).render(**values)
+
+
+@cache
+def _label(key: str) -> Any:
+    return _plain().from_string(_data("labels.yaml")[key])
 
 
 def command_menu(role: str) -> list[tuple[str, str]]:

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 from storage.uow import UnitOfWork
 
@@ -51,7 +52,9 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=HoldingSession
+        )
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._sole_use: IO[str] | None = None
 
@@ -119,6 +122,22 @@ class Database:
             fcntl.flock(self._sole_use.fileno(), fcntl.LOCK_UN)
             self._sole_use.close()
             self._sole_use = None
+
+
+class HoldingSession(Session):
+    """A session that holds on to every object it loads until it closes.
+
+    SQLAlchemy's identity map only refers to objects weakly: once a service drops
+    the member or team it loaded, the next ``get`` of the same row in the same
+    unit of work queries the database again. One update handled loaded the same
+    team four times that way (bench/chat.py counts statements per update); a unit
+    of work lives for one update or job, so holding them costs little.
+    """
+
+
+@event.listens_for(HoldingSession, "loaded_as_persistent")
+def _hold(session: Session, instance: object) -> None:
+    session.info.setdefault("held", []).append(instance)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -729,7 +730,20 @@ def _position(session: FlowSession) -> FlowPosition:
     )
 
 
+# What a person may choose from, worked out once per unit of work: one update asks for it
+# up to four times (parse the answer, apply it, ask the next question, render), and each
+# time cost two queries. The choices are read before the step's effects, as before.
+_CONTEXTS: WeakKeyDictionary[UnitOfWork, dict[int, AnswerContext]] = WeakKeyDictionary()
+
+
 async def _answer_context(uow: UnitOfWork, clock: Clock, person: Person) -> AnswerContext:
+    known = _CONTEXTS.setdefault(uow, {})
+    if person.member_id not in known:
+        known[person.member_id] = await _load_answer_context(uow, clock, person)
+    return known[person.member_id]
+
+
+async def _load_answer_context(uow: UnitOfWork, clock: Clock, person: Person) -> AnswerContext:
     cases = (
         await uow.cases.open_for_team(person.team_id)
         if person.is_supervisor

@@ -3,14 +3,18 @@
 ``receive`` commits fetched updates to the ``inbox`` table before the poller
 confirms them to Telegram. Each update is then handled in one unit of work
 that also marks its row handled and stores the replies; the replies are sent
-after the commit, and rows are marked done in small batches. Start-up
-(``recover``) finishes whatever a crash left. Updates of one chat run one
-after another; different chats run concurrently, up to a limit.
+after the commit. Marking rows done (their replies delivered) costs no
+transaction of its own while the bot is busy: it rides along with the next
+write (another update's handling, or the next batch received), and only an
+idle bot flushes it alone, a few times a second. So an update costs one write
+transaction plus its share of one per batch received (bench/chat.py counts
+them). Start-up (``recover``) finishes whatever a crash left. Updates of one
+chat run one after another; different chats run concurrently, up to a limit.
 
 Flood control (``bot.domain.flood``) counts each new update against its
 sender's bucket as it arrives. An update over the limit is kept and handled
-later: its chat's queue waits for it (without holding one of the concurrent
-slots, so other chats are not slowed), and the first one to wait in a flood
+later: its chat waits for it (holding one of the ``CONCURRENT_CHATS`` workers,
+so other chats carry on with the rest), and the first one to wait in a flood
 first tells the person, once, to slow down. Nothing is dropped.
 
 On PostgreSQL several processes may share the inbox (webhook mode behind one
@@ -28,7 +32,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,6 +50,7 @@ from bot.telegram.replies import Replies
 from bot.telegram.turn import Turn, current_turn
 from prompts import render
 from storage.db import Database, is_transient
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +127,15 @@ class UpdateInbox:
         self._settings = settings
         self._caller = caller
         self._bot_username = bot_username
-        self._queues: dict[int, deque[int]] = {}
-        self._slots = asyncio.Semaphore(settings.concurrent_chats)
+        # Each chat with updates waiting has a queue; chats waiting for a free worker line up
+        # in ``_ready``. At most ``concurrent_chats`` worker tasks exist, however many chats
+        # wait: a task per waiting chat cost ~3 KiB each, 30 MiB for 10,000 people writing at
+        # once (bench/memory.py). A chat's queue is a short list (one update, nearly always):
+        # a deque would take 600 bytes for it.
+        self._queues: dict[int, list[int]] = {}
+        self._ready: deque[int] = deque()
+        self._workers_limit = settings.concurrent_chats
+        self._workers = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._done: list[int] = []
         self._active: set[int] = set()
@@ -172,7 +184,7 @@ class UpdateInbox:
         rows = [(update_id, chat_key(raw), raw) for update_id, raw in sorted(unique.items())]
         for attempt in range(DB_RETRIES):
             try:
-                async with self._database.unit_of_work() as uow:
+                async with self._riding_along() as uow:
                     new_ids = await uow.inbox.receive(rows, self._clock.now())
                 break
             except Exception as error:
@@ -228,17 +240,32 @@ class UpdateInbox:
         await self.flush_done()
 
     async def flush_done(self) -> None:
-        """Mark delivered updates done, in one transaction."""
-        done, self._done = self._done, []
-        if not done:
+        """Mark delivered updates done, in one transaction (when no other write took them)."""
+        if not self._done:
             return
         try:
-            async with self._database.unit_of_work() as uow:
-                await uow.inbox.mark_done(done)
-        except Exception as error:  # a later flush or start-up will finish them
+            async with self._riding_along():
+                pass
+        except Exception as error:  # a later write or start-up will finish them
             log.warning("inbox.mark_done_failed", extra={"error": type(error).__name__})
+
+    @contextlib.asynccontextmanager
+    async def _riding_along(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work that also marks the updates delivered so far done.
+
+        Should the transaction fail, they stay queued for the next one (marking done
+        twice is harmless; a crash before it only means start-up re-sends replies
+        it cannot know were delivered).
+        """
+        done: list[int] = []
+        try:
+            async with self._database.unit_of_work() as uow:
+                done, self._done = self._done, []
+                await uow.inbox.mark_done(done)
+                yield uow
+        except BaseException:
             self._done.extend(done)
-            return
+            raise
         self._active.difference_update(done)
 
     def _schedule(self, key: int, update_id: int) -> None:
@@ -249,25 +276,38 @@ class UpdateInbox:
         if queue is not None:
             queue.append(update_id)
             return
-        self._queues[key] = deque([update_id])
-        task = asyncio.create_task(self._run_chat(key), name=f"chat-{key}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._queues[key] = [update_id]
+        self._ready.append(key)
+        if self._workers < self._workers_limit:
+            self._workers += 1
+            task = asyncio.create_task(self._work(), name="inbox-worker")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _work(self) -> None:
+        """Take waiting chats one at a time; end when none is left."""
+        try:
+            while self._ready:
+                await self._run_chat(self._ready.popleft())
+        finally:
+            # Counted down in the same step that saw no chat waiting, so a chat queued
+            # next always finds this worker gone and starts another.
+            self._workers -= 1
 
     async def _run_chat(self, key: int) -> None:
+        """Handle a chat's updates in order, including any that arrive meanwhile."""
         queue = self._queues[key]
         while queue and not self._closing:
             update_id = queue[0]
             try:
                 with bound_ids(update_id=update_id, chat_id=key):
                     await self._wait_if_held(update_id)
-                    async with self._slots:
-                        if not self._shared or await self._after_earlier_in_chat(key, update_id):
-                            await self._process(key, update_id)
+                    if not self._shared or await self._after_earlier_in_chat(key, update_id):
+                        await self._process(key, update_id)
             except Exception:
                 log.exception("inbox.process_failed", extra={"update_id": update_id})
             finally:
-                queue.popleft()
+                queue.pop(0)
         del self._queues[key]
 
     async def _wait_if_held(self, update_id: int) -> None:
@@ -362,7 +402,7 @@ class UpdateInbox:
     async def _handle_once(
         self, key: int, update_id: int, started: float
     ) -> list[dict[str, Any]] | None:
-        async with self._database.unit_of_work() as uow:
+        async with self._riding_along() as uow:
             await uow.inbox.lock_chat(key)
             row = await uow.inbox.claim(update_id)
             if row is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Member, Team
@@ -57,6 +57,9 @@ class MemberRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # An update looks its sender up more than once (reachability, then access): within
+        # one unit of work the row found first is the row, so the second look costs no query.
+        self._by_telegram: dict[int, Member] = {}
 
     async def add(self, member: Member) -> Member:
         """Store a new member and give them an id."""
@@ -70,9 +73,15 @@ class MemberRepository:
 
     async def by_telegram_id(self, telegram_user_id: int) -> Member | None:
         """The member with this Telegram user id, active or not."""
-        return await self._session.scalar(
+        known = self._by_telegram.get(telegram_user_id)
+        if known is not None and inspect(known).persistent and known not in self._session.deleted:
+            return known
+        member = await self._session.scalar(
             select(Member).where(Member.telegram_user_id == telegram_user_id)
         )
+        if member is not None:
+            self._by_telegram[telegram_user_id] = member
+        return member
 
     async def of_team(
         self, team_id: int, *, role: str | None = None, active_only: bool = True

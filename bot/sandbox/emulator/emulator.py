@@ -303,6 +303,11 @@ class BotApiEmulator:
         return self.state.updates.confirmed_ids
 
     @property
+    def update_available_at(self) -> dict[int, float]:
+        """Return when each update became available to the bot (time.monotonic), by update_id."""
+        return self.state.updates.available_at
+
+    @property
     def stats(self) -> dict[str, int]:
         """Return counters: requests, errors, 429, faults, sent_messages, edited_messages, ..."""
         return self.state.stats

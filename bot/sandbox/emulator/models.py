@@ -82,7 +82,11 @@ class ChatMessage:
 
 @dataclass
 class RequestRecord:
-    """One Bot API call as the emulator answered it."""
+    """One Bot API call as the emulator answered it.
+
+    ``received_at`` is when the call reached the emulator (time.monotonic), before any
+    simulated latency; ``at`` is when it was answered.
+    """
 
     method: str
     params: dict[str, Any]
@@ -90,6 +94,7 @@ class RequestRecord:
     description: str | None
     at: float
     chat_id: int | None = None
+    received_at: float = 0.0
 
 
 @dataclass

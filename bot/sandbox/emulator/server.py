@@ -54,9 +54,12 @@ def _record(
     status: int,
     description: str | None,
     chat_id: int | None,
+    received_at: float,
 ) -> None:
     state.requests.append(
-        RequestRecord(method, loggable(raw), status, description, time.monotonic(), chat_id)
+        RequestRecord(
+            method, loggable(raw), status, description, time.monotonic(), chat_id, received_at
+        )
     )
     state.stats["requests"] += 1
     if status != 200:
@@ -80,6 +83,7 @@ async def _apply_fault(rule: FaultRule, request: web.Request) -> ApiError | None
 async def handle_api(request: web.Request) -> web.StreamResponse:
     """Answer one Bot API call as Telegram would."""
     state = request.app[STATE_KEY]
+    received_at = time.monotonic()
     name = request.match_info["method"]
     raw: dict[str, Any] = {}
     chat_id: int | None = None
@@ -115,7 +119,7 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
         status, description = 0, "connection dropped"
         return web.Response(status=500)
     finally:
-        _record(state, name, raw, status, description, chat_id)
+        _record(state, name, raw, status, description, chat_id, received_at)
 
 
 async def handle_file(request: web.Request) -> web.StreamResponse:

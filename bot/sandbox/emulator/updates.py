@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from typing import Any
 
@@ -37,6 +38,9 @@ class UpdateQueue:
         self.next_id = first_id
         self.pending: deque[dict[str, Any]] = deque()
         self.confirmed_ids: set[int] = set()
+        # When each update became available to the bot (time.monotonic): latency is measured
+        # from here to the bot's reply (see RequestRecord.received_at).
+        self.available_at: dict[int, float] = {}
         self.allowed: frozenset[str] | None = None
         self._notifier = notifier
         self._waiters: set[asyncio.Event] = set()
@@ -50,6 +54,7 @@ class UpdateQueue:
             self.next_id += 1
         else:
             self.next_id = max(self.next_id, int(update_id) + 1)
+        self.available_at[int(update["update_id"])] = time.monotonic()
         self.pending.append(update)
         self._wake()
         return update
