@@ -10,6 +10,10 @@ thread) take turns behind a lock. One takes about a sixth of a second.
 
 Sized for a phone: 800 pixels wide, large type, high contrast, the previous
 check drawn pale behind the current one.
+
+matplotlib is imported on the first drawing, not at start-up: it is most of the
+bot's import time, and after a crash every second of start-up is a second in
+which nobody is answered.
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ import io
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 WIDTH_PX = 800
 DPI = 100
@@ -94,6 +98,9 @@ _DRAWING = threading.Lock()
 
 
 def _draw(pairs: Sequence[PairBars], sliders: Sequence[Slider], words: Words) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     rows = len(pairs) + len(sliders)
     top = _HEAD + _ROW * rows + 0.2
     figure = Figure(figsize=(WIDTH_PX / DPI, top), dpi=DPI, facecolor="white")

@@ -3,9 +3,13 @@
 ``receive`` commits fetched updates to the ``inbox`` table before the poller
 confirms them to Telegram. Each update is then handled in one unit of work
 that also marks its row handled and stores the replies; the replies are sent
-after the commit, and rows are marked done in small batches. Start-up
-(``recover``) finishes whatever a crash left. Updates of one chat run one
-after another; different chats run concurrently, up to a limit.
+after the commit. Rows whose replies went out are marked done a few times a
+second, and a chat's are also marked done in the same transaction as that
+chat's next update: so after a crash at most one update per chat has its
+replies sent again. Start-up (``recover``) finishes whatever a crash left.
+Updates of one chat run one after another; different chats run concurrently,
+up to a limit. A passing database fault retries the whole unit of work
+(``Database.run``); if it persists the person is asked to send it again.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from telegram import Update
@@ -27,11 +32,11 @@ from bot.telegram.replies import Replies
 from bot.telegram.turn import Turn, current_turn
 from prompts import render
 from storage.db import Database, is_transient
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
-DB_RETRIES = 6
 
 
 def chat_key(raw: dict[str, Any]) -> int:
@@ -74,7 +79,8 @@ class UpdateInbox:
         self._queues: dict[int, deque[int]] = {}
         self._slots = asyncio.Semaphore(settings.concurrent_chats)
         self._tasks: set[asyncio.Task[None]] = set()
-        self._done: list[int] = []
+        self._done: dict[int, list[int]] = {}
+        self._flushing = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
         self.handled = 0
         self.after_handled: Callable[[], None] | None = None
@@ -101,15 +107,8 @@ class UpdateInbox:
         """Commit updates to the inbox (repeats ignored), queue the new ones; returns how many."""
         unique = {int(raw["update_id"]): raw for raw in raw_updates}
         rows = [(update_id, chat_key(raw), raw) for update_id, raw in sorted(unique.items())]
-        for attempt in range(DB_RETRIES):
-            try:
-                async with self._database.unit_of_work() as uow:
-                    new_ids = await uow.inbox.receive(rows, self._clock.now())
-                break
-            except Exception as error:
-                if not is_transient(error) or attempt == DB_RETRIES - 1:
-                    raise
-                await asyncio.sleep(0.05 * 2**attempt)
+        now = self._clock.now()
+        new_ids = await self._database.run(lambda uow: uow.inbox.receive(rows, now))
         for update_id, key, _ in rows:
             if update_id in new_ids:
                 self._schedule(key, update_id)
@@ -117,9 +116,11 @@ class UpdateInbox:
 
     async def recover(self) -> int:
         """Queue every update a previous run left unfinished; returns how many."""
-        async with self._database.unit_of_work() as uow:
-            rows = await uow.inbox.unfinished()
-            left = [(row.update_id, row.chat_key) for row in rows]
+
+        async def unfinished(uow: UnitOfWork) -> list[tuple[int, int]]:
+            return [(row.update_id, row.chat_key) for row in await uow.inbox.unfinished()]
+
+        left = await self._database.run(unfinished)
         for update_id, key in left:
             self._schedule(key, update_id)
         if left:
@@ -138,16 +139,19 @@ class UpdateInbox:
         await self.flush_done()
 
     async def flush_done(self) -> None:
-        """Mark delivered updates done, in one transaction."""
-        done, self._done = self._done, []
-        if not done:
-            return
-        try:
-            async with self._database.unit_of_work() as uow:
-                await uow.inbox.mark_done(done)
-        except Exception as error:  # a later flush or start-up will finish them
-            log.warning("inbox.mark_done_failed", extra={"error": type(error).__name__})
-            self._done.extend(done)
+        """Mark delivered updates done, in one transaction (after any flush under way, so
+        that when this returns everything delivered so far is marked)."""
+        async with self._flushing:
+            taken, self._done = self._done, {}
+            done = [update_id for ids in taken.values() for update_id in ids]
+            if not done:
+                return
+            try:
+                await self._database.run(lambda uow: uow.inbox.mark_done(done))
+            except Exception as error:  # a later flush or start-up will finish them
+                log.warning("inbox.mark_done_failed", extra={"error": type(error).__name__})
+                for key, ids in taken.items():
+                    self._done.setdefault(key, []).extend(ids)
 
     def _schedule(self, key: int, update_id: int) -> None:
         queue = self._queues.get(key)
@@ -165,15 +169,15 @@ class UpdateInbox:
             while queue:
                 update_id = queue[0]
                 try:
-                    await self._process(update_id)
+                    await self._process(key, update_id)
                 except Exception:
                     log.exception("inbox.process_failed", extra={"update_id": update_id})
                 finally:
                     queue.popleft()
             del self._queues[key]
 
-    async def _process(self, update_id: int) -> None:
-        replies = await self._handle(update_id)
+    async def _process(self, key: int, update_id: int) -> None:
+        replies = await self._handle(key, update_id)
         if replies is None:
             return
         for call in replies:
@@ -187,64 +191,66 @@ class UpdateInbox:
                         "reason": outcome.reason,
                     },
                 )
-        self._done.append(update_id)
+        self._done.setdefault(key, []).append(update_id)
         self.handled += 1
         if self.after_handled is not None:
             self.after_handled()
 
-    async def _handle(self, update_id: int) -> list[dict[str, Any]] | None:
+    async def _handle(self, key: int, update_id: int) -> list[dict[str, Any]] | None:
         """Handle one update in its own unit of work; returns the replies to send."""
-        for attempt in range(DB_RETRIES):
-            try:
-                return await self._handle_once(update_id)
-            except Refusal as refusal:
-                return await self._finish_without_effects(update_id, refusal)
-            except Exception as error:
-                if is_transient(error) and attempt < DB_RETRIES - 1:
-                    log.info("inbox.retry", extra={"update_id": update_id, "attempt": attempt + 1})
-                    await asyncio.sleep(0.05 * 2**attempt)
-                    continue
-                log.error(
-                    "inbox.handler_failed",
-                    extra={"update_id": update_id, "error": type(error).__name__},
-                    exc_info=not is_transient(error),
-                )
-                template = "try_again" if is_transient(error) else "something_went_wrong"
-                return await self._finish_without_effects(update_id, None, template)
-        return None
-
-    async def _handle_once(self, update_id: int) -> list[dict[str, Any]] | None:
-        async with self._database.unit_of_work() as uow:
-            row = await uow.inbox.claim(update_id)
-            if row is None:
-                return None
-            if row.status != "pending":
-                # Handled before a crash: only its replies may still be owed.
-                return list(row.replies or []) if row.status == "handled" else None
-            update = Update.de_json(row.payload, self._application.bot)
-            turn = Turn(
-                uow=uow,
-                clock=self._clock,
-                settings=self._settings,
-                bot_username=self._bot_username,
-                chat_id=update.effective_chat.id if update.effective_chat else None,
+        try:
+            return await self._database.run(partial(self._handle_once, key, update_id))
+        except Refusal as refusal:
+            return await self._finish_without_effects(update_id, refusal)
+        except Exception as error:
+            transient = is_transient(error)
+            log.error(
+                "inbox.handler_failed",
+                extra={"update_id": update_id, "error": type(error).__name__},
+                exc_info=not transient,
             )
-            token = current_turn.set(turn)
-            try:
-                await self._application.process_update(update)
-            finally:
-                current_turn.reset(token)
-            if turn.error is not None:
-                raise turn.error
-            _answer_button(update, turn.replies)
-            await uow.inbox.mark_handled(row, turn.replies.calls, self._clock.now())
-            return turn.replies.calls
+            template = "try_again" if transient else "something_went_wrong"
+            return await self._finish_without_effects(update_id, None, template)
+
+    async def _handle_once(
+        self, key: int, update_id: int, uow: UnitOfWork
+    ) -> list[dict[str, Any]] | None:
+        # The chat's earlier updates whose replies went out are marked done with this one,
+        # so a crash can leave at most this update's replies to send again.
+        delivered = list(self._done.get(key, ()))
+        if delivered:
+            await uow.inbox.mark_done(delivered)
+        row = await uow.inbox.claim(update_id)
+        if row is None:
+            return None
+        if row.status != "pending":
+            # Handled before a crash: only its replies may still be owed.
+            return list(row.replies or []) if row.status == "handled" else None
+        update = Update.de_json(row.payload, self._application.bot)
+        turn = Turn(
+            uow=uow,
+            clock=self._clock,
+            settings=self._settings,
+            bot_username=self._bot_username,
+            chat_id=update.effective_chat.id if update.effective_chat else None,
+        )
+        token = current_turn.set(turn)
+        try:
+            await self._application.process_update(update)
+        finally:
+            current_turn.reset(token)
+        if turn.error is not None:
+            raise turn.error
+        _answer_button(update, turn.replies)
+        await uow.inbox.mark_handled(row, turn.replies.calls, self._clock.now())
+        return turn.replies.calls
 
     async def _finish_without_effects(
         self, update_id: int, refusal: Refusal | None, template: str = "something_went_wrong"
     ) -> list[dict[str, Any]] | None:
         """Roll back the update's effects but keep it, marked handled, with an explanation."""
-        async with self._database.unit_of_work() as uow:
+
+        async def finish(uow: UnitOfWork) -> list[dict[str, Any]] | None:
             row = await uow.inbox.get(update_id)
             if row is None or row.status != "pending":
                 return None
@@ -263,6 +269,8 @@ class UpdateInbox:
                 row, replies.calls, self._clock.now(), failed=refusal is None
             )
             return replies.calls
+
+        return await self._database.run(finish)
 
 
 def _answer_button(update: Update, replies: Replies) -> None:
