@@ -32,6 +32,7 @@ from bot.telegram.replies import Replies
 from bot.telegram.turn import Turn, current_turn
 from prompts import render
 from storage.db import Database, is_transient
+from storage.models import InboxUpdate
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ class UpdateInbox:
         """Queue every update a previous run left unfinished; returns how many."""
 
         async def unfinished(uow: UnitOfWork) -> list[tuple[int, int]]:
-            return [(row.update_id, row.chat_key) for row in await uow.inbox.unfinished()]
+            return [(row.update_id, _recovery_key(row)) for row in await uow.inbox.unfinished()]
 
         left = await self._database.run(unfinished)
         for update_id, key in left:
@@ -271,6 +272,19 @@ class UpdateInbox:
             return replies.calls
 
         return await self._database.run(finish)
+
+
+def _recovery_key(row: InboxUpdate) -> int:
+    """The chat a left-over update belongs to. A handled row no longer says who sent it, but
+    its replies name the chat: re-sending them in that chat's queue keeps the chat in order
+    (and other chats' left-overs out of its way)."""
+    if row.chat_key:
+        return row.chat_key
+    for call in row.replies or []:
+        chat_id = call.get("params", {}).get("chat_id")
+        if isinstance(chat_id, int):
+            return chat_id
+    return 0
 
 
 def _answer_button(update: Update, replies: Replies) -> None:

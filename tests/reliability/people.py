@@ -91,7 +91,7 @@ async def seed_crowd(
     return Crowd(SUPERVISOR_ID, tuple(people))
 
 
-def _plain(fragment: str) -> str:
+def plain(fragment: str) -> str:
     """A fragment of a question as the person reads it (no HTML tags)."""
     return re.sub(r"</?[a-z]+>", "", fragment)
 
@@ -109,13 +109,16 @@ class Person:
 
     async def step(self, how: str, what: str, expect: str) -> ChatMessage:
         """Type or tap, then wait for the bot's new message containing ``expect``."""
-        wanted = _plain(expect)
+        wanted = plain(expect)
         while True:
             after = self.emulator.bot_message_count(self.user_id)
             began = time.monotonic()
             if how == "type":
                 self.emulator.send_message(self.user_id, what, first_name=self.first_name)
             else:
+                # A person presses a button once they see it (after a restart it may be on
+                # its way again).
+                await self.emulator.wait_until(lambda: self._has_button(what), timeout=self.timeout)
                 self.emulator.press_button(self.user_id, what)
             reply = await self.emulator.wait_for_bot_message(
                 self.user_id,
@@ -144,7 +147,7 @@ class Person:
         assert data is not None
         began = time.monotonic()
         self.emulator.press(self.user_id, message.message_id, data)
-        wanted = _plain(expect)
+        wanted = plain(expect)
         edited = await self.emulator.wait_for_edit(
             self.user_id,
             message.message_id,
@@ -162,6 +165,10 @@ class Person:
         """Messages the bot sent this person more than once, word for word."""
         counts = Counter(m.text for m in self.messages())
         return sum(n - 1 for n in counts.values())
+
+    def _has_button(self, label: str) -> bool:
+        needle = label.casefold()
+        return any(needle in text.casefold() for m in self.messages() for text in m.labels)
 
     def _with_button(self, label: str) -> ChatMessage:
         for message in reversed(self.messages()):
@@ -182,17 +189,13 @@ def visit(reference: str, how: str, next_step: str) -> list[Step]:
     ]
 
 
-def stuck(reference: str) -> list[Step]:
-    """/stuck: the whole walk-through the end-to-end test takes, on this case."""
+def stuck(reference: str, owner: str) -> list[Step]:
+    """/stuck: the whole walk-through the end-to-end test takes, on this case, with the
+    next step given to ``owner``."""
+    swap = {"FAM-0142": reference, "Alex Worker": owner}
     steps: list[Step] = [("type", "/stuck", "immediate risk")]
     for how, what, expect in STUCK_WALK:
-        steps.append(
-            (
-                how,
-                reference if what == "FAM-0142" else what,
-                reference if expect.endswith("FAM-0142") else expect,
-            )
-        )
+        steps.append((how, swap.get(what, what), expect.replace("FAM-0142", reference)))
     return steps
 
 
