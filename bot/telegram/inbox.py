@@ -59,6 +59,19 @@ def chat_key(raw: dict[str, Any]) -> int:
     return 0
 
 
+def well_formed(value: Any) -> Any:
+    """The update with any lone surrogate (text with no UTF-8 form, which a JSON escape like
+    \\ud800 can still carry) replaced by U+FFFD, as Telegram does with broken text: it
+    could be neither stored nor encrypted, and one such update would stall the whole inbox."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {key: well_formed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [well_formed(item) for item in value]
+    return value
+
+
 class UpdateInbox:
     """Receives, stores, orders and handles updates."""
 
@@ -106,7 +119,7 @@ class UpdateInbox:
 
     async def receive(self, raw_updates: Sequence[dict[str, Any]]) -> int:
         """Commit updates to the inbox (repeats ignored), queue the new ones; returns how many."""
-        unique = {int(raw["update_id"]): raw for raw in raw_updates}
+        unique = {int(raw["update_id"]): well_formed(raw) for raw in raw_updates}
         rows = [(update_id, chat_key(raw), raw) for update_id, raw in sorted(unique.items())]
         now = self._clock.now()
         new_ids = await self._database.run(lambda uow: uow.inbox.receive(rows, now))
