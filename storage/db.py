@@ -26,7 +26,7 @@ from typing import IO, Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.uow import UnitOfWork
@@ -173,6 +173,9 @@ _TRANSIENT_MARKERS = (
 def is_transient(error: BaseException) -> bool:
     """Whether a database error is worth retrying the whole unit of work for."""
     if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, PendingRollbackError) and "reconnect" in str(error):
+        # The connection was cut inside this transaction; a fresh one will do.
         return True
     if isinstance(error, OperationalError | DBAPIError | OSError | ConnectionError):
         text = str(error).lower()

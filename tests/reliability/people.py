@@ -162,8 +162,9 @@ class Person:
         return self.emulator.bot_messages(self.user_id)
 
     def repeats(self) -> int:
-        """Messages the bot sent this person more than once, word for word."""
-        counts = Counter(m.text for m in self.messages())
+        """Messages the bot sent this person more than once, word for word ("please send it
+        again" aside: the person is meant to see that each time)."""
+        counts = Counter(m.text for m in self.messages() if TRY_AGAIN not in m.text)
         return sum(n - 1 for n in counts.values())
 
     def _has_button(self, label: str) -> bool:
