@@ -142,6 +142,7 @@ class Person:
     async def press(self, label: str, expect: str) -> ChatMessage:
         """Press a button on a message the bot then edits in place; wait for the edit
         (whose text or buttons contain ``expect``)."""
+        await self.emulator.wait_until(lambda: self._has_button(label), timeout=self.timeout)
         message = self._with_button(label)
         data = message.button(label).callback_data
         assert data is not None
@@ -280,6 +281,6 @@ def settings() -> list[Step]:
 
 async def flag_case(person: Person, reference: str, reason: str) -> ChatMessage:
     """Open the case from /cases and flag it (this week)."""
-    await person.step("type", "/cases", reference)
+    await person.step("type", "/cases", "Your cases")
     await person.press(reference, "Flag to supervisor")
     return await person.walk(flag(reference, reason))
