@@ -102,6 +102,12 @@ class Bearings:
         except DatabaseInUse as error:
             raise StartupError(str(error)) from None
         await self.prepare_database()
+        if self.database.is_sqlite:
+            # This process owns the SQLite file, so any claimed outbox row is a dead run's:
+            # send it now rather than when its lease runs out.
+            released = await self.database.run(lambda uow: uow.outbox.release_leases())
+            if released:
+                log.info("outbox.leases_released", extra={"count": released})
         await self.application.initialize()
         username = self.application.bot.username
         self.inbox = UpdateInbox(

@@ -12,7 +12,8 @@ Sized for a phone: 800 pixels wide, large type, high contrast, the previous
 check drawn pale behind the current one.
 
 matplotlib (with numpy) is imported on the first drawing, not with this module:
-it costs about 40 MiB of memory and a third of a second of start-up, and most
+it costs about 40 MiB of memory and a large share of start-up (after a crash,
+every second of start-up is a second in which nobody is answered), and most
 runs of the bot never draw (bench/memory.py and bench/startup.py measure both).
 """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.domain.errors import Refusal
 from bot.domain.flags import FlagAction
 from bot.services import flags
 from bot.services.access import find_person
@@ -24,13 +25,17 @@ async def act(update: Update, context: BearingsContext) -> None:
     """Acknowledge, I'll call you, Add to agenda (the message updates at once), or Resolve."""
     turn, query = context.turn, update.callback_query
     assert query is not None and query.data is not None and query.message is not None
-    _, action, flag_id = query.data.split(":")
-    if FlagAction(action) is FlagAction.RESOLVE:
+    try:
+        _, action_text, flag_id_text = query.data.split(":")
+        action, flag_id = FlagAction(action_text), int(flag_id_text)
+    except ValueError:  # forged or garbled button data: nothing to act on
+        raise Refusal("already_done") from None
+    if action is FlagAction.RESOLVE:
         reply = await flags.begin_resolving(
             turn.uow,
             turn.clock,
             telegram_user_id=query.from_user.id,
-            flag_id=int(flag_id),
+            flag_id=flag_id,
             idle=idle_time(turn),
         )
         show(turn, reply)
@@ -39,8 +44,8 @@ async def act(update: Update, context: BearingsContext) -> None:
         turn.uow,
         turn.clock,
         telegram_user_id=query.from_user.id,
-        flag_id=int(flag_id),
-        action=FlagAction(action),
+        flag_id=flag_id,
+        action=action,
     )
     turn.replace(
         query.message.message_id,

@@ -6,6 +6,11 @@ writer, and taking the lock up front avoids both busy-waiting and the
 "database is locked" error of a read transaction upgraded to a write. That lock
 only works inside one process, so a running bot also holds an exclusive lock
 file next to a SQLite database (``claim_sole_use``); a second one is refused.
+
+``run`` is the one place a unit of work is retried: when the database had a
+passing fault (SQLite busy past its timeout, a PostgreSQL connection cut or a
+server restarting), the whole transaction is rolled back and run again from the
+start, so nothing is ever half-written.
 """
 
 from __future__ import annotations
@@ -13,14 +18,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -31,9 +37,17 @@ from sqlalchemy.orm import Session
 
 from storage.uow import UnitOfWork
 
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_ONLY = "bearings_read_only"
 """Execution option of a connection that only reads (see ``Database.reading``)."""
+# Six tries over about three seconds: long enough for a cut connection to be replaced or a
+# lock to clear, short enough that the person hears "please send it again" promptly.
+RUN_ATTEMPTS = 6
+FIRST_RETRY_DELAY = 0.1
 
 
 class DatabaseInUse(Exception):
@@ -115,6 +129,25 @@ class Database:
             async with connection.begin():
                 yield connection
 
+    async def run(
+        self, work: Callable[[UnitOfWork], Awaitable[T]], *, attempts: int = RUN_ATTEMPTS
+    ) -> T:
+        """Run ``work`` in a unit of work; on a transient database fault, roll it all back
+        and run it again (with backoff), up to ``attempts`` times. Other errors, and the
+        last transient one, are raised."""
+        for attempt in range(1, attempts + 1):
+            try:
+                async with self.unit_of_work() as uow:
+                    return await work(uow)
+            except Exception as error:
+                if attempt == attempts or not is_transient(error):
+                    raise
+                log.info(
+                    "database.retry", extra={"attempt": attempt, "error": type(error).__name__}
+                )
+                await asyncio.sleep(FIRST_RETRY_DELAY * 2 ** (attempt - 1))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
     async def dispose(self) -> None:
         """Close every pooled connection (and let go of the SQLite lock, if held)."""
         await self.engine.dispose()
@@ -176,6 +209,9 @@ _TRANSIENT_MARKERS = (
 def is_transient(error: BaseException) -> bool:
     """Whether a database error is worth retrying the whole unit of work for."""
     if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, PendingRollbackError) and "reconnect" in str(error):
+        # The connection was cut inside this transaction; a fresh one will do.
         return True
     if isinstance(error, OperationalError | DBAPIError | OSError | ConnectionError):
         text = str(error).lower()

@@ -37,18 +37,20 @@ import random
 from collections import Counter, deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from bot.clock import Clock
 from bot.logs import bound_ids
 from bot.services import reachability
-from bot.services.outgoing import compose
+from bot.services.outgoing import Outgoing, compose
 from bot.telegram.calls import ApiCaller, CallOutcome
 from bot.telegram.pacing import Pacer
 from bot.telegram.replies import Replies
 from prompts import render
 from storage.db import Database, is_transient
 from storage.repositories.outbox import DEAD, DROPPED, FAILED, PENDING, Claim
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +164,7 @@ class Delivery:
                     room = self._batch - run.in_hand()
                     if not (exhausted or self._stopped) and room >= max(1, self._batch // 2):
                         now = self._clock.now()
-                        async with self._database.unit_of_work() as uow:
-                            claims = await uow.outbox.claim(now, now + LEASE, room)
+                        claims = await self._database.run(partial(_claim, now, room))
                         exhausted = len(claims) < room
                         for claim in claims:
                             self._queue(run, claim)
@@ -196,8 +197,7 @@ class Delivery:
                     # in order, for a later run.
                     after = run.held.get(chat_id)
                     rest = list(queue)
-                    async with self._database.unit_of_work() as uow:
-                        await uow.outbox.put_back(rest, after)
+                    await self._database.run(partial(_put_back, rest, after))
                     if after is not None:
                         run.held[chat_id] = after + timedelta(microseconds=len(rest))
                     queue.clear()
@@ -226,32 +226,10 @@ class Delivery:
 
     async def _prepare(self, claim: Claim) -> _Prepared | None:
         """Compose the row from current data (dropping it when nothing is left to say)."""
-        async with self._database.unit_of_work() as uow:
-            row = await uow.outbox.held(claim)
-            if row is None:
-                return None  # our lease ran out and another run took it
-            now = self._clock.now()
-            row.lease_until = now + LEASE  # the lease covers the send from here
-            kind, chat_id = row.kind, row.chat_id
-            try:
-                outgoing = await compose(uow, self._clock, row)
-                html = render(outgoing.template, **outgoing.values) if outgoing else ""
-            except Exception as error:
-                if type(error) is LookupError:  # compose's own "nobody composes this kind"
-                    log.error("outbox.unknown_kind", extra={"row": claim.id, "kind": kind})
-                    row.status, row.last_error, row.lease_until = FAILED, "unknown kind", None
-                    return None
-                if is_transient(error):
-                    raise
-                log.exception("outbox.compose_failed", extra={"row": claim.id, "kind": kind})
-                row.status, row.lease_until = DEAD, None
-                row.last_error = f"could not compose: {type(error).__name__}"[:80]
-                self.stats["dead"] += 1
-                return None
-            if outgoing is None:
-                row.status, row.lease_until = DROPPED, None
-                self.stats["dropped"] += 1
-                return None
+        composed = await self._database.run(partial(self._compose, claim))
+        if composed is None:
+            return None
+        kind, chat_id, outgoing, html = composed
         replies = Replies()
         if outgoing.edit_message_id is not None:
             replies.edit(chat_id, outgoing.edit_message_id, html, outgoing.buttons)
@@ -261,6 +239,37 @@ class Delivery:
         return _Prepared(
             kind, chat_id, call["method"], call["params"], outgoing.edit_message_id is not None
         )
+
+    async def _compose(
+        self, claim: Claim, uow: UnitOfWork
+    ) -> tuple[str, int, Outgoing, str] | None:
+        """In one transaction: extend the lease, compose the row, or settle it as unsendable."""
+        row = await uow.outbox.held(claim)
+        if row is None:
+            return None  # our lease ran out and another run took it
+        now = self._clock.now()
+        row.lease_until = now + LEASE  # the lease covers the send from here
+        kind, chat_id = row.kind, row.chat_id
+        try:
+            outgoing = await compose(uow, self._clock, row)
+            html = render(outgoing.template, **outgoing.values) if outgoing else ""
+        except Exception as error:
+            if type(error) is LookupError:  # compose's own "nobody composes this kind"
+                log.error("outbox.unknown_kind", extra={"row": claim.id, "kind": kind})
+                row.status, row.last_error, row.lease_until = FAILED, "unknown kind", None
+                return None
+            if is_transient(error):
+                raise
+            log.exception("outbox.compose_failed", extra={"row": claim.id, "kind": kind})
+            row.status, row.lease_until = DEAD, None
+            row.last_error = f"could not compose: {type(error).__name__}"[:80]
+            self.stats["dead"] += 1
+            return None
+        if outgoing is None:
+            row.status, row.lease_until = DROPPED, None
+            self.stats["dropped"] += 1
+            return None
+        return kind, chat_id, outgoing, html
 
     async def _send(self, chat_id: int, prepared: _Prepared) -> CallOutcome:
         # The chat's own turn is awaited outside the in-flight limit: a chat waiting a second
@@ -299,64 +308,69 @@ class Delivery:
         if outcome.ok:
             result = outcome.result if isinstance(outcome.result, dict) else {}
             message_id = None if prepared.edits else result.get("message_id")
-            async with self._database.unit_of_work() as uow:
-                held = await uow.outbox.mark_sent(
-                    claim,
-                    self._clock.now(),
-                    None if message_id is None else int(message_id),
-                    outcome.timeouts,
-                )
+            sent_as = None if message_id is None else int(message_id)
+            now = self._clock.now()
+            held = await self._database.run(
+                lambda uow: uow.outbox.mark_sent(claim, now, sent_as, outcome.timeouts)
+            )
             self.stats["timeouts"] += outcome.timeouts
             self.stats["sent"] += 1
             log.info("outbox.sent", extra={"row": claim.id, "kind": prepared.kind})
             if not held:
                 log.warning("outbox.lease_lost", extra={"row": claim.id, "kind": prepared.kind})
             return _Verdict(sent=1)
-        told_supervisors = False
-        async with self._database.unit_of_work() as uow:
-            row = await uow.outbox.held(claim)
-            if row is None:
-                log.warning("outbox.lease_lost", extra={"row": claim.id, "kind": prepared.kind})
-                return _Verdict()
-            now = self._clock.now()
-            row.timeouts += outcome.timeouts
-            self.stats["timeouts"] += outcome.timeouts
-            row.lease_until = None
-            reason = outcome.reason or "no reason given"
-            if outcome.blocked:
-                row.status, row.last_error = FAILED, "unreachable"
-                self.stats["unreachable"] += 1
-                log.warning("outbox.unreachable", extra={"row": claim.id, "kind": prepared.kind})
-                if row.chat_id > 0:
-                    told_supervisors = await reachability.mark_unreachable(
-                        uow, self._clock, telegram_user_id=row.chat_id
-                    )
-                verdict = _Verdict()
-            elif outcome.transient and (
-                outcome.retry_after is not None or row.attempts < MAX_ATTEMPTS
-            ):
-                wait = outcome.retry_after
-                if wait is None:
-                    wait = min(2.0**row.attempts, LONGEST_BACKOFF) * self._random.uniform(0.8, 1.2)
-                row.status, row.last_error = PENDING, reason[:80]
-                row.due_at = now + timedelta(seconds=wait)
-                self.stats["retry_later"] += 1
-                log.info(
-                    "outbox.retry_later",
-                    extra={"row": claim.id, "attempt": row.attempts, "wait": round(wait, 1)},
-                )
-                self._wake_in(wait)
-                verdict = _Verdict(hold_until=row.due_at)
-            else:
-                if outcome.transient:
-                    reason = f"gave up after {row.attempts} attempts"
-                row.status, row.last_error = DEAD, reason[:80]
-                self.stats["dead"] += 1
-                log.warning("outbox.dead", extra={"row": claim.id, "kind": prepared.kind})
-                verdict = _Verdict()
+        verdict, told_supervisors = await self._database.run(
+            partial(self._settle_failure, claim, prepared, outcome)
+        )
         if told_supervisors:
             self.kick()
         return verdict
+
+    async def _settle_failure(
+        self, claim: Claim, prepared: _Prepared, outcome: CallOutcome, uow: UnitOfWork
+    ) -> tuple[_Verdict, bool]:
+        """Record a send that failed: retry later, unreachable, or dead. Returns the verdict
+        and whether the person's supervisors were just told they cannot be reached."""
+        told = False
+        row = await uow.outbox.held(claim)
+        if row is None:
+            log.warning("outbox.lease_lost", extra={"row": claim.id, "kind": prepared.kind})
+            return _Verdict(), False
+        now = self._clock.now()
+        row.timeouts += outcome.timeouts
+        self.stats["timeouts"] += outcome.timeouts
+        row.lease_until = None
+        reason = outcome.reason or "no reason given"
+        if outcome.blocked:
+            row.status, row.last_error = FAILED, "unreachable"
+            self.stats["unreachable"] += 1
+            log.warning("outbox.unreachable", extra={"row": claim.id, "kind": prepared.kind})
+            if row.chat_id > 0:
+                told = await reachability.mark_unreachable(
+                    uow, self._clock, telegram_user_id=row.chat_id
+                )
+            verdict = _Verdict()
+        elif outcome.transient and (outcome.retry_after is not None or row.attempts < MAX_ATTEMPTS):
+            wait = outcome.retry_after
+            if wait is None:
+                wait = min(2.0**row.attempts, LONGEST_BACKOFF) * self._random.uniform(0.8, 1.2)
+            row.status, row.last_error = PENDING, reason[:80]
+            row.due_at = now + timedelta(seconds=wait)
+            self.stats["retry_later"] += 1
+            log.info(
+                "outbox.retry_later",
+                extra={"row": claim.id, "attempt": row.attempts, "wait": round(wait, 1)},
+            )
+            self._wake_in(wait)
+            verdict = _Verdict(hold_until=row.due_at)
+        else:
+            if outcome.transient:
+                reason = f"gave up after {row.attempts} attempts"
+            row.status, row.last_error = DEAD, reason[:80]
+            self.stats["dead"] += 1
+            log.warning("outbox.dead", extra={"row": claim.id, "kind": prepared.kind})
+            verdict = _Verdict()
+        return verdict, told
 
     def _wake_in(self, seconds: float) -> None:
         """Run again when a row put off for a short while falls due (ticks may be sparse)."""
@@ -373,3 +387,11 @@ class Delivery:
     def _woken(self) -> None:
         self._wake = None
         self.kick()
+
+
+async def _claim(now: datetime, room: int, uow: UnitOfWork) -> list[Claim]:
+    return await uow.outbox.claim(now, now + LEASE, room)
+
+
+async def _put_back(claims: list[Claim], after: datetime | None, uow: UnitOfWork) -> int:
+    return await uow.outbox.put_back(claims, after)

@@ -92,6 +92,19 @@ def chat_key(raw: dict[str, Any]) -> int:
     return 0
 
 
+def well_formed(value: Any) -> Any:
+    """The update with any lone surrogate (text with no UTF-8 form, which a JSON escape like
+    \\ud800 can still carry) replaced by U+FFFD, as Telegram does with broken text: it
+    could be neither stored nor encrypted, and one such update would stall the whole inbox."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {key: well_formed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [well_formed(item) for item in value]
+    return value
+
+
 def sender_key(raw: dict[str, Any]) -> int:
     """Who sent an update, for flood control (the chat when there is no person)."""
     for value in raw.values():
@@ -139,6 +152,7 @@ class UpdateInbox:
         self._tasks: set[asyncio.Task[None]] = set()
         self._done: list[int] = []
         self._active: set[int] = set()
+        self._flushing = asyncio.Lock()
         self._closing = False
         self._flusher: asyncio.Task[None] | None = None
         self._flood = FloodGuard(FloodRule(settings.flood_burst, settings.flood_per_second))
@@ -180,7 +194,7 @@ class UpdateInbox:
 
     async def receive(self, raw_updates: Sequence[dict[str, Any]]) -> int:
         """Commit updates to the inbox (repeats ignored), queue the new ones; returns how many."""
-        unique = {int(raw["update_id"]): raw for raw in raw_updates}
+        unique = {int(raw["update_id"]): well_formed(raw) for raw in raw_updates}
         rows = [(update_id, chat_key(raw), raw) for update_id, raw in sorted(unique.items())]
         for attempt in range(DB_RETRIES):
             try:
@@ -241,13 +255,14 @@ class UpdateInbox:
 
     async def flush_done(self) -> None:
         """Mark delivered updates done, in one transaction (when no other write took them)."""
-        if not self._done:
-            return
-        try:
-            async with self._riding_along():
-                pass
-        except Exception as error:  # a later write or start-up will finish them
-            log.warning("inbox.mark_done_failed", extra={"error": type(error).__name__})
+        async with self._flushing:  # after any flush under way: then all delivered are marked
+            if not self._done:
+                return
+            try:
+                async with self._riding_along():
+                    pass
+            except Exception as error:  # a later write or start-up will finish them
+                log.warning("inbox.mark_done_failed", extra={"error": type(error).__name__})
 
     @contextlib.asynccontextmanager
     async def _riding_along(self) -> AsyncIterator[UnitOfWork]:

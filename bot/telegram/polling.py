@@ -50,6 +50,15 @@ class Poller:
                 log.info("polling.network_error", extra={"failures": failures})
                 await asyncio.sleep(min(0.5 * 2**failures, 30.0))
                 continue
-            if batch:
+            if not batch:
+                continue
+            try:
                 await self._inbox.receive(batch)
-                offset = int(batch[-1]["update_id"]) + 1
+            except Exception as error:
+                # Not stored, so not confirmed: Telegram keeps the batch and the next poll
+                # fetches it again. Polling itself must never die of it.
+                failures += 1
+                log.error("polling.receive_failed", extra={"error": type(error).__name__})
+                await asyncio.sleep(min(0.5 * 2**failures, 30.0))
+                continue
+            offset = int(batch[-1]["update_id"]) + 1

@@ -164,6 +164,17 @@ class OutboxRepository:
             returned += 1
         return returned
 
+    async def release_leases(self) -> int:
+        """Put every claimed row back unsent (for a process that knows no other one is
+        sending: the claims are a dead run's). Returns how many."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == SENDING)
+            .values(status=PENDING, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def move_chat(self, old_chat_id: int, new_chat_id: int) -> int:
         """Point every unsent row for a chat at its new id (a group became a supergroup)."""
         result = await self._session.execute(

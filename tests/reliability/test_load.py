@@ -1,0 +1,117 @@
+"""Issue 9.7: many workers using the flows at once against `bearings run` on SQLite.
+
+Each simulated worker goes round the flows (a visit note, the bearings check, a new case, a
+settings change, the "I'm stuck" walk-through) for as long as the run lasts. No reply may be
+an error or "please send it again"; the p99 reply time is printed; the bot's memory, sampled
+every second, must not keep growing. CI runs a smaller, shorter load (see the README for the
+full 500-worker, two-minute figures): ``BEARINGS_BATTERY_LOAD_WORKERS``,
+``BEARINGS_BATTERY_LOAD_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import statistics
+import time
+
+import pytest
+
+from bot.clock import SystemClock
+from bot.sandbox.emulator import BotApiEmulator
+from prompts import render
+from storage.db import Database
+from tests.reliability.battery import report, size
+from tests.reliability.people import (
+    Person,
+    Step,
+    Worker,
+    bearings,
+    new_case,
+    seed_crowd,
+    settings,
+    stuck,
+    visit,
+)
+from tests.reliability.process import BotProcess
+
+pytestmark = [pytest.mark.reliability, pytest.mark.slow]
+
+WORKERS = size("LOAD_WORKERS", 100)
+SECONDS = size("LOAD_SECONDS", 20)
+ERROR = render("something_went_wrong").splitlines()[0]
+
+
+def rounds(worker: Worker) -> list[list[Step]]:
+    """The flows a worker goes round, in turn."""
+    case = worker.cases[0]
+    return [
+        visit(case, "Went well", "Call school"),
+        bearings(),
+        new_case(f"N{worker.user_id}-{time.monotonic_ns() % 10**6}"),
+        settings(),
+        stuck(case, worker.name),
+    ]
+
+
+async def keep_working(person: Person, worker: Worker, until: float) -> int:
+    """Walk flow after flow until the time is up; returns how many were finished."""
+    finished = 0
+    while time.monotonic() < until:
+        for steps in rounds(worker):
+            if time.monotonic() >= until:
+                break
+            await person.walk(steps)
+            finished += 1
+    return finished
+
+
+async def sample_memory(bot: BotProcess, samples: list[int]) -> None:
+    """The bot's resident memory, once a second."""
+    while True:
+        samples.append(bot.rss_kib())
+        await asyncio.sleep(1.0)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_many_workers_at_once_get_no_errors_and_memory_stays_flat(
+    emulator: BotApiEmulator, database: Database, bot_process: BotProcess
+) -> None:
+    crowd = await seed_crowd(database, SystemClock(), workers=WORKERS)
+    await bot_process.start()
+    people = [Person(emulator, w.user_id, w.name, timeout=120) for w in crowd.workers]
+    samples: list[int] = []
+    sampler = asyncio.create_task(sample_memory(bot_process, samples))
+    until = time.monotonic() + SECONDS
+    finished = await asyncio.gather(
+        *(keep_working(p, w, until) for p, w in zip(people, crowd.workers, strict=True))
+    )
+    sampler.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await sampler
+    await bot_process.stop()
+
+    errors = [m for p in people for m in p.messages() if ERROR in m.text]
+    assert errors == [] and sum(p.tries_again for p in people) == 0
+    assert bot_process.errors() == []
+    latencies = sorted(t for p in people for t in p.latencies)
+    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
+    third = max(1, len(samples) // 3)
+    early, late = statistics.mean(samples[third : 2 * third]), statistics.mean(samples[-third:])
+    # Flat: after warming up, memory grows by less than a fifth over the rest of the run.
+    assert late < early * 1.2
+    report(
+        "load",
+        workers=WORKERS,
+        seconds=SECONDS,
+        flows_finished=sum(finished),
+        updates_sent=len(emulator.confirmed_update_ids),
+        replies_received=sum(len(p.messages()) for p in people),
+        error_replies=len(errors),
+        reply_p50_s=round(statistics.median(latencies), 3),
+        reply_p99_s=round(p99, 3),
+        memory_mib_start=round(samples[0] / 1024, 1),
+        memory_mib_middle=round(early / 1024, 1),
+        memory_mib_end=round(late / 1024, 1),
+        losses=0,
+    )
