@@ -199,6 +199,7 @@ _TRANSIENT_MARKERS = (
     "connection was closed",
     "connection is closed",
     "cannot perform operation: another operation is in progress",
+    "another operation (2) is in progress",  # asyncpg, on a connection cut mid-statement
     "terminating connection",
     "connection refused",
     "the database system is starting up",

@@ -350,8 +350,10 @@ class UpdateInbox:
         """
         failed: set[int] = set()
         while True:
-            async with self._database.unit_of_work() as uow:
-                owed = await uow.inbox.owed_in_chat(key, update_id, self._lease_clock.now())
+            now = self._lease_clock.now()
+            owed = await self._database.run(
+                lambda uow, now=now: uow.inbox.owed_in_chat(key, update_id, now)
+            )
             # Ours, handled and sent, only waiting to be marked done, hold nothing up; nor
             # does one that failed just now (it stays in the inbox for a later try).
             waiting = [(i, s) for i, s in owed if i not in self._done and i not in failed]
