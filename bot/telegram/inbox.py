@@ -397,7 +397,7 @@ class UpdateInbox:
         started = time.perf_counter()
         for attempt in range(DB_RETRIES):
             try:
-                return await self._handle_once(key, update_id, started)
+                return await self._handle_once(key, update_id, started, retry=attempt > 0)
             except Refusal as refusal:
                 return await self._finish_without_effects(update_id, refusal, started=started)
             except Exception as error:
@@ -417,8 +417,10 @@ class UpdateInbox:
         return None
 
     async def _handle_once(
-        self, key: int, update_id: int, started: float
+        self, key: int, update_id: int, started: float, *, retry: bool = False
     ) -> list[dict[str, Any]] | None:
+        """Handle the update (``retry``: again, after a database fault, when the previous
+        try may have committed and taken the reply lease itself, its answer lost)."""
         async with self._riding_along() as uow:
             await uow.inbox.lock_chat(key)
             row = await uow.inbox.claim(update_id)
@@ -430,7 +432,7 @@ class UpdateInbox:
                 if row.status != "handled":
                     return None
                 now = self._lease_clock.now()
-                return await uow.inbox.take_replies(row, now, now + REPLY_LEASE)
+                return await uow.inbox.take_replies(row, now, now + REPLY_LEASE, ours=retry)
             kind = update_kind(row.payload)
             update = Update.de_json(row.payload, self._application.bot)
             turn = Turn(

@@ -96,11 +96,12 @@ class InboxRepository:
         )
 
     async def take_replies(
-        self, row: InboxUpdate, now: datetime, lease_until: datetime
+        self, row: InboxUpdate, now: datetime, lease_until: datetime, *, ours: bool = False
     ) -> list[dict[str, Any]] | None:
         """The replies of a handled row for this process to send, unless another process
-        holds a live lease on them (it is sending them)."""
-        if row.lease_until is not None and row.lease_until > now:
+        holds a live lease on them (it is sending them). ``ours``: the lease may be this
+        process's own, from a commit that went through though its answer was lost."""
+        if not ours and row.lease_until is not None and row.lease_until > now:
             return None
         row.lease_until = lease_until
         return list(row.replies or [])
