@@ -24,10 +24,11 @@ run: setup
 		$(BIN)/bearings sandbox; \
 	fi
 
-# Three workers: most tests wait on HTTP and the database rather than the CPU, so even on
-# two cores this halves the run (each worker makes its own PostgreSQL database).
+# Four workers: most tests wait on HTTP, the database and child processes rather than the CPU,
+# so even on two cores this keeps the run under ten minutes (each worker makes its own
+# PostgreSQL database).
 test: setup
-	$(BIN)/python -m pytest -n 3
+	$(BIN)/python -m pytest -n 4
 
 # Every benchmark of issue 8 (several minutes; see README "Performance"), one summary table.
 bench: setup

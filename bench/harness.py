@@ -40,6 +40,11 @@ class Step:
     press: bool = False
 
 
+# Bots measured side by side open no health/metrics port, and the simulated workers,
+# answering at machine speed, are not slowed by flood control (meant for people).
+BOT_ENV = {"METRICS_ENABLED": "false", "FLOOD_BURST": "100000"}
+
+
 class BotProcess:
     """One bot from ``bench.chat_bots`` running in a subprocess against an emulator."""
 
@@ -64,6 +69,7 @@ class BotProcess:
             "TELEGRAM_API_BASE_URL": self._emulator.base_url,
             "TELEGRAM_API_FILE_URL": self._emulator.base_file_url,
             "LOG_LEVEL": "WARNING",
+            **BOT_ENV,
             **self._env,
         }
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _stop, after the bot)
@@ -132,6 +138,7 @@ class BearingsRun:
             "TELEGRAM_API_BASE_URL": self._emulator.base_url,
             "TELEGRAM_API_FILE_URL": self._emulator.base_file_url,
             "LOG_LEVEL": "WARNING",
+            **BOT_ENV,
             **self._env,
         }
         seen = len(self._emulator.requests)

@@ -35,6 +35,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from telegram import Update
@@ -350,9 +351,8 @@ class UpdateInbox:
         """
         failed: set[int] = set()
         while True:
-            now = self._lease_clock.now()
             owed = await self._database.run(
-                lambda uow, now=now: uow.inbox.owed_in_chat(key, update_id, now)
+                partial(_owed_in_chat, key, update_id, self._lease_clock.now())
             )
             # Ours, handled and sent, only waiting to be marked done, hold nothing up; nor
             # does one that failed just now (it stays in the inbox for a later try).
@@ -513,6 +513,12 @@ class UpdateInbox:
         )
         if self.observe is not None:
             self.observe(kind, outcome, seconds)
+
+
+async def _owed_in_chat(
+    key: int, before: int, now: datetime, uow: UnitOfWork
+) -> list[tuple[int, str]]:
+    return await uow.inbox.owed_in_chat(key, before, now)
 
 
 def _answer_button(update: Update, replies: Replies) -> None:

@@ -40,6 +40,10 @@ class BotProcess:
             "TICK_SECONDS": "1",
             "NUDGES_ENABLED": "false",
             "LOG_LEVEL": "INFO",
+            # Several bots run side by side: no health/metrics port. The simulated people
+            # answer at machine speed, which flood control would (rightly) slow down.
+            "METRICS_ENABLED": "false",
+            "FLOOD_BURST": "100000",
             **environment,
         }
         self._process: asyncio.subprocess.Process | None = None
