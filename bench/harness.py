@@ -42,7 +42,7 @@ class Step:
 
 # Bots measured side by side open no health/metrics port, and the simulated workers,
 # answering at machine speed, are not slowed by flood control (meant for people).
-BOT_ENV = {"METRICS_ENABLED": "false", "FLOOD_BURST": "100000"}
+BOT_ENV = {"METRICS_ENABLED": "false", "FLOOD_BURST": "10000"}
 
 
 class BotProcess:

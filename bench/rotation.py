@@ -169,7 +169,7 @@ async def rotate(backend: str, notes: int) -> Outcome:
             webhook_url=None,
             nudges_enabled=False,
             metrics_enabled=False,  # no port: smoke runs go side by side
-            flood_burst=100_000,  # the simulated workers answer at machine speed
+            flood_burst=10_000,  # the simulated workers answer at machine speed
         )
         await database.dispose()  # the bot opens its own
         bearings = build(settings, clock=SystemClock())

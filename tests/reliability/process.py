@@ -43,7 +43,7 @@ class BotProcess:
             # Several bots run side by side: no health/metrics port. The simulated people
             # answer at machine speed, which flood control would (rightly) slow down.
             "METRICS_ENABLED": "false",
-            "FLOOD_BURST": "100000",
+            "FLOOD_BURST": "10000",
             **environment,
         }
         self._process: asyncio.subprocess.Process | None = None
