@@ -1,20 +1,20 @@
-"""Pictures drawn from plain numbers (matplotlib, Agg): the keeping-your-bearings chart.
+"""Pictures drawn from plain numbers (Pillow): the keeping-your-bearings chart.
 
 This module knows nothing of people, cases or the database. It is given ratings
 and the fixed words to print beside them, and returns PNG bytes; nothing that
 identifies a worker or a family can reach the picture, because nothing of the
-sort is passed in. It uses matplotlib's object-oriented API with the Agg canvas
-directly (no pyplot), so there is no global figure state; matplotlib does not
-promise to be thread-safe, so drawings (which run off the event loop, in a
-thread) take turns behind a lock. One takes about a sixth of a second.
+sort is passed in.
 
 Sized for a phone: 800 pixels wide, large type, high contrast, the previous
-check drawn pale behind the current one.
+check drawn pale behind the current one. The picture is drawn at twice its
+size and scaled down, which smooths the edges of the dots and the letters.
 
-matplotlib (with numpy) is imported on the first drawing, not with this module:
-it costs about 40 MiB of memory and a large share of start-up (after a crash,
-every second of start-up is a second in which nobody is answered), and most
-runs of the bot never draw (bench/memory.py and bench/startup.py measure both).
+Pillow, not a plotting library: the picture is a few bars, dots and words.
+matplotlib, used before, took about a sixth of a second a drawing and grew the
+running bot by about 95 MiB once it had drawn a few (its font and text caches);
+Pillow takes about a twentieth and a few MiB (with bot/heap.py keeping the big
+image buffers out of the threads' heaps). Drawings take turns behind a lock, so
+a font is never used by two threads at once.
 """
 
 from __future__ import annotations
@@ -23,22 +23,23 @@ import io
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cache
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+from PIL import Image, ImageDraw, ImageFont
+
+from bot.fonts import BOLD, REGULAR, font_file
 
 WIDTH_PX = 800
-DPI = 100
 LOW, HIGH = 1, 5
 
 _NOW = "#1f5f8b"  # deep blue: this check
 _LOOK = "#c8553d"  # warm red: worth a look
-_BEFORE = "#9aa5ad"  # pale grey: last time
+_BEFORE = (154, 165, 173)  # pale grey: last time (drawn see-through)
 _TEXT = "#1b1b1b"
 _MUTED = "#5b6670"
 _TRACK = "#e3e8ec"
 _TICK = "#b7c0c7"
+_WHITE = "#ffffff"
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,14 @@ class Words:
     key_before: str
 
 
-_ROW = 1.5  # height of one pair or slider, in data units
-_HEAD = 1.6  # height of the title and key
-_BAR_Y = -1.05  # a row's bar sits this far below the row's top line
-_BAR, _BEFORE_BAR = 0.42, 0.64
+_SCALE = 2
+"""Drawn at twice the size, then scaled down (smooth edges)."""
+_HEAD_PX = 160  # the title and the colour key
+_ROW_PX = 150  # one pair or one slider
+_FOOT_PX = 20
+_UNIT_PX = 60.6  # one step of a rating, across
+_BAR_PX = 105  # a row's bar sits this far below the row's top
+_TRACK_END = 5.0  # the grey track runs this many steps either side of the middle
 
 
 def bearings_png(pairs: Sequence[PairBars], sliders: Sequence[Slider], words: Words) -> bytes:
@@ -98,93 +103,130 @@ def bearings_png(pairs: Sequence[PairBars], sliders: Sequence[Slider], words: Wo
 _DRAWING = threading.Lock()
 
 
+class _Canvas:
+    """Drawing in the picture's own pixels (800 wide), at ``_SCALE`` times underneath."""
+
+    def __init__(self, height: int) -> None:
+        self.height = height
+        self.image = Image.new("RGB", (WIDTH_PX * _SCALE, height * _SCALE), _WHITE)
+        self.draw = ImageDraw.Draw(self.image, "RGBA")
+
+    def text(
+        self,
+        x: float,
+        y: float,
+        words: str,
+        size: int,
+        *,
+        bold: bool = False,
+        colour: str = _TEXT,
+        anchor: str = "mm",
+    ) -> None:
+        """Words placed by ``anchor`` (Pillow's: "mm" middle, "lt" left-top, "rt" right-top...)."""
+        self.draw.text(
+            (x * _SCALE, y * _SCALE),
+            words,
+            font=_font(size * _SCALE, bold),
+            fill=colour,
+            anchor=anchor,
+        )
+
+    def box(
+        self, left: float, top: float, right: float, bottom: float, colour: str | tuple[int, ...]
+    ) -> None:
+        """A filled rectangle (its corners in any order)."""
+        x0, x1 = sorted((left, right))
+        y0, y1 = sorted((top, bottom))
+        self.draw.rectangle((x0 * _SCALE, y0 * _SCALE, x1 * _SCALE, y1 * _SCALE), fill=colour)
+
+    def dot(self, x: float, y: float, diameter: float, colour: str | tuple[int, ...]) -> None:
+        """A filled circle centred on (x, y)."""
+        r = diameter / 2
+        self.draw.ellipse(
+            ((x - r) * _SCALE, (y - r) * _SCALE, (x + r) * _SCALE, (y + r) * _SCALE), fill=colour
+        )
+
+    def png(self) -> bytes:
+        """The picture at its real size, as PNG bytes."""
+        small = self.image.reduce(_SCALE)
+        buffer = io.BytesIO()
+        small.save(buffer, format="PNG")
+        return buffer.getvalue()
+
+
+@cache
+def _font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_file(BOLD if bold else REGULAR)), size)
+
+
+def _x(steps: float) -> float:
+    """Across: ``steps`` rating steps right of the middle line (left when negative)."""
+    return WIDTH_PX / 2 + steps * _UNIT_PX
+
+
 def _draw(pairs: Sequence[PairBars], sliders: Sequence[Slider], words: Words) -> bytes:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     rows = len(pairs) + len(sliders)
-    top = _HEAD + _ROW * rows + 0.2
-    figure = Figure(figsize=(WIDTH_PX / DPI, top), dpi=DPI, facecolor="white")
-    FigureCanvasAgg(figure)
-    axes = figure.add_axes((0.03, 0.0, 0.94, 1.0))
-    axes.set_xlim(-6.2, 6.2)
-    axes.set_ylim(0, top)
-    axes.axis("off")
-
-    axes.text(0, top - 0.5, words.title, ha="center", va="center", fontsize=26, weight="bold")
+    canvas = _Canvas(_HEAD_PX + _ROW_PX * rows + _FOOT_PX)
+    canvas.text(WIDTH_PX / 2, 50, words.title, 36, bold=True)
     has_before = any(p.before is not None for p in pairs) or any(
         s.before is not None for s in sliders
     )
-    keys = [(_NOW, 1.0, words.key_now), (_LOOK, 1.0, words.key_look)]
+    keys: list[tuple[str | tuple[int, ...], str]] = [(_NOW, words.key_now), (_LOOK, words.key_look)]
     if has_before:
-        keys.append((_BEFORE, 0.6, words.key_before))
-    for (colour, alpha, text), x in zip(keys, (-5.6, -1.7, 2.2), strict=False):
-        axes.plot([x], [top - 1.2], "s", color=colour, alpha=alpha, markersize=18)
-        axes.text(x + 0.35, top - 1.2, text, ha="left", va="center", fontsize=16, color=_TEXT)
+        keys.append(((*_BEFORE, 153), words.key_before))
+    for (colour, text), steps in zip(keys, (-5.6, -1.7, 2.2), strict=False):
+        left = _x(steps) - 12
+        canvas.box(left, 108, left + 25, 133, colour)
+        canvas.text(_x(steps + 0.35), 120, text, 22, anchor="lm")
 
-    y = top - _HEAD
+    top = _HEAD_PX
     for pair in pairs:
-        _draw_pair(axes, pair, y)
-        y -= _ROW
+        _draw_pair(canvas, pair, top)
+        top += _ROW_PX
     for slider in sliders:
-        _draw_slider(axes, slider, y)
-        y -= _ROW
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
-    return buffer.getvalue()
+        _draw_slider(canvas, slider, top)
+        top += _ROW_PX
+    return canvas.png()
 
 
-def _headings(axes: Axes, y: float, heading: str, left: str, right: str) -> None:
+def _headings(canvas: _Canvas, top: float, heading: str, left: str, right: str) -> None:
     """A row's quadrant or balance name, then the words at each side."""
-    axes.text(0, y - 0.05, heading.upper(), ha="center", va="top", fontsize=13, color=_MUTED)
-    axes.text(-5.6, y - 0.3, left, ha="left", va="top", fontsize=18, color=_TEXT)
-    axes.text(5.6, y - 0.3, right, ha="right", va="top", fontsize=18, color=_TEXT)
+    canvas.text(WIDTH_PX / 2, top + 5, heading.upper(), 18, colour=_MUTED, anchor="mt")
+    canvas.text(_x(-5.6), top + 30, left, 25, anchor="lt")
+    canvas.text(_x(5.6), top + 30, right, 25, anchor="rt")
 
 
-def _draw_pair(axes: Axes, pair: PairBars, y: float) -> None:
-    _headings(axes, y, pair.heading, pair.first, pair.second)
-    bar_y = y + _BAR_Y
+def _draw_pair(canvas: _Canvas, pair: PairBars, top: float) -> None:
+    _headings(canvas, top, pair.heading, pair.first, pair.second)
+    y = top + _BAR_PX
     first, second = (_clamp(v) for v in pair.now)
-    axes.barh([bar_y], [-2 * HIGH], left=HIGH, height=0.12, color=_TRACK, zorder=1)
+    canvas.box(_x(-_TRACK_END), y - 6, _x(_TRACK_END), y + 6, _TRACK)
     if pair.before is not None:
         before_first, before_second = (_clamp(v) for v in pair.before)
-        for length in (-before_first, before_second):
-            axes.barh(
-                [bar_y], [length], left=0, height=_BEFORE_BAR, color=_BEFORE, alpha=0.5, zorder=2
-            )
-    for length, worth_a_look in zip((-first, second), pair.look, strict=True):
-        colour = _LOOK if worth_a_look else _NOW
-        axes.barh([bar_y], [length], left=0, height=_BAR, color=colour, zorder=3)
-    axes.plot([0, 0], [bar_y - 0.32, bar_y + 0.32], color=_TEXT, linewidth=2.5, zorder=4)
-    for value, x in ((first, -first - 0.35), (second, second + 0.35)):
-        axes.text(
-            x, bar_y, str(value), ha="center", va="center", fontsize=18, weight="bold", zorder=5
-        )
+        for steps in (-before_first, before_second):
+            canvas.box(_x(0), y - 32, _x(steps), y + 32, (*_BEFORE, 128))
+    for steps, worth_a_look in zip((-first, second), pair.look, strict=True):
+        canvas.box(_x(0), y - 21, _x(steps), y + 21, _LOOK if worth_a_look else _NOW)
+    canvas.box(_x(0) - 1.5, y - 32, _x(0) + 1.5, y + 32, _TEXT)
+    for value, offset in ((first, -first - 0.35), (second, second + 0.35)):
+        canvas.text(_x(offset), y, str(value), 25, bold=True)
 
 
-def _draw_slider(axes: Axes, slider: Slider, y: float) -> None:
-    _headings(axes, y, slider.heading, slider.low_end, slider.high_end)
-    bar_y = y + _BAR_Y
+def _draw_slider(canvas: _Canvas, slider: Slider, top: float) -> None:
+    _headings(canvas, top, slider.heading, slider.low_end, slider.high_end)
+    y = top + _BAR_PX
 
     def x_of(value: int) -> float:
-        return -5.0 + (_clamp(value) - LOW) * 2.5
+        return _x(-_TRACK_END + (_clamp(value) - LOW) * 2.5)
 
-    axes.plot([x_of(LOW), x_of(HIGH)], [bar_y, bar_y], color=_TRACK, linewidth=8, zorder=1)
+    canvas.box(x_of(LOW), y - 5.5, x_of(HIGH), y + 5.5, _TRACK)
+    for end in (LOW, HIGH):
+        canvas.dot(x_of(end), y, 11, _TRACK)
     for tick in range(LOW, HIGH + 1):
-        axes.plot([x_of(tick)], [bar_y], "o", color=_TICK, markersize=10, zorder=2)
+        canvas.dot(x_of(tick), y, 14, _TICK)
     if slider.before is not None:
-        axes.plot(
-            [x_of(slider.before)],
-            [bar_y],
-            "o",
-            color=_BEFORE,
-            alpha=0.6,
-            markersize=34,
-            zorder=3,
-        )
-    colour = _LOOK if slider.look else _NOW
-    axes.plot([x_of(slider.now)], [bar_y], "o", color=colour, markersize=26, zorder=4)
+        canvas.dot(x_of(slider.before), y, 47, (*_BEFORE, 153))
+    canvas.dot(x_of(slider.now), y, 36, _LOOK if slider.look else _NOW)
 
 
 def _clamp(value: int) -> int:

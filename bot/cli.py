@@ -20,6 +20,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.domain.errors import Refusal
 from bot.domain.flags import FlagFigures
 from bot.domain.roles import Role
+from bot.heap import return_large_buffers
 from bot.logs import configure_logging
 from bot.services import onboarding, team_admin
 from bot.services.audit import AuditLog, read_audit_log
@@ -229,6 +230,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.data_keys:
         print(NO_KEYS, file=sys.stderr)
         return 2
+    return_large_buffers()
     return asyncio.run(_serve(settings))
 
 
@@ -256,6 +258,7 @@ def _stop_signal() -> asyncio.Event:
 def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
     from bot.sandbox.runner import run_sandbox
 
+    return_large_buffers()
     return asyncio.run(run_sandbox(port=args.port))
 
 

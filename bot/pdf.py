@@ -3,7 +3,7 @@
 The HTML comes from a template in prompts/ (headings, paragraphs, bold, lists),
 rendered with autoescaping, so whatever a person typed (``<b>``, ``&``) reaches
 the page as typed and cannot change the layout. The words are embedded in
-DejaVu Sans, which matplotlib already ships, because the PDF core fonts are
+DejaVu Sans (bot/fonts.py), because the PDF core fonts are
 Latin-1 only and people type accents, emoji and right-to-left text. Arabic and
 Hebrew are laid out right to left (fpdf2's bidirectional algorithm), with
 letters in their separate forms: joining them would need a text-shaping
@@ -25,16 +25,15 @@ import html
 import unicodedata
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 
-import matplotlib
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # fpdf2 reads fonts with it
 from fpdf import FPDF
 from fpdf.fonts import TextStyle
 
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+from bot.fonts import BOLD, REGULAR, font_file
+
 FAMILY = "DejaVu"
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+FONT_FILES = {"": REGULAR, "B": BOLD}
 """Regular and bold only: the templates use no italics (DejaVu's oblique has no Arabic)."""
 MISSING = "□"
 """Stands in for a character the font cannot draw."""
@@ -66,7 +65,7 @@ def document(html_body: str, *, title: str, footer: str, created: datetime, noti
     body, replaced = showable(html_body)
     pdf = _Document(showable(html.unescape(footer))[0])
     for style, file in FONT_FILES.items():
-        pdf.add_font(FAMILY, style, str(FONT_DIR / file))
+        pdf.add_font(FAMILY, style, str(font_file(file)))
     pdf.set_title(showable(title)[0])
     pdf.set_creator("Bearings")
     pdf.set_creation_date(created)
@@ -97,7 +96,7 @@ def _drawable() -> frozenset[int]:
     """The code points every style of the font can draw."""
     covered: set[int] | None = None
     for file in FONT_FILES.values():
-        with TTFont(FONT_DIR / file, lazy=True) as font:
+        with TTFont(font_file(file), lazy=True) as font:
             points = set(font.getBestCmap())
         covered = points if covered is None else covered & points
     return frozenset(covered or ())

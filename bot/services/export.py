@@ -21,7 +21,6 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import pdf
 from bot.clock import Clock
 from bot.domain import bearings as bearings_rules
 from bot.domain import cases as case_rules
@@ -222,6 +221,10 @@ async def _case(
 
 async def _pdf(export: rules.Export, template: str) -> ExportFile:
     """The readable PDF, laid out off the event loop (a long export takes a moment)."""
+    # Imported here, not at the top: fpdf2, fontTools and matplotlib's font path cost the
+    # running bot a second of start-up and tens of MiB it only needs when someone exports.
+    from bot import pdf
+
     content = await asyncio.to_thread(
         pdf.document,
         render(template, export=export),
