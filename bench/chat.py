@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.command import arguments, run
 from bench.fresh_database import migrated_url
 from bench.harness import BotProcess, People, Replies, Step, reply_latencies
 from bench.report import Report, median, percentile
@@ -299,9 +300,7 @@ def add_rows(report: Report, runs: dict[str, list[Figures]], databases: Sequence
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Chat throughput and latency (issue 8, no. 1).")
-    parser.add_argument("--smoke", action="store_true", help="a tiny run, for the test suite")
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser = arguments("chat", "Chat throughput and latency (issue 8, no. 1).")
     parser.add_argument("--workers", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--open-flows", type=int, default=3000)
@@ -319,9 +318,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> Report:
     """Run the benchmark, print the table and write bench/results/chat.json."""
-    report = asyncio.run(measure(parse(argv)))
-    report.finish()
-    return report
+    return run(measure, parse(argv))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import SecretStr
 
 import bot.services.endings  # noqa: F401  (registers the composers)
+from bench.command import arguments
 from bench.fresh_database import backends, fresh_database
 from bench.report import Report
 from bench.scale_data import insert_rows
@@ -240,9 +241,7 @@ def _outcome(
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.delivery", description=__doc__)
-    parser.add_argument("--smoke", action="store_true", help="a tiny run, for the test suite")
-    parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
+    parser = arguments("delivery", __doc__)
     parser.add_argument("--factors", help="limit multipliers to run at, comma-separated")
     return parser.parse_args(argv)
 

@@ -17,6 +17,7 @@ import argparse
 import asyncio
 from datetime import UTC, datetime
 
+from bench.command import arguments, run
 from bench.fresh_database import migrated_url
 from bench.harness import BearingsRun, People, Step
 from bench.report import Report
@@ -92,9 +93,7 @@ async def measure(args: argparse.Namespace) -> Report:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(description="Memory with open flows (issue 8, no. 4).")
-    parser.add_argument("--smoke", action="store_true", help="a tiny run, for the test suite")
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser = arguments("memory", "Memory with open flows (issue 8, no. 4).")
     parser.add_argument("--people", type=int, default=10_000)
     args = parser.parse_args(argv)
     if args.smoke:
@@ -104,9 +103,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> Report:
     """Run the benchmark, print the table and write bench/results/memory.json."""
-    report = asyncio.run(measure(parse(argv)))
-    report.finish()
-    return report
+    return run(measure, parse(argv))
 
 
 if __name__ == "__main__":

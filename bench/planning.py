@@ -25,6 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import bot.services.endings  # noqa: F401  (the planner's services register their composers)
+from bench.command import arguments
 from bench.fresh_database import backends, fresh_database
 from bench.report import RESULTS, Report, median
 from bench.scale_data import NOW, Scale, make_due, outbox_size, reset_due, seed
@@ -148,9 +149,7 @@ def draw(points: list[Point], path: Path) -> None:
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.planning", description=__doc__)
-    parser.add_argument("--smoke", action="store_true", help="a tiny run, for the test suite")
-    parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
+    parser = arguments("planning", __doc__)
     parser.add_argument("--scales", help="cases at each point, comma-separated")
     parser.add_argument("--runs", type=int, help="timed ticks per scenario (median quoted)")
     parser.add_argument("--plot", type=Path, help="where to draw the curve (PNG)")

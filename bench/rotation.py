@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from bench.command import arguments
 from bench.fresh_database import backends, fresh_database
 from bench.report import Report, percentile
 from bench.scale_data import insert_rows
@@ -244,9 +245,7 @@ def _rotated(output: str) -> int:
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.rotation", description=__doc__)
-    parser.add_argument("--smoke", action="store_true", help="a tiny run, for the test suite")
-    parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
+    parser = arguments("rotation", __doc__)
     parser.add_argument("--notes", type=int, help="visit notes to re-encrypt")
     return parser.parse_args(argv)
 

@@ -17,6 +17,7 @@ import asyncio
 import sys
 import time
 
+from bench.command import arguments, run
 from bench.fresh_database import migrated_url
 from bench.harness import BearingsRun
 from bench.report import Report, median
@@ -79,9 +80,7 @@ async def measure(args: argparse.Namespace) -> Report:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(description="Start-up time (issue 8, no. 5).")
-    parser.add_argument("--smoke", action="store_true", help="a tiny run, for the test suite")
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser = arguments("startup", "Start-up time (issue 8, no. 5).")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
     if args.smoke:
@@ -91,9 +90,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> Report:
     """Run the benchmark, print the table and write bench/results/startup.json."""
-    report = asyncio.run(measure(parse(argv)))
-    report.finish()
-    return report
+    return run(measure, parse(argv))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import fcntl
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -130,14 +131,19 @@ class Database:
                 yield connection
 
     async def run(
-        self, work: Callable[[UnitOfWork], Awaitable[T]], *, attempts: int = RUN_ATTEMPTS
+        self,
+        work: Callable[[UnitOfWork], Awaitable[T]],
+        *,
+        attempts: int = RUN_ATTEMPTS,
+        within: Callable[[], AbstractAsyncContextManager[UnitOfWork]] | None = None,
     ) -> T:
         """Run ``work`` in a unit of work; on a transient database fault, roll it all back
         and run it again (with backoff), up to ``attempts`` times. Other errors, and the
-        last transient one, are raised."""
+        last transient one, are raised. ``within`` makes the unit of work instead of
+        :meth:`unit_of_work` (one that does more in the same transaction)."""
         for attempt in range(1, attempts + 1):
             try:
-                async with self.unit_of_work() as uow:
+                async with (within or self.unit_of_work)() as uow:
                     return await work(uow)
             except Exception as error:
                 if attempt == attempts or not is_transient(error):

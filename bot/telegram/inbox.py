@@ -197,15 +197,9 @@ class UpdateInbox:
         """Commit updates to the inbox (repeats ignored), queue the new ones; returns how many."""
         unique = {int(raw["update_id"]): well_formed(raw) for raw in raw_updates}
         rows = [(update_id, chat_key(raw), raw) for update_id, raw in sorted(unique.items())]
-        for attempt in range(DB_RETRIES):
-            try:
-                async with self._riding_along() as uow:
-                    new_ids = await uow.inbox.receive(rows, self._clock.now())
-                break
-            except Exception as error:
-                if not is_transient(error) or attempt == DB_RETRIES - 1:
-                    raise
-                await asyncio.sleep(0.05 * 2**attempt)
+        new_ids = await self._database.run(
+            partial(_receive, rows, self._clock.now()), within=self._riding_along
+        )
         now = time.monotonic()
         for update_id, key, raw in rows:
             if update_id in new_ids:
@@ -513,6 +507,12 @@ class UpdateInbox:
         )
         if self.observe is not None:
             self.observe(kind, outcome, seconds)
+
+
+async def _receive(
+    rows: Sequence[tuple[int, int, dict[str, Any]]], at: datetime, uow: UnitOfWork
+) -> set[int]:
+    return await uow.inbox.receive(rows, at)
 
 
 async def _owed_in_chat(
