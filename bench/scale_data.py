@@ -150,6 +150,8 @@ async def seed(database: Database, scale: Scale) -> None:
                     "away_until": None,
                     "away_cover_id": None,
                     "unreachable_at": None,
+                    # This week's summary is planned already (its outbox row is below).
+                    "summary_week": MONDAY if role == "worker" else None,
                 }
             )
     await insert_rows(database, Member, members)

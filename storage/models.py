@@ -84,6 +84,10 @@ class Member(Base):
     # next write. Their supervisors are told once per such spell.
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The Monday of the latest week their weekly summary and bearings prompt were planned
+    # for: the planner asks "who is not yet owed this week's?" of these plain columns.
+    summary_week: Mapped[date | None] = mapped_column(Date)
+    prompt_week: Mapped[date | None] = mapped_column(Date)
 
 
 class Invite(Base):

@@ -179,6 +179,22 @@ def bearings_prompt(
     return Nudge(f"bearings_prompt:{member}:{week}", "bearings_prompt", member, day, {})
 
 
+WEEKLY_KINDS = ("weekly_summary", "bearings_prompt")
+
+
+def weekly_planned(key: str) -> tuple[str, int, date] | None:
+    """The kind, member and week of a weekly summary's or prompt's own key
+    (``<kind>:<member>:<Monday>``); None for any other key, a cover's copy included."""
+    kind, _, rest = key.partition(":")
+    member, _, week = rest.partition(":")
+    if kind not in WEEKLY_KINDS or not member.isdigit() or ":" in week:
+        return None
+    try:
+        return kind, int(member), date.fromisoformat(week)
+    except ValueError:
+        return None
+
+
 def redirect(nudge: Nudge, cover: int) -> Nudge:
     """The nudge for an away person's case, sent to their cover instead."""
     return replace(

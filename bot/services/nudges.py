@@ -121,7 +121,22 @@ async def plan_nudges(
             if send_at > now:
                 continue
             rows.append(_row(nudge.key, nudge.kind, team_id, member, nudge.ref, now))
-    return await uow.outbox.enqueue(rows)
+    new = await uow.outbox.enqueue(rows)
+    await _mark_weekly_planned(uow, rows)
+    return new
+
+
+async def _mark_weekly_planned(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
+    """Each weekly summary and prompt now in the outbox (new or there already) is planned:
+    its member is not asked about again this week."""
+    planned: dict[str, dict[date, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        found = rules.weekly_planned(row["key"])
+        if found is not None:
+            kind, member_id, week = found
+            planned[kind][week].append(member_id)
+    for kind, by_week in planned.items():
+        await uow.planning.mark_planned(kind, by_week)
 
 
 async def _today_by_zone(uow: UnitOfWork, zones: set[str], now: datetime) -> dict[str, date]:

@@ -3,7 +3,7 @@
 The planner runs every few seconds over the whole organisation, so each query
 here is bounded by what can be due now — visits and reviews by date, actions
 by due date (each behind an index), and the people still owed this week's
-summary or prompt (an anti-join on the outbox's unique key) — and reads plain
+summary or prompt (by the week each was last planned for, kept on the member) — and reads plain
 columns, not ORM objects, so nothing encrypted is decrypted on the way.
 """
 
@@ -14,11 +14,26 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Action, BearingsCheck, Case, Member, OutboxMessage, Team
 
+WEEKLY_COLUMNS = {"weekly_summary": Member.summary_week, "bearings_prompt": Member.prompt_week}
+"""Where the week a weekly nudge was last planned for is kept, by nudge kind."""
 IN_LIST = 1_000
 """Ids per ``IN (...)`` list, well under every driver's limit on parameters."""
 
@@ -118,19 +133,19 @@ class PlanningRepository:
         team_ids: Collection[int] | None = None,
         no_check_since: date | None = None,
     ) -> list[tuple[int, int]]:
-        """Active workers (id, team id) without an outbox row ``<kind>:<member>:<week>`` for
-        the week it is in their time zone (``week_by_zone`` maps each zone in use to its
-        Monday); with ``no_check_since``, only those with no bearings check since that day."""
+        """Active workers (id, team id) whose ``kind`` (weekly summary or bearings prompt) was
+        not yet planned for the week it is in their time zone (``week_by_zone`` maps each zone
+        in use to its Monday); with ``no_check_since``, only those with no bearings check
+        since that day."""
         zone = func.coalesce(Member.timezone, Team.timezone)
+        planned = WEEKLY_COLUMNS[kind]
         query = (
             select(Member.id, Member.team_id)
             .join(Team, Team.id == Member.team_id)
             .where(
                 Member.role == "worker",
                 Member.active.is_(True),
-                ~exists().where(
-                    OutboxMessage.key == _weekly_key(kind, Member.id, zone, week_by_zone)
-                ),
+                or_(planned.is_(None), planned < _week_in_zone(zone, week_by_zone)),
             )
         )
         if no_check_since is not None:
@@ -147,6 +162,17 @@ class PlanningRepository:
             rows = await self._session.execute(query.where(Member.team_id.in_(chunk)))
             found += [(m, t) for m, t in rows.all()]
         return found
+
+    async def mark_planned(
+        self, kind: str, members_by_week: Mapping[date, Collection[int]]
+    ) -> None:
+        """Record the week each member's ``kind`` was planned for (see ``workers_not_owed``)."""
+        planned = WEEKLY_COLUMNS[kind]
+        for week, member_ids in members_by_week.items():
+            for chunk in _chunks(member_ids):
+                await self._session.execute(
+                    update(Member).where(Member.id.in_(chunk)).values({planned: week})
+                )
 
     async def groups_not_owed(self, kind: str, week_by_zone: Mapping[str, date]) -> list[Team]:
         """Teams with a group chat and no outbox row ``<kind>:<team>:<week>`` for the week it
@@ -169,6 +195,18 @@ class PlanningRepository:
             for member_id, taken_at in (await self._session.execute(query)).all():
                 found[member_id] = _utc(taken_at)
         return found
+
+
+def _week_in_zone(zone: Any, week_by_zone: Mapping[str, date]) -> ColumnElement[date]:
+    """The Monday of this week in the time zone ``zone`` (a column), as SQL."""
+    mondays = set(week_by_zone.values())
+    if len(mondays) == 1:
+        return literal(next(iter(mondays)), Date)
+    return case(
+        {name: literal(monday, Date) for name, monday in week_by_zone.items()},
+        value=zone,
+        else_=literal(max(mondays), Date),
+    )
 
 
 def _weekly_key(

@@ -22,7 +22,9 @@ def test_chat_smoke_run_measures_bearings_and_both_baselines(backend: str) -> No
     report = chat.main(["--smoke", "--database", backend])
     rows = {row.measure: row for row in report.rows}
     label = chat.LABELS[backend]
-    assert rows["Unanswered steps (all bots, all runs)"].value == 0
+    assert rows[f"Steps left unanswered, {label} (all runs)"].value == 0
+    assert rows["Steps left unanswered, echo bot (all runs)"].value == 0
+    assert rows["Steps the common-way bot left unanswered (all runs)"].value == 0
     for measure in (
         f"Bearings updates/s, {label}",
         f"Bearings p95 latency at full load, {label}",

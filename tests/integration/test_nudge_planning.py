@@ -199,6 +199,51 @@ async def test_weekly_summary_on_monday_and_bearings_prompt_on_friday_unless_don
     assert await owed(database, "bearings") == [(f"bearings_prompt:{alex}:{TODAY}", alex)]
 
 
+async def planned_weeks(database: Database, member_id: int) -> tuple[date | None, date | None]:
+    async with database.unit_of_work() as uow:
+        member = await uow.members.get(member_id)
+        assert member is not None
+        return member.summary_week, member.prompt_week
+
+
+async def test_the_week_a_weekly_nudge_was_planned_for_is_kept_and_not_asked_about_again(
+    database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    people = await ids(database)
+    alex = people[WORKER_ID]
+    assert await planned_weeks(database, alex) == (None, None)
+    clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    await plan(database, clock)
+    assert await planned_weeks(database, alex) == (TODAY, None)
+    async with database.unit_of_work() as uow:
+        assert await uow.planning.workers_not_owed("weekly_summary", {"Europe/London": TODAY}) == []
+        # Next week they are owed again.
+        next_week = {"Europe/London": TODAY + timedelta(days=7)}
+        assert len(await uow.planning.workers_not_owed("weekly_summary", next_week)) == 2
+    clock.set(datetime(2026, 11, 27, 14, 0, tzinfo=UTC))
+    await plan(database, clock)
+    assert await planned_weeks(database, alex) == (TODAY, TODAY)
+
+
+async def test_after_the_upgrade_a_summary_already_owed_is_not_owed_twice(
+    database: Database, clock: MovableClock
+) -> None:
+    """Migration 0011 starts the planned weeks empty while this week's rows exist."""
+    await seed_team(database, clock)
+    alex = (await ids(database))[WORKER_ID]
+    clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    await plan(database, clock)
+    before = await owed(database)
+    async with database.unit_of_work() as uow:
+        member = await uow.members.get(alex)
+        assert member is not None
+        member.summary_week = None
+    assert await plan(database, clock) == 0
+    assert await owed(database) == before
+    assert await planned_weeks(database, alex) == (TODAY, None)
+
+
 async def test_summer_time_and_a_persons_own_nudge_hour(
     database: Database, clock: MovableClock
 ) -> None:
