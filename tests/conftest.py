@@ -31,13 +31,6 @@ REQUIRE_POSTGRES = os.environ.get("BEARINGS_REQUIRE_POSTGRES") == "1"
 _postgres_passed = 0
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long tests first (the battery, marked ``slow``, and the benchmark smoke runs):
-    with several xdist workers a minute-long test started last makes the run a minute
-    longer, started first it runs beside the many short ones."""
-    items.sort(key=lambda item: not (item.get_closest_marker("slow") or "bench" in item.path.parts))
-
-
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Count PostgreSQL tests that really ran and passed."""
     global _postgres_passed
