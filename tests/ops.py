@@ -8,7 +8,6 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
@@ -16,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator
+from tests.waiting import eventually
 
 WEBHOOK_SECRET = "s3cret-Token_for-tests"
 
@@ -46,15 +46,6 @@ def with_ops_server(settings: Settings, port: int = 0) -> Settings:
         **{**settings.model_dump(), "metrics_enabled": True, "listen_port": port},
         _env_file=None,  # type: ignore[call-arg]
     )
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:  # noqa: ASYNC109
-    """Wait until ``check()`` is true, asking again every few milliseconds; fail at timeout."""
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the condition did not come true in time")
-        await asyncio.sleep(0.05)
 
 
 def samples(page: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

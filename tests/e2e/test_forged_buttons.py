@@ -19,7 +19,6 @@ the inbox holds what it held before.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
@@ -36,6 +35,7 @@ from storage.models import OutboxMessage
 from storage.repositories.outbox import PENDING, SENDING
 from tests.access_world import MARKERS, REFERENCE, Snapshot, Who, World, build_world, snapshot
 from tests.e2e.conftest import Chatter
+from tests.waiting import eventually
 
 CATCH_ALL = "(anything else)"
 QUIET = "already_done"
@@ -195,18 +195,19 @@ async def settled(database: Database) -> Snapshot:
     """Once the outbox has delivered what the world owed, every table but the inbox and the
     periodic job's record of its runs (read on
     a plain connection, so the running bot's writes are not held up)."""
-    deadline = asyncio.get_running_loop().time() + 10
-    while True:
+
+    async def drained() -> bool:
         async with database.engine.connect() as connection:
             waiting = await connection.scalar(
                 select(func.count())
                 .select_from(OutboxMessage)
                 .where(OutboxMessage.status.in_([PENDING, SENDING]))
             )
-            if not waiting:
-                return await snapshot(connection, leave_out=("inbox", "job_runs"))
-        assert asyncio.get_running_loop().time() < deadline, "the outbox never drained"
-        await asyncio.sleep(0.05)
+        return not waiting
+
+    await eventually(drained)
+    async with database.engine.connect() as connection:
+        return await snapshot(connection, leave_out=("inbox", "job_runs"))
 
 
 async def test_every_callback_pattern_has_a_forged_row(bot: Bearings) -> None:

@@ -3,10 +3,7 @@ messages, channel posts, groups)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,6 +17,7 @@ from storage.db import Database
 from storage.models import Base, FlowSession, InboxUpdate
 from tests.e2e.conftest import Chatter, add_case, member, stored_case
 from tests.team import SUPERVISOR_ID, WORKER_ID, seed_team
+from tests.waiting import eventually
 
 GROUP = -100600
 
@@ -30,14 +28,6 @@ async def handle_directly(bot: Bearings, raw: dict[str, Any]) -> None:
     assert bot.inbox is not None
     assert await bot.inbox.receive([raw]) == 1
     await bot.inbox.wait_idle()
-
-
-async def until(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:  # noqa: ASYNC109
-    """Poll ``check`` until it holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not await check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
 
 
 async def row_counts(database: Database) -> dict[str, int]:
@@ -82,7 +72,7 @@ async def test_polling_asks_telegram_only_for_the_update_kinds_the_bot_handles(
         async with database.unit_of_work() as uow:
             return (await member(uow, WORKER_ID)).unreachable_at is None
 
-    await until(reachable)
+    await eventually(reachable)
 
 
 async def test_an_edited_message_never_answers_changes_or_advances_a_flow(

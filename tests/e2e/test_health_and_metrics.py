@@ -17,8 +17,9 @@ from bot.sandbox.emulator import BotApiEmulator
 from storage.db import Database
 from tests.e2e.conftest import Chatter, bot_settings, running
 from tests.e2e.test_flags import ALEX, SAM, add_case, raise_flag
-from tests.ops import eventually, free_port, samples, with_ops_server
+from tests.ops import free_port, samples, with_ops_server
 from tests.team import seed_team
+from tests.waiting import eventually
 
 
 @pytest.fixture

@@ -24,8 +24,9 @@ from storage.db import Database
 from storage.models import JobRun, OutboxMessage
 from tests.e2e.conftest import Chatter, add_case
 from tests.e2e.test_flags import ALEX
-from tests.ops import WEBHOOK_SECRET, BotProcess, eventually, free_port, process_env, samples
+from tests.ops import WEBHOOK_SECRET, BotProcess, free_port, process_env, samples
 from tests.team import seed_team
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.postgres
 
