@@ -26,9 +26,10 @@ run: setup
 
 # Four workers: most tests wait on HTTP, the database and child processes rather than the CPU,
 # so even on two cores this keeps the run under ten minutes (each worker makes its own
-# PostgreSQL database).
+# PostgreSQL database). The reliability battery runs in two lanes from the start (see
+# pytest_collection_modifyitems in tests/conftest.py).
 test: setup
-	$(BIN)/python -m pytest -n 4
+	$(BIN)/python -m pytest -n 4 --dist loadgroup
 
 # Every benchmark of issue 8 (several minutes; see README "Performance"), one summary table.
 bench: setup

@@ -73,7 +73,7 @@ class BotProcess:
             **self._env,
         }
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _stop, after the bot)
-        seen = len(self._emulator.requests)
+        seen, since = len(self._emulator.requests), time.monotonic()
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -86,7 +86,7 @@ class BotProcess:
             stderr=self._log,
         )
         try:
-            await self._emulator.wait_for_request("getUpdates", after=seen, timeout=START_TIMEOUT)
+            await self._emulator.wait_for_polling(after=seen, since=since, timeout=START_TIMEOUT)
         except TimeoutError:
             raise RuntimeError(
                 f"the {self.kind} bot did not start:\n{await self._stop()}"
@@ -152,13 +152,13 @@ class BearingsRun:
             stderr=asyncio.subprocess.PIPE,
         )
         try:
-            first = await self._emulator.wait_for_request(
-                "getUpdates", after=seen, timeout=START_TIMEOUT
+            first = await self._emulator.wait_for_polling(
+                after=seen, since=started, timeout=START_TIMEOUT
             )
         except TimeoutError:
             _, errors = await self._process.communicate()
             raise RuntimeError(f"bearings run did not start:\n{errors.decode()[-4000:]}") from None
-        return first.received_at - started
+        return first - started
 
     def resident_mib(self) -> tuple[float, float]:
         """Its resident memory now and at its peak, in MiB (from /proc)."""

@@ -117,6 +117,7 @@ class Bearings:
             self.database,
             self.clock,
             self.caller,
+            in_flight=self.settings.delivery_in_flight,
             send_timeout=self.settings.telegram_send_timeout,
         )
         self.inbox.after_handled = self.delivery.kick

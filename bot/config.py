@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(default=15.0, gt=0, le=300)
     # How long delivery waits for Telegram to answer a send before counting it as timed out.
     telegram_send_timeout: float = Field(default=10.0, gt=0, le=120)
+    # Sends between going out and being recorded, at most: a crash repeats no more than this
+    # many nudges (one per chat at most). 1 sends one at a time.
+    delivery_in_flight: int = Field(default=16, ge=1, le=256)
     nudges_enabled: bool = True
 
     @field_validator("telegram_api_base_url", "telegram_api_file_url")

@@ -4,9 +4,11 @@ Each run claims due rows, oldest first, keeping up to ``batch`` of them in hand
 and claiming more as they go (on PostgreSQL with ``SKIP LOCKED``, so several
 processes share the work and never take the same row). Claimed rows queue by
 chat: chats are served concurrently, each chat's rows one after another in
-order, every send paced to Telegram's limits by the ``Pacer`` and at most
-``in_flight`` requests at a time. Each row is composed from current data just
-before it is sent, and marked sent with Telegram's message id.
+order, every send paced to Telegram's limits by the ``Pacer``. Each row is
+composed from current data just before it is sent, and marked sent with
+Telegram's message id. At most ``in_flight`` sends are between going out and
+being recorded at any moment (``DELIVERY_IN_FLIGHT``): that is how many a crash
+can repeat, at most, and never more than one per chat.
 
 What Telegram says decides what happens next:
 
@@ -219,10 +221,15 @@ class Delivery:
         prepared = await self._prepare(claim)
         if prepared is None:
             return _Verdict()
-        outcome = await self._send(prepared.chat_id, prepared)
-        if outcome.migrated_to is not None:
-            outcome = await self._follow_migration(prepared, outcome)
-        return await self._record(claim, prepared, outcome)
+        # The chat's own turn is awaited before taking a place among the sends in flight: a
+        # chat waiting a second (or a group three) holds nothing the other chats need. The
+        # place is kept until the send is recorded, so a crash repeats at most ``in_flight``.
+        await self._pacer.wait_chat(prepared.chat_id)
+        async with self._in_flight:
+            outcome = await self._send(prepared.chat_id, prepared)
+            if outcome.migrated_to is not None:
+                outcome = await self._follow_migration(prepared, outcome)
+            return await self._record(claim, prepared, outcome)
 
     async def _prepare(self, claim: Claim) -> _Prepared | None:
         """Compose the row from current data (dropping it when nothing is left to say)."""
@@ -272,21 +279,17 @@ class Delivery:
         return kind, chat_id, outgoing, html
 
     async def _send(self, chat_id: int, prepared: _Prepared) -> CallOutcome:
-        # The chat's own turn is awaited outside the in-flight limit: a chat waiting a second
-        # (or a group three) holds nothing the other chats need.
-        await self._pacer.wait_chat(chat_id)
-        async with self._in_flight:
-            turn = await self._pacer.wait_overall(chat_id)
-            try:
-                return await self._caller.call(
-                    prepared.method,
-                    {**prepared.params, "chat_id": chat_id},
-                    flood_wait=0.0,
-                    read_timeout=self._send_timeout,
-                    max_attempts=CALL_ATTEMPTS,
-                )
-            finally:
-                self._pacer.finish(turn)
+        turn = await self._pacer.wait_overall(chat_id)
+        try:
+            return await self._caller.call(
+                prepared.method,
+                {**prepared.params, "chat_id": chat_id},
+                flood_wait=0.0,
+                read_timeout=self._send_timeout,
+                max_attempts=CALL_ATTEMPTS,
+            )
+        finally:
+            self._pacer.finish(turn)
 
     async def _follow_migration(self, prepared: _Prepared, first: CallOutcome) -> CallOutcome:
         """The group is a supergroup now: move the team's chat, then send once more there."""
@@ -297,6 +300,7 @@ class Delivery:
                 uow, self._clock, old_chat_id=prepared.chat_id, new_chat_id=new_chat_id
             )
         log.info("outbox.group_moved", extra={"kind": prepared.kind})
+        await self._pacer.wait_chat(new_chat_id)
         again = await self._send(new_chat_id, prepared)
         timeouts = first.timeouts + again.timeouts
         if again.migrated_to is not None:

@@ -181,7 +181,10 @@ class Chatter:
         for message in reversed(self.emulator.bot_messages(self.user_id)):
             if any(label.lower() in text.lower() for text in message.labels):
                 return message
-        raise AssertionError(f"no message in chat {self.user_id} has a button {label!r}")
+        raise AssertionError(
+            f"no message in chat {self.user_id} has a button {label!r}; "
+            f"{self.emulator.recent(self.user_id)}"
+        )
 
 
 async def add_case(chatter: Chatter, reference: str, cadence: str = "Every week") -> ChatMessage:

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 import telegram
 
 from bot.sandbox.emulator import BotApiEmulator
@@ -61,6 +62,26 @@ async def test_long_poll_wakes_promptly(emu: BotApiEmulator, api: ApiCall) -> No
     response = await poll
     assert time.monotonic() - started < 0.5
     assert response.json()["result"] == [sent]
+
+
+async def test_waiting_for_polling_sees_a_long_poll_before_it_runs_out(
+    emu: BotApiEmulator, api: ApiCall
+) -> None:
+    seen, since = len(emu.requests), time.monotonic()
+    poll = asyncio.create_task(api("getUpdates", timeout=5))
+    arrived = await emu.wait_for_polling(after=seen, since=since, timeout=2)
+    assert since <= arrived <= time.monotonic()
+    assert not poll.done()  # the long poll is still waiting: nothing was recorded yet
+    assert not any(r.method == "getUpdates" for r in emu.requests[seen:])
+    emu.send_message(1, "done")
+    assert (await poll).status_code == 200
+    # A poll that began before `since` does not count; an answered call after `after` does.
+    later = time.monotonic()
+    await result(api, "getUpdates", timeout=0)
+    answered = await emu.wait_for_polling(after=len(emu.requests) - 1, since=later, timeout=2)
+    assert answered >= later
+    with pytest.raises(TimeoutError):
+        await emu.wait_for_polling(after=len(emu.requests), since=time.monotonic(), timeout=0.2)
 
 
 async def test_long_poll_times_out_empty(api: ApiCall) -> None:

@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.domain.roles import Role
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
-from bot.services import onboarding
+from bot.services import onboarding, team_admin
 from prompts import render
 from storage.db import Database
 from storage.models import Case
 from tests.e2e.test_stuck import WALK as STUCK_WALK
 
 SUPERVISOR_ID = 1001
+CROWD_TEAM = "Battery Team"
+ROUND_THE_CLOCK = {"quiet_start": "00:00", "quiet_end": "00:00", "working_days": "1234567"}
 FIRST_WORKER_ID = 20_000
 TRY_AGAIN = render("try_again").splitlines()[0]
 Step = tuple[str, str, str]
@@ -51,12 +53,18 @@ async def seed_crowd(
     database: Database, clock: Clock, *, workers: int, cases_each: int = 1
 ) -> Crowd:
     """One team (supervisor Sam) with ``workers`` workers, joined through the real invites,
-    each with ``cases_each`` cases whose visit is due today."""
+    each with ``cases_each`` cases whose visit is due today.
+
+    The bot under test runs on the real clock, so the team works round the clock, every day
+    (as an out-of-hours duty team does): nothing it owes waits for the morning, whenever
+    the battery runs."""
     people = []
     async with database.unit_of_work() as uow:
         first = await onboarding.create_team(
-            uow, clock, name="Battery Team", timezone="Europe/London", invite_ttl_days=7
+            uow, clock, name=CROWD_TEAM, timezone="Europe/London", invite_ttl_days=7
         )
+        for key, value in ROUND_THE_CLOCK.items():
+            await team_admin.set_team_setting(uow, clock, name=CROWD_TEAM, key=key, value=value)
         await onboarding.join_team(
             uow,
             clock,

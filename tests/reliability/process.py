@@ -47,7 +47,6 @@ class BotProcess:
             **environment,
         }
         self._process: asyncio.subprocess.Process | None = None
-        self.starts = 0
         self.kills = 0
 
     @property
@@ -60,6 +59,7 @@ class BotProcess:
         """Start ``bearings run`` and wait until it says it has started (start-up recovery is
         done and polling begun by then)."""
         with self._log_path.open("a", encoding="utf-8") as log:
+            begins_at = log.tell()
             self._process = await asyncio.create_subprocess_exec(
                 BEARINGS,
                 "run",
@@ -69,11 +69,10 @@ class BotProcess:
                 stdout=log,
                 stderr=log,
             )
-        self.starts += 1
         process = self._process
         try:
             await self._emulator.wait_until(
-                lambda: process.returncode is not None or self._started() >= self.starts,
+                lambda: process.returncode is not None or self._has_started(begins_at),
                 timeout=READY_WITHIN,
             )
         except TimeoutError:
@@ -82,9 +81,11 @@ class BotProcess:
         if process.returncode is not None:
             raise RuntimeError(f"bearings run exited with {process.returncode}: {self.tail()}")
 
-    def _started(self) -> int:
-        """How many runs have logged that they started."""
-        return self._log_path.read_text(encoding="utf-8").count('"bearings.started"')
+    def _has_started(self, begins_at: int) -> bool:
+        """Whether this run (its log from ``begins_at`` on) has logged that it started."""
+        with self._log_path.open("rb") as log:
+            log.seek(begins_at)
+            return b'"bearings.started"' in log.read()
 
     async def kill(self) -> None:
         """SIGKILL: no clean-up, no flushing, exactly like a power cut."""

@@ -2,14 +2,17 @@
 while it delivers them, once exactly between Telegram taking a message and the bot marking
 its row sent (the emulator has recorded the message and holds its answer). Every nudge
 arrives and none is skipped. A kill repeats at most one nudge per chat (the one sent and
-not yet marked); across all chats the repeats are counted and printed.
+not yet marked), and at most ``DELIVERY_IN_FLIGHT`` in all: run once as shipped (16) and
+once with 1, where duplicates ≤ kills in total.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -53,10 +56,30 @@ async def owe_visit_nudges(database: Database) -> dict[int, int]:
     return {case.id: members[case.worker_id].telegram_user_id for case in cases}
 
 
+@pytest.fixture
+async def delivering(
+    in_flight: int,
+    emulator: BotApiEmulator,
+    database: Database,
+    data_keys: list[str],
+    tmp_path: Path,
+) -> AsyncIterator[BotProcess]:
+    """``bearings run`` with the test's DELIVERY_IN_FLIGHT, not yet started."""
+    process = BotProcess(
+        emulator, database.url, data_keys, tmp_path, DELIVERY_IN_FLIGHT=str(in_flight)
+    )
+    try:
+        yield process
+    finally:
+        await process.stop()
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("in_flight", [16, 1])
 async def test_sigkill_during_delivery_of_five_hundred_nudges_skips_none(
-    emulator: BotApiEmulator, database: Database, bot_process: BotProcess
+    emulator: BotApiEmulator, database: Database, delivering: BotProcess, in_flight: int
 ) -> None:
+    bot_process = delivering
     crowd = await seed_crowd(
         database, SystemClock(), workers=NUDGES // CASES_EACH, cases_each=CASES_EACH
     )
@@ -105,12 +128,15 @@ async def test_sigkill_during_delivery_of_five_hundred_nudges_skips_none(
     assert len(seen) == NUDGES and statuses == Counter({"sent": NUDGES})
     assert seen[crowd.workers[-1].cases[0]] >= 1
     # Each chat's nudges go one after another, so a kill repeats at most one per chat: the
-    # one sent and not yet marked. Across chats, every send answered and not yet recorded
-    # when the process dies goes again (Telegram has no idempotent send); see the README.
+    # one sent and not yet marked. Across chats, every send Telegram took and the bot had not
+    # yet recorded when it died goes again (Telegram has no idempotent send): at most
+    # DELIVERY_IN_FLIGHT of them.
     assert max(per_chat.values()) <= bot_process.kills
+    assert duplicates <= bot_process.kills * in_flight
     assert bot_process.errors() == []
     report(
         "crash during delivery",
+        in_flight=in_flight,
         nudges=NUDGES,
         kills=bot_process.kills,
         faults_injected=emulator.stats["faults"],

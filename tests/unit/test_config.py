@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Settings, load_settings
 from storage.crypto import generate_key
 
 
@@ -83,4 +85,22 @@ def test_a_bad_value_gives_one_line_naming_the_variable(
 def test_second_bad_key_is_named_by_position(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BEARINGS_DATA_KEYS", f"{generate_key()},broken")
     with pytest.raises(ConfigError, match="key 2 is not a valid Fernet key"):
+        load_settings()
+
+
+def test_every_setting_is_in_env_example_and_the_readme() -> None:
+    root = Path(__file__).resolve().parents[2]
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        variable = name.upper()
+        assert f"\n{variable}=" in example or f"\n# {variable}=" in example, variable
+        assert f"`{variable}`" in readme, variable
+
+
+def test_delivery_in_flight_is_read_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DELIVERY_IN_FLIGHT", "1")
+    assert load_settings().delivery_in_flight == 1
+    monkeypatch.setenv("DELIVERY_IN_FLIGHT", "0")
+    with pytest.raises(ConfigError, match="DELIVERY_IN_FLIGHT"):
         load_settings()

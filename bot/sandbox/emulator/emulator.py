@@ -362,7 +362,7 @@ class BotApiEmulator:
             return found[0].snapshot()
         raise TimeoutError(
             f"no bot message in chat {chat_id} at index >= {start} matched within {timeout}s; "
-            f"{self._recent(chat_id)}"
+            f"{self.recent(chat_id)}"
         )
 
     async def wait_for_edit(
@@ -403,6 +403,34 @@ class BotApiEmulator:
             return answers[query_id]
         raise TimeoutError(f"callback query {query_id} was not answered within {timeout}s")
 
+    async def wait_for_polling(
+        self,
+        *,
+        after: int = 0,
+        since: float = 0.0,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> float:
+        """Wait until the bot calls getUpdates: a call at index >= after in requests, or a long
+        poll that began after ``since`` (time.monotonic) and is still waiting. Returns when
+        that call reached the emulator, without waiting for a long poll to run out."""
+        arrived: list[float] = []
+        lower = "getupdates"
+
+        def ready() -> bool:
+            for record in self.state.requests[after:]:
+                if record.method.lower() == lower:
+                    arrived.append(record.received_at)
+                    return True
+            began = self.state.updates.poll_began_at
+            if began is not None and began >= since:
+                arrived.append(began)
+                return True
+            return False
+
+        if await self.state.notifier.wait_for(ready, timeout):
+            return arrived[0]
+        raise TimeoutError(f"no getUpdates call within {timeout}s")
+
     async def wait_for_request(
         self,
         method: str,
@@ -425,7 +453,8 @@ class BotApiEmulator:
             return found[0]
         raise TimeoutError(f"no {method} call within {timeout}s")
 
-    def _recent(self, chat_id: int, count: int = 5) -> str:
+    def recent(self, chat_id: int, count: int = 5) -> str:
+        """The last few messages the bot sent to a chat, for a failure message."""
         chat = self.state.chats.get(chat_id)
         if chat is None or not chat.bot_log:
             return "the bot has sent nothing to this chat"

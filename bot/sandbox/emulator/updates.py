@@ -29,6 +29,7 @@ class _Poll:
         self.event = asyncio.Event()
         self.ended = False
         self.error: ApiError | None = None
+        self.began_at = time.monotonic()
 
 
 class UpdateQueue:
@@ -111,6 +112,11 @@ class UpdateQueue:
         """Return whether a long-polling getUpdates call is waiting right now."""
         return self._poll is not None
 
+    @property
+    def poll_began_at(self) -> float | None:
+        """When the waiting long poll reached the emulator (time.monotonic); None if none waits."""
+        return None if self._poll is None else self._poll.began_at
+
     def count(self) -> int:
         """Return the number of pending updates."""
         return len(self.pending)
@@ -131,6 +137,7 @@ class UpdateQueue:
         self.end_poll(ApiError(409, errors.POLLING_CONFLICT))
         poll = self._poll = _Poll()
         self._waiters.add(poll.event)
+        self._notifier.notify()
         return poll
 
     def end_poll(self, error: ApiError | None) -> None:
