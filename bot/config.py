@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     # Sends between going out and being recorded, at most: a crash repeats no more than this
     # many nudges (one per chat at most). 1 sends one at a time.
     delivery_in_flight: int = Field(default=16, ge=1, le=256)
+    # Updates whose replies have gone out but are not yet recorded as delivered, at most: a
+    # crash repeats no more than this many updates' replies. Unset: no limit of its own, and
+    # the record rides along with the next write (a crash repeats at most one per chat).
+    replies_in_flight: int | None = Field(default=None, ge=1, le=1024)
     nudges_enabled: bool = True
 
     @field_validator("telegram_api_base_url", "telegram_api_file_url")

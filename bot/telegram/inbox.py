@@ -11,6 +11,12 @@ transaction plus its share of one per batch received (bench/chat.py counts
 them). Start-up (``recover``) finishes whatever a crash left. Updates of one
 chat run one after another; different chats run concurrently, up to a limit.
 
+Telegram has no idempotent send, so replies that went out before a crash, not
+yet marked done, go out again after it: at most one update's per chat. With
+``REPLIES_IN_FLIGHT`` set, at most that many updates in all are between their
+first reply going out and being marked done (each then marked at once, a write
+of its own): 1 means a crash repeats at most one update's replies.
+
 Flood control (``bot.domain.flood``) counts each new update against its
 sender's bucket as it arrives. An update over the limit is kept and handled
 later: its chat waits for it (holding one of the ``CONCURRENT_CHATS`` workers,
@@ -63,6 +69,10 @@ REPLY_LEASE = timedelta(minutes=2)
 # How often an update looks again whether the chat's earlier update, handled by another
 # process, has had its replies sent.
 CHAT_TURN_POLL = 0.05
+# After an update failed for want of the database, the first pause before trying it again,
+# doubled each time it fails again, up to the longest.
+PROCESS_RETRY_DELAY = 0.5
+LONGEST_PROCESS_RETRY = 30.0
 
 # Told of every update handled: its kind, the outcome ("handled", "refused", "failed")
 # and how long handling took in seconds.
@@ -154,6 +164,8 @@ class UpdateInbox:
         self._done: list[int] = []
         self._active: set[int] = set()
         self._flushing = asyncio.Lock()
+        limit = settings.replies_in_flight
+        self._replying = asyncio.Semaphore(limit) if limit is not None else None
         self._closing = False
         self._flusher: asyncio.Task[None] | None = None
         self._flood = FloodGuard(FloodRule(settings.flood_burst, settings.flood_per_second))
@@ -254,8 +266,7 @@ class UpdateInbox:
             if not self._done:
                 return
             try:
-                async with self._riding_along():
-                    pass
+                await self._database.run(_nothing, within=self._riding_along)
             except Exception as error:  # a later write or start-up will finish them
                 log.warning("inbox.mark_done_failed", extra={"error": type(error).__name__})
 
@@ -305,20 +316,44 @@ class UpdateInbox:
             self._workers -= 1
 
     async def _run_chat(self, key: int) -> None:
-        """Handle a chat's updates in order, including any that arrive meanwhile."""
+        """Handle a chat's updates in order, including any that arrive meanwhile.
+
+        An update that fails because the database is out of reach for longer than the
+        handling's own retries (a server restarting, say) stays at the head of its chat's
+        queue and is tried again after a pause, for as long as it takes: nothing the person
+        sent is dropped, and their later updates still wait their turn.
+        """
         queue = self._queues[key]
+        failures = 0
         while queue and not self._closing:
             update_id = queue[0]
             try:
                 with bound_ids(update_id=update_id, chat_id=key):
                     await self._wait_if_held(update_id)
                     if not self._shared or await self._after_earlier_in_chat(key, update_id):
-                        await self._process(key, update_id)
-            except Exception:
+                        await self._process(key, update_id, retry=failures > 0)
+            except Exception as error:
+                if is_transient(error):
+                    failures += 1
+                    log.warning(
+                        "inbox.process_retry",
+                        extra={"update_id": update_id, "failures": failures},
+                    )
+                    await self._pause(failures)
+                    continue
                 log.exception("inbox.process_failed", extra={"update_id": update_id})
-            finally:
-                queue.pop(0)
+                # Left in the inbox, pending: the next start (or, on PostgreSQL, the next
+                # sweep) takes it up again.
+                self._active.discard(update_id)
+            failures = 0
+            queue.pop(0)
         del self._queues[key]
+
+    async def _pause(self, failures: int) -> None:
+        """Wait a little longer after each failure in a row (cut short when stopping)."""
+        delay = min(PROCESS_RETRY_DELAY * 2 ** (failures - 1), LONGEST_PROCESS_RETRY)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._draining.wait(), delay)
 
     async def _wait_if_held(self, update_id: int) -> None:
         """Flood control: tell the person once, then wait for this update's turn."""
@@ -365,11 +400,26 @@ class UpdateInbox:
                 log.exception("inbox.process_failed", extra={"update_id": earlier})
                 failed.add(earlier)
 
-    async def _process(self, key: int, update_id: int) -> None:
-        replies = await self._handle(key, update_id)
+    async def _process(self, key: int, update_id: int, *, retry: bool = False) -> None:
+        replies = await self._handle(key, update_id, retry=retry)
         if replies is None:  # nothing for us: done already, or another process has it
             self._active.discard(update_id)
             return
+        if self._replying is None:
+            await self._send(update_id, replies)
+            self._done.append(update_id)
+        else:
+            # A place among the replies in flight is kept until the update is recorded done,
+            # so a crash repeats at most ``replies_in_flight`` updates' replies.
+            async with self._replying:
+                await self._send(update_id, replies)
+                self._done.append(update_id)
+                await self.flush_done()
+        self.handled += 1
+        if self.after_handled is not None:
+            self.after_handled()
+
+    async def _send(self, update_id: int, replies: list[dict[str, Any]]) -> None:
         for call in replies:
             outcome = await self._caller.call(call["method"], call["params"])
             if not outcome.ok:
@@ -381,17 +431,16 @@ class UpdateInbox:
                         "reason": outcome.reason,
                     },
                 )
-        self._done.append(update_id)
-        self.handled += 1
-        if self.after_handled is not None:
-            self.after_handled()
 
-    async def _handle(self, key: int, update_id: int) -> list[dict[str, Any]] | None:
-        """Handle one update in its own unit of work; returns the replies to send."""
+    async def _handle(
+        self, key: int, update_id: int, *, retry: bool = False
+    ) -> list[dict[str, Any]] | None:
+        """Handle one update in its own unit of work; returns the replies to send
+        (``retry``: an earlier try of this update failed, and may have committed)."""
         started = time.perf_counter()
         for attempt in range(DB_RETRIES):
             try:
-                return await self._handle_once(key, update_id, started, retry=attempt > 0)
+                return await self._handle_once(key, update_id, started, retry=retry or attempt > 0)
             except Refusal as refusal:
                 return await self._finish_without_effects(update_id, refusal, started=started)
             except Exception as error:
@@ -507,6 +556,10 @@ class UpdateInbox:
         )
         if self.observe is not None:
             self.observe(kind, outcome, seconds)
+
+
+async def _nothing(uow: UnitOfWork) -> None:
+    """No work: the unit of work around it does it all (marking updates done)."""
 
 
 async def _receive(

@@ -7,12 +7,15 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text
 
 from bot.app import Bearings, build
 from bot.clock import MovableClock
 from bot.sandbox.emulator import BotApiEmulator, FaultRule
+from bot.telegram.inbox import DB_RETRIES
 from storage.db import Database
-from tests.e2e.conftest import bot_settings
+from tests.e2e.conftest import bot_settings, running
+from tests.waiting import eventually
 
 
 def stranger_start(update_id: int, user_id: int) -> dict[str, object]:
@@ -124,8 +127,8 @@ async def test_a_slow_chat_does_not_hold_up_another_and_each_chat_stays_in_order
     await emulator.wait_for_bot_message(801, after=0)
 
     unknown, welcome = "don't recognise", "invite link from your supervisor"
-    for text in ("/start " + "A" * 43, "/start", "/start " + "B" * 43, "/start"):
-        emulator.send_message(803, text, first_name="Ordered")
+    for typed in ("/start " + "A" * 43, "/start", "/start " + "B" * 43, "/start"):
+        emulator.send_message(803, typed, first_name="Ordered")
     await emulator.wait_until(lambda: len(emulator.bot_messages(803)) == 4)
     replies = [m.text for m in emulator.bot_messages(803)]
     assert [
@@ -134,3 +137,54 @@ async def test_a_slow_chat_does_not_hold_up_another_and_each_chat_stays_in_order
         unknown in replies[2],
         welcome in replies[3],
     ] == [True] * 4
+
+
+SERIALIZATION_FAULT = (
+    "CREATE TABLE fault_switch (failing boolean NOT NULL)",
+    "INSERT INTO fault_switch VALUES (true)",
+    "CREATE SEQUENCE fault_hits",
+    # nextval is not rolled back with the failed transaction, so it counts every try.
+    """CREATE FUNCTION fail_while_switched_on() RETURNS trigger AS $$
+       BEGIN
+         IF (SELECT failing FROM fault_switch) THEN
+           PERFORM nextval('fault_hits');
+           RAISE EXCEPTION 'could not serialize access due to concurrent update'
+             USING ERRCODE = 'serialization_failure';
+         END IF;
+         RETURN NEW;
+       END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER fail_while_switched_on BEFORE UPDATE ON inbox FOR EACH ROW
+       WHEN (NEW.status = 'handled') EXECUTE FUNCTION fail_while_switched_on()""",
+)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_an_update_that_outlasts_the_handlings_retries_is_answered_once_they_pass(
+    emulator: BotApiEmulator, database: Database, clock: MovableClock, data_keys: list[str]
+) -> None:
+    # Every try to record the update as handled fails, for longer than one handling's own
+    # retries (and its "please send it again", which needs the database too) can last.
+    async with database.engine.begin() as connection:
+        for statement in SERIALIZATION_FAULT:
+            await connection.execute(text(statement))
+
+    async def more_hits_than(count: int) -> bool:
+        async with database.engine.connect() as connection:
+            hits = await connection.execute(text("SELECT last_value FROM fault_hits"))
+            return int(hits.scalar_one()) > count
+
+    async with running(bot_settings(emulator, database.url, data_keys), clock) as bot:
+        emulator.send_message(801, "/start")
+        one_handling = DB_RETRIES + 1  # its tries, then the try to say "please send it again"
+        await eventually(lambda: more_hits_than(one_handling), timeout=30)
+        assert emulator.bot_messages(801) == []  # nothing half-said meanwhile
+        async with database.engine.begin() as connection:
+            await connection.execute(text("UPDATE fault_switch SET failing = false"))
+        reply = await emulator.wait_for_bot_message(801, after=0, timeout=60)
+        assert "invite link" in reply.text
+        assert bot.inbox is not None
+        await bot.inbox.wait_idle()
+    async with database.unit_of_work() as uow:
+        assert await uow.inbox.unfinished() == []
+    assert len(emulator.bot_messages(801)) == 1

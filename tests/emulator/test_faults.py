@@ -27,6 +27,9 @@ async def test_429_with_retry_after(emu: BotApiEmulator, api: ApiCall, bot: tele
     }
     assert rule.hits == 1 and emu.stats["429"] == 1
     assert (await api("sendMessage", chat_id=1, text="x")).status_code == 200
+    told, answered = emu.requests[-2:]
+    assert (told.status, told.chat_id, told.retry_after) == (429, 1, 3)
+    assert (answered.status, answered.retry_after) == (200, None)
     emu.faults.add(FaultRule(method="sendmessage", status=429))
     with pytest.raises(telegram.error.RetryAfter, match="Flood control exceeded"):
         await bot.send_message(1, "x")

@@ -18,11 +18,22 @@ __all__ = ["clock", "emulator"]  # the end-to-end fixtures, shared with the batt
 
 
 @pytest.fixture
+def bot_environment() -> dict[str, str]:
+    """Settings for the bot under test beyond the battery's own (a test parametrizes this
+    fixture to run the same scenario under other settings)."""
+    return {}
+
+
+@pytest.fixture
 async def bot_process(
-    emulator: BotApiEmulator, database: Database, data_keys: list[str], tmp_path: Path
+    emulator: BotApiEmulator,
+    database: Database,
+    data_keys: list[str],
+    tmp_path: Path,
+    bot_environment: dict[str, str],
 ) -> AsyncIterator[BotProcess]:
     """``bearings run`` on the test's database, not yet started; stopped afterwards."""
-    process = BotProcess(emulator, database.url, data_keys, tmp_path)
+    process = BotProcess(emulator, database.url, data_keys, tmp_path, **bot_environment)
     try:
         yield process
     finally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
@@ -112,8 +112,14 @@ class Person:
     user_id: int
     first_name: str
     timeout: float = 30.0
-    latencies: list[float] = field(default_factory=list)
+    spans: list[tuple[float, float]] = field(default_factory=list)
+    """Each step's (sent, answered) moments, time.monotonic."""
     tries_again: int = 0
+
+    @property
+    def latencies(self) -> list[float]:
+        """Each step's reply time in seconds."""
+        return [answered - sent for sent, answered in self.spans]
 
     async def step(self, how: str, what: str, expect: str) -> ChatMessage:
         """Type or tap, then wait for the bot's new message containing ``expect``."""
@@ -134,7 +140,7 @@ class Person:
                 after=after,
                 timeout=self.timeout,
             )
-            self.latencies.append(time.monotonic() - began)
+            self.spans.append((began, time.monotonic()))
             if wanted in reply.text:
                 return reply
             self.tries_again += 1  # the bot kept nothing: say it again
@@ -163,7 +169,7 @@ class Person:
             predicate=lambda m: wanted in m.text or any(wanted in label for label in m.labels),
             timeout=self.timeout,
         )
-        self.latencies.append(time.monotonic() - began)
+        self.spans.append((began, time.monotonic()))
         return edited
 
     def messages(self) -> list[ChatMessage]:
@@ -292,3 +298,22 @@ async def flag_case(person: Person, reference: str, reason: str) -> ChatMessage:
     await person.step("type", "/cases", "Your cases")
     await person.press(reference, "Flag to supervisor")
     return await person.walk(flag(reference, reason))
+
+
+Journey = Callable[[Person], Awaitable[object]]
+
+
+def every_flow(worker: Worker, tag: str = "") -> dict[str, Journey]:
+    """Every flow, as this worker walks it, by name (``tag`` makes the new case's
+    reference unique when a worker adds cases again and again)."""
+    case = worker.cases[0]
+    return {
+        "newcase": lambda p: p.walk(new_case(f"N{worker.user_id}{tag}")),
+        "visit": lambda p: p.walk(visit(case, "Went well", "Call school")),
+        "supervision": lambda p: p.walk(supervision(case, worker.name)),
+        "stuck": lambda p: p.walk(stuck(case, worker.name)),
+        "bearings": lambda p: p.walk(bearings()),
+        "flag": lambda p: flag_case(p, case, f"Steer on {case}"),
+        "away": lambda p: p.walk(away("Sam Supervisor")),
+        "settings": lambda p: p.walk(settings()),
+    }

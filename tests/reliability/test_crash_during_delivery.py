@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.clock import SystemClock
+from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, FaultRule
 from storage.db import Database
 from storage.models import Case, Member, OutboxMessage
@@ -56,30 +55,20 @@ async def owe_visit_nudges(database: Database) -> dict[int, int]:
     return {case.id: members[case.worker_id].telegram_user_id for case in cases}
 
 
-@pytest.fixture
-async def delivering(
-    in_flight: int,
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    "bot_environment",
+    [{}, {"DELIVERY_IN_FLIGHT": "1"}],
+    ids=["as-shipped", "one-in-flight"],
+)
+async def test_sigkill_during_delivery_of_five_hundred_nudges_skips_none(
     emulator: BotApiEmulator,
     database: Database,
-    data_keys: list[str],
-    tmp_path: Path,
-) -> AsyncIterator[BotProcess]:
-    """``bearings run`` with the test's DELIVERY_IN_FLIGHT, not yet started."""
-    process = BotProcess(
-        emulator, database.url, data_keys, tmp_path, DELIVERY_IN_FLIGHT=str(in_flight)
-    )
-    try:
-        yield process
-    finally:
-        await process.stop()
-
-
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@pytest.mark.parametrize("in_flight", [16, 1])
-async def test_sigkill_during_delivery_of_five_hundred_nudges_skips_none(
-    emulator: BotApiEmulator, database: Database, delivering: BotProcess, in_flight: int
+    bot_process: BotProcess,
+    bot_environment: dict[str, str],
 ) -> None:
-    bot_process = delivering
+    shipped = Settings.model_fields["delivery_in_flight"].default
+    in_flight = int(bot_environment.get("DELIVERY_IN_FLIGHT", shipped))
     crowd = await seed_crowd(
         database, SystemClock(), workers=NUDGES // CASES_EACH, cases_each=CASES_EACH
     )

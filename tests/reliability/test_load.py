@@ -1,11 +1,12 @@
 """Issue 9.7: many workers using the flows at once against `bearings run` on SQLite.
 
-Each simulated worker goes round the flows (a visit note, the bearings check, a new case, a
-settings change, the "I'm stuck" walk-through) for as long as the run lasts. No reply may be
-an error or "please send it again"; the p99 reply time is printed; the bot's memory, sampled
-every second, must not keep growing. CI runs a smaller, shorter load (see the README for the
-full 500-worker, two-minute figures): ``BEARINGS_BATTERY_LOAD_WORKERS``,
-``BEARINGS_BATTERY_LOAD_SECONDS``.
+Each simulated worker goes round every flow (a new case, a visit note, a supervision note,
+the "I'm stuck" walk-through, the bearings check, a flag, time away, a settings change) for
+as long as the run lasts, each starting at a different place in the round, so that every
+flow is in use at once. No reply may be an error or "please send it again"; the p99 reply
+time is printed; the bot's memory, sampled every second, must not keep growing. CI runs a
+smaller, shorter load (see the README for the full 500-worker, two-minute figures):
+``BEARINGS_BATTERY_LOAD_WORKERS``, ``BEARINGS_BATTERY_LOAD_SECONDS``.
 """
 
 from __future__ import annotations
@@ -22,17 +23,7 @@ from bot.sandbox.emulator import BotApiEmulator
 from prompts import render
 from storage.db import Database
 from tests.reliability.battery import report, size
-from tests.reliability.people import (
-    Person,
-    Step,
-    Worker,
-    bearings,
-    new_case,
-    seed_crowd,
-    settings,
-    stuck,
-    visit,
-)
+from tests.reliability.people import Person, Worker, every_flow, seed_crowd
 from tests.reliability.process import BotProcess
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
@@ -42,29 +33,20 @@ SECONDS = size("LOAD_SECONDS", 20)
 ERROR = render("something_went_wrong").splitlines()[0]
 
 
-def rounds(worker: Worker) -> list[list[Step]]:
-    """The flows a worker goes round, in turn."""
-    case = worker.cases[0]
-    return [
-        visit(case, "Went well", "Call school"),
-        bearings(),
-        new_case(f"N{worker.user_id}-{time.monotonic_ns() % 10**6}"),
-        settings(),
-        stuck(case, worker.name),
-    ]
-
-
-async def keep_working(person: Person, worker: Worker, until: float, warm: asyncio.Event) -> int:
-    """Walk flow after flow until the time is up; returns how many were finished."""
+async def keep_working(
+    person: Person, worker: Worker, number: int, until: float, warm: asyncio.Event
+) -> int:
+    """Walk every flow in turn, starting from this worker's own place in the round (so
+    that all of them are in use at once), until the time is up; returns how many were
+    finished."""
     finished = 0
+    names = list(every_flow(worker))
     while time.monotonic() < until:
-        for steps in rounds(worker):
-            if time.monotonic() >= until:
-                break
-            await person.walk(steps)
-            finished += 1
-            if finished == 1:  # the bot has been under the whole load for a flow
-                warm.set()
+        name = names[(number + finished) % len(names)]
+        await every_flow(worker, tag=f"-{finished}")[name](person)
+        finished += 1
+        if finished == 1:  # the bot has been under the whole load for a flow
+            warm.set()
     return finished
 
 
@@ -89,7 +71,10 @@ async def test_many_workers_at_once_get_no_errors_and_memory_stays_flat(
     sampler = asyncio.create_task(sample_memory(bot_process, samples, warm))
     until = time.monotonic() + SECONDS
     finished = await asyncio.gather(
-        *(keep_working(p, w, until, warm) for p, w in zip(people, crowd.workers, strict=True))
+        *(
+            keep_working(p, w, number, until, warm)
+            for number, (p, w) in enumerate(zip(people, crowd.workers, strict=True))
+        )
     )
     sampler.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -104,3 +104,15 @@ def test_delivery_in_flight_is_read_and_checked(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("DELIVERY_IN_FLIGHT", "0")
     with pytest.raises(ConfigError, match="DELIVERY_IN_FLIGHT"):
         load_settings()
+
+
+def test_replies_in_flight_is_unset_unless_given_and_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("REPLIES_IN_FLIGHT", raising=False)
+    assert load_settings().replies_in_flight is None
+    monkeypatch.setenv("REPLIES_IN_FLIGHT", "1")
+    assert load_settings().replies_in_flight == 1
+    monkeypatch.setenv("REPLIES_IN_FLIGHT", "0")
+    with pytest.raises(ConfigError, match="REPLIES_IN_FLIGHT"):
+        load_settings()

@@ -85,7 +85,8 @@ class RequestRecord:
     """One Bot API call as the emulator answered it.
 
     ``received_at`` is when the call reached the emulator (time.monotonic), before any
-    simulated latency; ``at`` is when it was answered.
+    simulated latency; ``at`` is when it was answered. ``retry_after`` is the wait a 429
+    told the bot to keep, in seconds.
     """
 
     method: str
@@ -95,6 +96,7 @@ class RequestRecord:
     at: float
     chat_id: int | None = None
     received_at: float = 0.0
+    retry_after: int | None = None
 
 
 @dataclass

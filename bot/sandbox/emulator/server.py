@@ -60,10 +60,18 @@ def _record(
     description: str | None,
     chat_id: int | None,
     received_at: float,
+    retry_after: int | None,
 ) -> None:
     state.requests.append(
         RequestRecord(
-            method, loggable(raw), status, description, time.monotonic(), chat_id, received_at
+            method,
+            loggable(raw),
+            status,
+            description,
+            time.monotonic(),
+            chat_id,
+            received_at,
+            retry_after,
         )
     )
     state.stats["requests"] += 1
@@ -92,7 +100,7 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
     name = request.match_info["method"]
     raw: dict[str, Any] = {}
     chat_id: int | None = None
-    status, description = 200, None
+    status, description, retry_after = 200, None, None
     try:
         if request.match_info["token"] != state.token:
             raise ApiError(401, errors.UNAUTHORIZED)
@@ -119,12 +127,13 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
         return _answer(200, {"ok": True, "result": result})
     except ApiError as error:
         status, description = error.status, error.description
+        retry_after = (error.parameters or {}).get("retry_after")
         return _answer(error.status, error.body())
     except _Dropped:
         status, description = 0, "connection dropped"
         return web.Response(status=500)
     finally:
-        _record(state, name, raw, status, description, chat_id, received_at)
+        _record(state, name, raw, status, description, chat_id, received_at, retry_after)
 
 
 async def handle_file(request: web.Request) -> web.StreamResponse:
