@@ -414,13 +414,12 @@ class BotApiEmulator:
         poll that began after ``since`` (time.monotonic) and is still waiting. Returns when
         that call reached the emulator, without waiting for a long poll to run out."""
         arrived: list[float] = []
-        lower = "getupdates"
 
         def ready() -> bool:
-            for record in self.state.requests[after:]:
-                if record.method.lower() == lower:
-                    arrived.append(record.received_at)
-                    return True
+            record = self._first_call("getUpdates", after)
+            if record is not None:
+                arrived.append(record.received_at)
+                return True
             began = self.state.updates.poll_began_at
             if began is not None and began >= since:
                 arrived.append(began)
@@ -440,18 +439,21 @@ class BotApiEmulator:
     ) -> RequestRecord:
         """Wait for an API call of this method at index >= after in requests."""
         found: list[RequestRecord] = []
-        lower = method.lower()
 
         def ready() -> bool:
-            for record in self.state.requests[after:]:
-                if record.method.lower() == lower:
-                    found.append(record)
-                    return True
-            return False
+            record = self._first_call(method, after)
+            if record is not None:
+                found.append(record)
+            return record is not None
 
         if await self.state.notifier.wait_for(ready, timeout):
             return found[0]
         raise TimeoutError(f"no {method} call within {timeout}s")
+
+    def _first_call(self, method: str, after: int) -> RequestRecord | None:
+        """The first call of this method (any case) at index >= after in requests."""
+        lower = method.lower()
+        return next((r for r in self.state.requests[after:] if r.method.lower() == lower), None)
 
     def recent(self, chat_id: int, count: int = 5) -> str:
         """The last few messages the bot sent to a chat, for a failure message."""
