@@ -98,11 +98,16 @@ def data_keys(run_keys: list[str]) -> list[str]:
     return run_keys
 
 
+def skip_if_postgres_is_off() -> None:
+    """Skip a PostgreSQL test when BEARINGS_SKIP_POSTGRES=1 (never where it is required)."""
+    if SKIP_POSTGRES and not REQUIRE_POSTGRES:
+        pytest.skip("BEARINGS_SKIP_POSTGRES=1: PostgreSQL tests switched off on purpose")
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this run; dropped afterwards."""
-    if SKIP_POSTGRES and not REQUIRE_POSTGRES:
-        pytest.skip("BEARINGS_SKIP_POSTGRES=1: PostgreSQL tests switched off on purpose")
+    skip_if_postgres_is_off()
     name = f"bearings_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
 
     async def admin(sql: str) -> None:

@@ -350,10 +350,16 @@ class UpdateInbox:
         del self._queues[key]
 
     async def _pause(self, failures: int) -> None:
-        """Wait a little longer after each failure in a row (cut short when stopping)."""
-        delay = min(PROCESS_RETRY_DELAY * 2 ** (failures - 1), LONGEST_PROCESS_RETRY)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._draining.wait(), delay)
+        """Wait a little longer after each failure in a row."""
+        await self._wait_unless_stopping(
+            min(PROCESS_RETRY_DELAY * 2 ** (failures - 1), LONGEST_PROCESS_RETRY)
+        )
+
+    async def _wait_unless_stopping(self, seconds: float) -> None:
+        """Wait so many seconds, or less if Bearings begins to stop meanwhile."""
+        if seconds > 0 and not self._draining.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._draining.wait(), seconds)
 
     async def _wait_if_held(self, update_id: int) -> None:
         """Flood control: tell the person once, then wait for this update's turn."""
@@ -365,10 +371,7 @@ class UpdateInbox:
                 "sendMessage",
                 {"chat_id": held.warn_chat, "text": render("slow_down"), "parse_mode": "HTML"},
             )
-        delay = held.until - time.monotonic()
-        if delay > 0 and not self._draining.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._draining.wait(), delay)
+        await self._wait_unless_stopping(held.until - time.monotonic())
 
     async def _after_earlier_in_chat(self, key: int, update_id: int) -> bool:
         """Handle (or wait for) the chat's earlier updates first, wherever they arrived;

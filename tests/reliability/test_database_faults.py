@@ -28,7 +28,7 @@ from bot.sandbox.emulator import BotApiEmulator
 from storage.db import Database
 from storage.models import Case, FlowSession, Visit
 from storage.schema import upgrade_to_head
-from tests.conftest import ADMIN_URL, REQUIRE_POSTGRES, SKIP_POSTGRES
+from tests.conftest import ADMIN_URL, skip_if_postgres_is_off
 from tests.e2e.conftest import bot_settings, running
 from tests.reliability.battery import figure, report, size
 from tests.reliability.people import Person, seed_crowd, visit
@@ -97,8 +97,7 @@ async def restart_mid_run(
 @pytest.fixture
 async def restartable() -> AsyncIterator[PrivateServer]:
     """A PostgreSQL server of this test's own, running; removed afterwards."""
-    if SKIP_POSTGRES and not REQUIRE_POSTGRES:
-        pytest.skip("BEARINGS_SKIP_POSTGRES=1: PostgreSQL tests switched off on purpose")
+    skip_if_postgres_is_off()
     server = PrivateServer()
     try:
         await server.start()
