@@ -102,11 +102,14 @@ async def test_metrics_move_after_a_flag_is_raised_and_delivered(
     await raise_flag(alex, "Today", "Worried about tonight")
     await emulator.wait_for_bot_message(SAM, lambda m: "🚩 Flag" in m.text, after=0)
 
-    async def flag_counted_as_sent() -> bool:
+    async def flag_sent_and_planner_run() -> bool:
+        # The planner runs on the bot's own timer: wait for its first run rather than
+        # assuming it has already happened by the time the flag is delivered.
         page = samples((await get(watched, "/metrics"))[2])
-        return page[("bearings_deliveries_total", (("outcome", "sent"),))] >= 1
+        sent = page[("bearings_deliveries_total", (("outcome", "sent"),))] >= 1
+        return sent and page[("bearings_planner_run_seconds_count", ())] >= 1
 
-    await eventually(flag_counted_as_sent)
+    await eventually(flag_sent_and_planner_run)
     after = samples((await get(watched, "/metrics"))[2])
     handled = ("bearings_updates_handled_total", (("kind", "message"), ("outcome", "handled")))
     pressed = (
