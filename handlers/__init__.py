@@ -19,7 +19,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.domain import buttons
 from bot.services.flow_catalogue import catalogue
+from bot.telegram.press import PressHandler, press_router
 from handlers import (
     actions,
     agenda,
@@ -47,6 +49,42 @@ from handlers import (
 NEW = filters.UpdateType.MESSAGE
 PRIVATE = filters.ChatType.PRIVATE & NEW
 GROUPS = filters.ChatType.GROUPS & NEW
+
+
+PRESS_ROUTES: dict[type[buttons.Button], PressHandler] = {
+    buttons.JoinTeam: onboarding.confirm_join,
+    buttons.DeclineJoin: onboarding.decline_join,
+    buttons.InviteRole: invites.invite_chosen,
+    buttons.FlowAnswer: flows.answer_question,
+    buttons.KeepOpenFlow: flows.keep_open_flow,
+    buttons.DropOpenFlow: flows.drop_open_flow,
+    buttons.ResumeDraft: flows.resume_draft,
+    buttons.DiscardDraft: flows.discard_draft,
+    buttons.StartAfresh: flows.start_afresh,
+    buttons.StopFlow: flows.stop,
+    buttons.StartFlowForCase: flows.start_for_case,
+    buttons.ShowCase: cases.show_case,
+    buttons.ShowCaseload: cases.caseload_again,
+    buttons.ChooseNewWorker: cases.choose_new_worker,
+    buttons.ReassignCase: cases.reassign,
+    buttons.ExportCase: export.export_case,
+    buttons.CaseHistory: notes.show_case_notes,
+    buttons.ShowNote: notes.show_note,
+    buttons.CorrectNote: notes.correct,
+    buttons.ActionDone: actions.mark_done,
+    buttons.FlagResponse: flags.respond_to_flag,
+    buttons.StuckEndingChoice: stuck.choose_ending,
+    buttons.WorkerAgenda: agenda.show_worker_agenda,
+    buttons.AgendaTick: agenda.tick,
+    buttons.NudgeChoice: nudges.answer_nudge,
+    buttons.ShareBearings: bearings.share,
+    buttons.BearingsToAgenda: bearings.add_to_agenda,
+    buttons.BearingsTeamSummary: bearings.team_summary,
+    buttons.SharedBearings: bearings.show_shared,
+    buttons.ConfirmErasure: erasure.confirm,
+    buttons.KeepAccount: erasure.cancel,
+}
+"""Every kind of button (bot/domain/buttons.py) and the handler that takes its press."""
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -85,44 +123,13 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     # Buttons: only in private chats (the bot puts none in groups; one pressed there anyway,
     # or forged, is turned down before any of the handlers below could show a case there).
+    # Then one handler parses every press and routes it by its kind of button (PRESS_ROUTES).
     application.add_handler(groups.ButtonOutsidePrivate(groups.button_outside_private))
-    buttons = {
-        r"^j:": onboarding.confirm_join,
-        r"^jx$": onboarding.decline_join,
-        r"^inv:": invites.invite_chosen,
-        r"^f:": flows.pressed,
-        r"^f[kd]:": flows.conflict_choice,
-        r"^d[rxn]:": flows.draft_choice,
-        r"^cf:": flows.start_for_case,
-        r"^cc:": cases.show_case,
-        r"^cl$": cases.caseload_again,
-        r"^ra:": cases.choose_new_worker,
-        r"^rw:": cases.reassign,
-        r"^ce:": export.export_case,
-        r"^ad:": actions.mark_done,
-        r"^fl:": flags.act,
-        r"^sk:": stuck.choose,
-        r"^ag:": agenda.show_worker_agenda,
-        r"^at:": agenda.tick,
-        r"^nd:": nudges.act,
-        r"^fc$": flows.stop_pressed,
-        r"^cn:": notes.show_case_notes,
-        r"^nv:": notes.show_note,
-        r"^nx:": notes.correct,
-        r"^bgs:": bearings.share,
-        r"^bga:": bearings.add_to_agenda,
-        r"^bgt$": bearings.team_summary,
-        r"^bgv:": bearings.show_shared,
-        r"^fm:": erasure.confirm,
-        r"^fmx$": erasure.cancel,
-    }
-    for pattern, callback in buttons.items():
-        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
-    application.add_handler(CallbackQueryHandler(fallback.stale_button))
+    application.add_handler(CallbackQueryHandler(press_router(PRESS_ROUTES)))
 
     # Typed answers in a flow; anything else in private gets a short menu.
     application.add_handler(
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, flows.text_answer)
     )
-    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, fallback.menu))
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, fallback.show_menu))
     application.add_handler(MessageHandler(PRIVATE, flows.other_message))

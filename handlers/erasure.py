@@ -4,54 +4,51 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain import callbacks
+from bot.domain.buttons import ConfirmErasure, KeepAccount, Offer, Offers
 from bot.services import erasure
 from bot.services.erasure import ErasurePlan
 from bot.telegram.context import BearingsContext
-from bot.telegram.replies import Keyboard
-from prompts import command_menu, label
+from bot.telegram.press import Press
+from bot.telegram.turn import Turn
+from handlers.senders import sender
+from prompts import command_menu
 
 
 async def forget_me(update: Update, context: BearingsContext) -> None:
     """/forget_me: explain what goes and what stays, and ask to confirm."""
-    turn, user = context.turn, update.effective_user
-    assert user is not None
-    plan = await erasure.plan_erasure(turn.uow, turn.clock, telegram_user_id=user.id)
+    turn = context.turn
+    plan = await erasure.plan_erasure(turn.uow, turn.clock, telegram_user_id=sender(update))
     turn.say("forget_me", keyboard=_confirm_buttons(plan), plan=plan, changed=False)
 
 
-async def confirm(update: Update, context: BearingsContext) -> None:
-    """Erase (``fm:<supervisor>``); if the plan changed since it was shown, show it again."""
-    turn, query = context.turn, update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
+async def confirm(turn: Turn, press: Press[ConfirmErasure]) -> None:
+    """Erase; if the plan changed since it was shown, show it again."""
     outcome = await erasure.erase_member(
         turn.uow,
         turn.clock,
-        telegram_user_id=query.from_user.id,
-        supervisor_id=int(query.data.split(":")[1]),
+        telegram_user_id=press.user_id,
+        supervisor_id=press.button.supervisor_id,
     )
     if isinstance(outcome, ErasurePlan):
         turn.replace(
-            query.message.message_id,
+            press.message_id,
             "forget_me",
             keyboard=_confirm_buttons(outcome),
             plan=outcome,
             changed=True,
         )
         return
-    turn.replace(query.message.message_id, "forget_me_done", erased=outcome)
-    turn.replies.set_commands(query.message.chat.id, command_menu("default"))
+    turn.replace(press.message_id, "forget_me_done", erased=outcome)
+    turn.replies.set_commands(press.chat_id, command_menu("default"))
 
 
-async def cancel(update: Update, context: BearingsContext) -> None:
-    """Keep my account (``fmx``): nothing changes."""
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    context.turn.replace(query.message.message_id, "forget_me_cancelled")
+async def cancel(turn: Turn, press: Press[KeepAccount]) -> None:
+    """Keep my account: nothing changes."""
+    turn.replace(press.message_id, "forget_me_cancelled")
 
 
-def _confirm_buttons(plan: ErasurePlan) -> Keyboard:
+def _confirm_buttons(plan: ErasurePlan) -> Offers:
     return [
-        [(label("forget_me_confirm"), callbacks.action("fm", plan.supervisor_id))],
-        [(label("forget_me_cancel"), "fmx")],
+        [Offer(ConfirmErasure(plan.supervisor_id), "forget_me_confirm")],
+        [Offer(KeepAccount(), "forget_me_cancel")],
     ]

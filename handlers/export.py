@@ -4,33 +4,30 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.domain.buttons import ExportCase
 from bot.services import export
 from bot.telegram.context import BearingsContext
+from bot.telegram.press import Press
 from bot.telegram.turn import Turn
+from handlers.senders import sender
 
 
 async def export_command(update: Update, context: BearingsContext) -> None:
     """/export sends the person's own data; /export REF sends one case as a PDF."""
-    turn, user = context.turn, update.effective_user
-    assert user is not None
+    turn, user_id = context.turn, sender(update)
     if context.args:
         exported = await export.export_case(
-            turn.uow, turn.clock, telegram_user_id=user.id, reference=" ".join(context.args)
+            turn.uow, turn.clock, telegram_user_id=user_id, reference=" ".join(context.args)
         )
     else:
-        exported = await export.export_own_data(turn.uow, turn.clock, telegram_user_id=user.id)
+        exported = await export.export_own_data(turn.uow, turn.clock, telegram_user_id=user_id)
     _send(turn, exported)
 
 
-async def export_case(update: Update, context: BearingsContext) -> None:
-    """Export (``ce:<case>``) on a case's card: the case as a PDF, as new messages."""
-    turn, query = context.turn, update.callback_query
-    assert query is not None and query.data is not None
+async def export_case(turn: Turn, press: Press[ExportCase]) -> None:
+    """Export on a case's card: the case as a PDF, as new messages."""
     exported = await export.export_case(
-        turn.uow,
-        turn.clock,
-        telegram_user_id=query.from_user.id,
-        case_id=int(query.data.split(":")[1]),
+        turn.uow, turn.clock, telegram_user_id=press.user_id, case_id=press.button.case_id
     )
     _send(turn, exported)
 

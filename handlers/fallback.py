@@ -9,22 +9,14 @@ from telegram import Update
 from bot.services import access
 from bot.telegram.context import BearingsContext
 from bot.telegram.turn import current_turn
-from prompts import render
+from handlers.senders import sender
 
 
-async def menu(update: Update, context: BearingsContext) -> None:
+async def show_menu(update: Update, context: BearingsContext) -> None:
     """Unknown commands, free text and other messages: a short menu (or how to join)."""
-    turn, user = context.turn, update.effective_user
-    assert user is not None
-    person = await access.find_person(turn.uow, user.id)
+    turn = context.turn
+    person = await access.find_person(turn.uow, sender(update))
     turn.say("menu" if person else "start_stranger", person=person)
-
-
-async def stale_button(update: Update, context: BearingsContext) -> None:
-    """A button nothing recognises any more (an old message): it changes nothing."""
-    query = update.callback_query
-    assert query is not None
-    context.turn.replies.answer(query.id, render("button_done"))
 
 
 async def record_error(update: object, context: Any) -> None:

@@ -7,13 +7,25 @@ from datetime import timedelta
 from markupsafe import Markup
 from telegram import Update
 
-from bot.domain import callbacks
+from bot.domain.buttons import (
+    DiscardDraft,
+    DropOpenFlow,
+    FlowAnswer,
+    KeepOpenFlow,
+    ResumeDraft,
+    StartAfresh,
+    StartFlowForCase,
+    StopFlow,
+    prefilled,
+)
 from bot.services import flows
 from bot.services.flow_catalogue import by_command
 from bot.services.flows import FlowReply, Question
 from bot.telegram.context import BearingsContext
+from bot.telegram.press import Press
 from bot.telegram.turn import Turn
 from handlers import fallback
+from handlers.senders import sender, typed_text
 from prompts import render_text
 
 
@@ -47,27 +59,28 @@ def idle_time(turn: Turn) -> timedelta:
 
 async def start_by_command(update: Update, context: BearingsContext) -> None:
     """/visit, /newcase, ...: start the flow the command names."""
-    turn, user, message = context.turn, update.effective_user, update.effective_message
-    assert user is not None and message is not None and message.text is not None
-    flow = by_command(message.text.split()[0].lstrip("/").split("@")[0].lower())
-    assert flow is not None
+    turn = context.turn
+    flow = by_command(typed_text(update).split()[0].lstrip("/").split("@")[0].lower())
+    if flow is None:  # registered for the flows' commands only
+        raise LookupError("a flow command that names no flow")
     reply = await flows.start_flow(
-        turn.uow, turn.clock, telegram_user_id=user.id, flow_name=flow.name, idle=idle_time(turn)
+        turn.uow,
+        turn.clock,
+        telegram_user_id=sender(update),
+        flow_name=flow.name,
+        idle=idle_time(turn),
     )
     show(turn, reply)
 
 
-async def start_for_case(update: Update, context: BearingsContext) -> None:
-    """A case's button (``cf:<flow>:<case>``): start that flow for that case."""
-    turn, query = context.turn, update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
-    _, flow_name, case_id = query.data.split(":")
+async def start_for_case(turn: Turn, press: Press[StartFlowForCase]) -> None:
+    """A case's button: start that flow for that case."""
     reply = await flows.start_flow(
         turn.uow,
         turn.clock,
-        telegram_user_id=query.from_user.id,
-        flow_name=flow_name,
-        prefill={"case": int(case_id)},
+        telegram_user_id=press.user_id,
+        flow_name=press.button.flow,
+        prefill={"case": press.button.case_id},
         idle=idle_time(turn),
     )
     show(turn, reply)
@@ -75,103 +88,106 @@ async def start_for_case(update: Update, context: BearingsContext) -> None:
 
 async def text_answer(update: Update, context: BearingsContext) -> None:
     """Typed text: the answer to the open flow's question, or the menu when none is open."""
-    turn, user, message = context.turn, update.effective_user, update.effective_message
-    assert user is not None and message is not None and message.text is not None
+    turn = context.turn
     reply = await flows.answer_text(
-        turn.uow, turn.clock, telegram_user_id=user.id, text=message.text, idle=idle_time(turn)
+        turn.uow,
+        turn.clock,
+        telegram_user_id=sender(update),
+        text=typed_text(update),
+        idle=idle_time(turn),
     )
     if reply is None:
-        await fallback.menu(update, context)
+        await fallback.show_menu(update, context)
         return
     show(turn, reply)
 
 
 async def other_message(update: Update, context: BearingsContext) -> None:
     """A photo, sticker, voice note, file or location: "text only" in a flow, else the menu."""
-    turn, user = context.turn, update.effective_user
-    assert user is not None
+    turn = context.turn
     reply = await flows.answer_other(
-        turn.uow, turn.clock, telegram_user_id=user.id, idle=idle_time(turn)
+        turn.uow, turn.clock, telegram_user_id=sender(update), idle=idle_time(turn)
     )
     if reply is None:
-        await fallback.menu(update, context)
+        await fallback.show_menu(update, context)
         return
     show(turn, reply)
 
 
-async def pressed(update: Update, context: BearingsContext) -> None:
-    """A button on a flow question (``f:<session>:<version>:<answer>``)."""
-    turn, query = context.turn, update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
+async def answer_question(turn: Turn, press: Press[FlowAnswer]) -> None:
+    """A button on a flow question: an answer, Back or Skip."""
     reply = await flows.press(
         turn.uow,
         turn.clock,
-        telegram_user_id=query.from_user.id,
-        data=query.data,
+        telegram_user_id=press.user_id,
+        button=press.button,
         idle=idle_time(turn),
     )
-    show(turn, reply, query.message.message_id)
+    show(turn, reply, press.message_id)
 
 
 async def cancel(update: Update, context: BearingsContext) -> None:
     """/cancel: leave the open flow."""
-    turn, user = context.turn, update.effective_user
-    assert user is not None
-    show(turn, await flows.cancel(turn.uow, turn.clock, telegram_user_id=user.id))
+    turn = context.turn
+    show(turn, await flows.cancel(turn.uow, turn.clock, telegram_user_id=sender(update)))
 
 
-async def stop_pressed(update: Update, context: BearingsContext) -> None:
-    """ "Stop here" (``fc``): leave the open flow, as /cancel does."""
-    turn, query = context.turn, update.callback_query
-    assert query is not None and query.message is not None
-    reply = await flows.cancel(turn.uow, turn.clock, telegram_user_id=query.from_user.id)
-    show(turn, reply, query.message.message_id)
+async def stop(turn: Turn, press: Press[StopFlow]) -> None:
+    """ "Stop here": leave the open flow, as /cancel does."""
+    reply = await flows.cancel(turn.uow, turn.clock, telegram_user_id=press.user_id)
+    show(turn, reply, press.message_id)
 
 
-async def conflict_choice(update: Update, context: BearingsContext) -> None:
-    """ "Finish the open one" (``fk``) or "drop it and start the new one" (``fd``)."""
-    turn, query = context.turn, update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
-    parts = query.data.split(":")
-    user, session_id, version = query.from_user.id, int(parts[1]), int(parts[2])
-    if parts[0] == "fk":
-        reply = await flows.keep_going(
-            turn.uow, turn.clock, telegram_user_id=user, session_id=session_id, version=version
-        )
-    else:
-        reply = await flows.drop_and_start(
-            turn.uow,
-            turn.clock,
-            telegram_user_id=user,
-            session_id=session_id,
-            version=version,
-            flow_name=parts[3],
-            prefill=callbacks.parse_prefill(parts[4]),
-        )
-    show(turn, reply, query.message.message_id)
+async def keep_open_flow(turn: Turn, press: Press[KeepOpenFlow]) -> None:
+    """ "Finish the open one": back to its question."""
+    reply = await flows.keep_going(
+        turn.uow,
+        turn.clock,
+        telegram_user_id=press.user_id,
+        session_id=press.button.session_id,
+        version=press.button.version,
+    )
+    show(turn, reply, press.message_id)
 
 
-async def draft_choice(update: Update, context: BearingsContext) -> None:
-    """A draft's buttons: carry on (``dr``), throw away (``dx``), or start afresh (``dn``)."""
-    turn, query = context.turn, update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
-    parts = query.data.split(":")
-    user, session_id = query.from_user.id, int(parts[1])
-    if parts[0] == "dr":
-        reply = await flows.resume_draft(
-            turn.uow, turn.clock, telegram_user_id=user, session_id=session_id
-        )
-    elif parts[0] == "dx":
-        reply = await flows.discard_draft(
-            turn.uow, turn.clock, telegram_user_id=user, session_id=session_id
-        )
-    else:
-        reply = await flows.discard_draft(
-            turn.uow,
-            turn.clock,
-            telegram_user_id=user,
-            session_id=session_id,
-            then_start=parts[2],
-            prefill=callbacks.parse_prefill(parts[3]),
-        )
-    show(turn, reply, query.message.message_id)
+async def drop_open_flow(turn: Turn, press: Press[DropOpenFlow]) -> None:
+    """ "Drop it and start the new one"."""
+    reply = await flows.drop_and_start(
+        turn.uow,
+        turn.clock,
+        telegram_user_id=press.user_id,
+        session_id=press.button.session_id,
+        version=press.button.version,
+        flow_name=press.button.flow,
+        prefill=prefilled(press.button.prefill),
+    )
+    show(turn, reply, press.message_id)
+
+
+async def resume_draft(turn: Turn, press: Press[ResumeDraft]) -> None:
+    """A draft's "Carry on with it"."""
+    reply = await flows.resume_draft(
+        turn.uow, turn.clock, telegram_user_id=press.user_id, session_id=press.button.session_id
+    )
+    show(turn, reply, press.message_id)
+
+
+async def discard_draft(turn: Turn, press: Press[DiscardDraft]) -> None:
+    """A draft's "Throw it away"."""
+    reply = await flows.discard_draft(
+        turn.uow, turn.clock, telegram_user_id=press.user_id, session_id=press.button.session_id
+    )
+    show(turn, reply, press.message_id)
+
+
+async def start_afresh(turn: Turn, press: Press[StartAfresh]) -> None:
+    """A draft's "Start afresh": throw it away and start the flow again."""
+    reply = await flows.discard_draft(
+        turn.uow,
+        turn.clock,
+        telegram_user_id=press.user_id,
+        session_id=press.button.session_id,
+        then_start=press.button.flow,
+        prefill=prefilled(press.button.prefill),
+    )
+    show(turn, reply, press.message_id)

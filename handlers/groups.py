@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler
 
 from bot.services import onboarding
 from bot.telegram.context import BearingsContext
+from handlers.senders import sender, typed_text
 from prompts import known_commands, render
 
 
@@ -24,10 +25,11 @@ class ButtonOutsidePrivate(BaseHandler[Update, BearingsContext, None]):
 
 async def link_group(update: Update, context: BearingsContext) -> None:
     """/linkgroup in a group: a supervisor makes it the team chat."""
-    turn, user, chat = context.turn, update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
+    turn, chat = context.turn, update.effective_chat
+    if chat is None:  # registered for group chats only
+        raise LookupError("/linkgroup without a chat")
     team_name = await onboarding.link_group(
-        turn.uow, turn.clock, telegram_user_id=user.id, chat_id=chat.id
+        turn.uow, turn.clock, telegram_user_id=sender(update), chat_id=chat.id
     )
     turn.say("group_linked", team_name=team_name)
 
@@ -39,9 +41,7 @@ async def link_group_in_private(update: Update, context: BearingsContext) -> Non
 
 async def private_only(update: Update, context: BearingsContext) -> None:
     """One of our other commands in a group: point to the private chat; ignore other bots'."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    command, _, addressee = message.text.split()[0].lstrip("/").partition("@")
+    command, _, addressee = typed_text(update).split()[0].lstrip("/").partition("@")
     if addressee and addressee.lower() != context.turn.bot_username.lower():
         return
     if command.lower() in known_commands():
@@ -50,6 +50,5 @@ async def private_only(update: Update, context: BearingsContext) -> None:
 
 async def button_outside_private(update: Update, context: BearingsContext) -> None:
     """A button pressed in a group: nothing happens there; the answer points to the private chat."""
-    query = update.callback_query
-    assert query is not None
-    context.turn.replies.answer(query.id, render("button_private_only"))
+    if update.callback_query is not None:
+        context.turn.replies.answer(update.callback_query.id, render("button_private_only"))

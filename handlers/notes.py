@@ -1,94 +1,84 @@
-"""A case's notes (``cn:``), one note in full (``nv:``), and correcting it (``nx:``)."""
+"""A case's notes, one note in full, and correcting it."""
 
 from __future__ import annotations
 
-from telegram import Update
-
-from bot.domain import callbacks
+from bot.domain.buttons import CaseHistory, CorrectNote, Offer, Offers, ShowCase, ShowNote
 from bot.services import notes, stuck
-from bot.telegram.context import BearingsContext
-from bot.telegram.replies import Keyboard
+from bot.telegram.press import Press
+from bot.telegram.turn import Turn
 from handlers.flows import idle_time, show
 from prompts import label
 
 
-async def show_case_notes(update: Update, context: BearingsContext) -> None:
-    """A page of the case's history (``cn:<case>[:<page>]``), a button each, newest first."""
-    turn, query = context.turn, update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
-    parts = query.data.split(":")
+async def show_case_notes(turn: Turn, press: Press[CaseHistory]) -> None:
+    """A page of the case's history, a button each, newest first."""
     listing = await notes.case_notes(
         turn.uow,
         turn.clock,
-        telegram_user_id=query.from_user.id,
-        case_id=int(parts[1]),
-        page=int(parts[2]) if len(parts) > 2 else 0,
+        telegram_user_id=press.user_id,
+        case_id=press.button.case_id,
+        page=press.button.page,
     )
-    keyboard: Keyboard = [
-        [(label(f"note_item_{item.kind}", item=item), callbacks.action("nv", item.kind, item.id))]
+    keyboard: Offers = [
+        [Offer(ShowNote(item.kind, item.id), f"note_item_{item.kind}", {"item": item})]
         for item in listing.items
     ]
     paging = []
     if listing.page > 0:
-        paging.append(
-            (label("history_newer"), callbacks.action("cn", listing.case_id, listing.page - 1))
-        )
+        paging.append(Offer(CaseHistory(listing.case_id, listing.page - 1), "history_newer"))
     if listing.has_older:
-        paging.append(
-            (label("history_older"), callbacks.action("cn", listing.case_id, listing.page + 1))
-        )
+        paging.append(Offer(CaseHistory(listing.case_id, listing.page + 1), "history_older"))
     if paging:
         keyboard.append(paging)
-    keyboard.append([(label("back_to_case"), callbacks.action("cc", listing.case_id))])
-    turn.replace(query.message.message_id, "case_notes", keyboard=keyboard, listing=listing)
+    keyboard.append([Offer(ShowCase(listing.case_id), "back_to_case")])
+    turn.replace(press.message_id, "case_notes", keyboard=keyboard, listing=listing)
 
 
-async def show_note(update: Update, context: BearingsContext) -> None:
+async def show_note(turn: Turn, press: Press[ShowNote]) -> None:
     """One note in full, with Correct buttons while its author may still correct it."""
-    turn, query = context.turn, update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
-    _, kind, note_id = query.data.split(":")
+    kind, note_id = press.button.kind, press.button.note_id
     if kind == notes.STUCK:
         summary = await stuck.walkthrough_view(
-            turn.uow, turn.clock, telegram_user_id=query.from_user.id, walkthrough_id=int(note_id)
+            turn.uow, turn.clock, telegram_user_id=press.user_id, walkthrough_id=note_id
         )
-        back = [[(label("back_to_notes"), callbacks.action("cn", summary.case_id))]]
+        back = [[Offer(CaseHistory(summary.case_id), "back_to_notes")]]
         turn.replace(
-            query.message.message_id, "stuck_summary", keyboard=back, summary=summary, readonly=True
+            press.message_id, "stuck_summary", keyboard=back, summary=summary, readonly=True
         )
         return
     view = await notes.note_view(
-        turn.uow, turn.clock, telegram_user_id=query.from_user.id, kind=kind, note_id=int(note_id)
+        turn.uow, turn.clock, telegram_user_id=press.user_id, kind=kind, note_id=note_id
     )
-    keyboard: Keyboard = [
+    keyboard: Offers = [
         [
-            (
-                label("note_correct", field=label(f"field_{field}")),
-                callbacks.action("nx", view.kind, view.id, notes.fields_of(view.kind).index(field)),
+            Offer(
+                CorrectNote(view.kind, view.id, notes.fields_of(view.kind).index(field)),
+                "note_correct",
+                {"field": label_of_field(field)},
             )
         ]
         for field in view.correctable
     ]
     if view.case_id is not None:
-        keyboard.append([(label("back_to_notes"), callbacks.action("cn", view.case_id))])
-    field_labels = {name: label(f"field_{name}") for name, _ in view.fields}
-    turn.replace(
-        query.message.message_id, "note", keyboard=keyboard, note=view, field_labels=field_labels
-    )
+        keyboard.append([Offer(CaseHistory(view.case_id), "back_to_notes")])
+    field_labels = {name: label_of_field(name) for name, _ in view.fields}
+    turn.replace(press.message_id, "note", keyboard=keyboard, note=view, field_labels=field_labels)
 
 
-async def correct(update: Update, context: BearingsContext) -> None:
-    """Correct (``nx:<kind>:<note>:<field number>``): ask for the new wording."""
-    turn, query = context.turn, update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
-    _, kind, note_id, number = query.data.split(":")
+async def correct(turn: Turn, press: Press[CorrectNote]) -> None:
+    """Correct: ask for the new wording of one field."""
     reply = await notes.begin_correction(
         turn.uow,
         turn.clock,
-        telegram_user_id=query.from_user.id,
-        kind=kind,
-        note_id=int(note_id),
-        field_number=int(number),
+        telegram_user_id=press.user_id,
+        kind=press.button.kind,
+        note_id=press.button.note_id,
+        field_number=press.button.field_number,
         idle=idle_time(turn),
     )
     show(turn, reply)
+
+
+def label_of_field(name: str) -> str:
+    """A note field's name as a person reads it."""
+    return label(f"field_{name}")

@@ -4,26 +4,29 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.domain.buttons import DeclineJoin, JoinTeam, Offer
 from bot.services import access, onboarding
 from bot.telegram.context import BearingsContext
-from prompts import command_menu, label
+from bot.telegram.press import Press
+from bot.telegram.turn import Turn
+from handlers.senders import sender
+from prompts import command_menu
 
 
 async def start(update: Update, context: BearingsContext) -> None:
     """/start: greet, or show what an invite is for and ask to confirm."""
-    turn, user = context.turn, update.effective_user
-    assert user is not None
+    turn, user_id = context.turn, sender(update)
     if not context.args:
-        person = await access.find_person(turn.uow, user.id)
+        person = await access.find_person(turn.uow, user_id)
         turn.say("start_member" if person else "start_stranger", person=person)
         return
     token = context.args[0]
     preview = await onboarding.preview_invite(
-        turn.uow, turn.clock, token=token, telegram_user_id=user.id
+        turn.uow, turn.clock, token=token, telegram_user_id=user_id
     )
     keyboard = [
-        [(label("join_confirm", team_name=preview.team_name), f"j:{token}")],
-        [(label("join_decline"), "jx")],
+        [Offer(JoinTeam(token), "join_confirm", {"team_name": preview.team_name})],
+        [Offer(DeclineJoin(), "join_decline")],
     ]
     turn.say(
         "invite_preview",
@@ -33,23 +36,19 @@ async def start(update: Update, context: BearingsContext) -> None:
     )
 
 
-async def confirm_join(update: Update, context: BearingsContext) -> None:
+async def confirm_join(turn: Turn, press: Press[JoinTeam]) -> None:
     """The Join button: become a member, and show the menu for the new role."""
-    turn, query = context.turn, update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
     person = await onboarding.join_team(
         turn.uow,
         turn.clock,
-        token=query.data.removeprefix("j:"),
-        telegram_user_id=query.from_user.id,
-        display_name=query.from_user.first_name,
+        token=press.button.token,
+        telegram_user_id=press.user_id,
+        display_name=press.first_name,
     )
-    turn.replace(query.message.message_id, "joined", person=person)
-    turn.replies.set_commands(query.message.chat.id, command_menu(person.role.value))
+    turn.replace(press.message_id, "joined", person=person)
+    turn.replies.set_commands(press.chat_id, command_menu(person.role.value))
 
 
-async def decline_join(update: Update, context: BearingsContext) -> None:
+async def decline_join(turn: Turn, press: Press[DeclineJoin]) -> None:
     """The Not now button: nothing is kept."""
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    context.turn.replace(query.message.message_id, "join_declined")
+    turn.replace(press.message_id, "join_declined")

@@ -1,27 +1,24 @@
-"""The endings under an "I'm stuck" summary (``sk:<walk-through>:<ending>``)."""
+"""The endings under an "I'm stuck" summary."""
 
 from __future__ import annotations
 
-from telegram import Update
-
+from bot.domain.buttons import StuckEndingChoice
 from bot.services import stuck
-from bot.telegram.context import BearingsContext
+from bot.telegram.press import Press
+from bot.telegram.turn import Turn
 
 
-async def choose(update: Update, context: BearingsContext) -> None:
+async def choose_ending(turn: Turn, press: Press[StuckEndingChoice]) -> None:
     """Flag, save as a note, make actions, or keep for supervision: the summary updates."""
-    turn, query = context.turn, update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
-    _, walkthrough_id, choice = query.data.split(":")
     summary, says = await stuck.choose_ending(
         turn.uow,
         turn.clock,
-        telegram_user_id=query.from_user.id,
-        walkthrough_id=int(walkthrough_id),
-        choice=choice,
+        telegram_user_id=press.user_id,
+        walkthrough_id=press.button.walkthrough_id,
+        choice=press.button.ending,
     )
     turn.replace(
-        query.message.message_id,
+        press.message_id,
         "stuck_summary",
         keyboard=stuck.ending_buttons(summary),
         summary=summary,

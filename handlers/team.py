@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain import callbacks
+from bot.domain.buttons import Offer, Offers, WorkerAgenda
 from bot.services import team
 from bot.telegram.context import BearingsContext
-from bot.telegram.replies import Keyboard
+from handlers.senders import sender
 
 
 async def show_team(update: Update, context: BearingsContext) -> None:
     """/team (supervisors only)."""
-    turn, user = context.turn, update.effective_user
-    assert user is not None
-    overview = await team.team_overview(turn.uow, turn.clock, telegram_user_id=user.id)
-    keyboard: Keyboard = [
-        [(row.name, callbacks.action("ag", row.member_id))] for row in overview.rows
+    turn = context.turn
+    overview = await team.team_overview(turn.uow, turn.clock, telegram_user_id=sender(update))
+    keyboard: Offers = [
+        [Offer.worded(row.name, WorkerAgenda(row.member_id))] for row in overview.rows
     ]
     turn.say("team", keyboard=keyboard, overview=overview)

@@ -24,6 +24,7 @@ from bot.clock import MovableClock
 from bot.domain.bearings import BALANCES, ELEMENTS
 from bot.domain.flags import Urgency
 from bot.domain.roles import Role
+from bot.domain.stuck import StuckEnding
 from bot.services import (
     bearings,
     cases,
@@ -166,7 +167,11 @@ async def build_world(database: Database, clock: MovableClock) -> World:
     async with database.unit_of_work() as uow:
         walkthrough = (await uow.stuck.for_case(case_id))[0]
         await stuck.choose_ending(
-            uow, clock, telegram_user_id=WORKER_ID, walkthrough_id=walkthrough.id, choice="note"
+            uow,
+            clock,
+            telegram_user_id=WORKER_ID,
+            walkthrough_id=walkthrough.id,
+            choice=StuckEnding.NOTE,
         )
         check = (await uow.bearings.for_member(alex.member_id, limit=1))[0]
         await bearings.share_check(uow, clock, telegram_user_id=WORKER_ID, check_id=check.id)

@@ -12,6 +12,7 @@ import bot.services.endings  # noqa: F401  (registers the flows' endings)
 from bot.clock import MovableClock
 from bot.domain.bearings import Check
 from bot.domain.flags import FlagAction, Urgency
+from bot.domain.stuck import StuckEnding
 from bot.services import cases, flags, notes, stuck, supervision, visits
 from bot.services.access import Person, find_person
 from storage.db import Database
@@ -142,7 +143,7 @@ async def seed_case_with_everything(database: Database, clock: MovableClock) -> 
         saved = await uow.session.scalar(select(func.min(StuckWalkthrough.id)))
         assert saved is not None
         await stuck.choose_ending(
-            uow, clock, telegram_user_id=WORKER_ID, walkthrough_id=saved, choice="note"
+            uow, clock, telegram_user_id=WORKER_ID, walkthrough_id=saved, choice=StuckEnding.NOTE
         )
         ratings = {key: 3 for key in ("relationship", "connected", "scaffolding", "risk")}
         ratings |= {key: 4 for key in ("domains", "integration", "local", "evidence")}

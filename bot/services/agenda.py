@@ -15,14 +15,13 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.domain import bearings as bearings_rules
-from bot.domain import callbacks
+from bot.domain.buttons import ALL_ITEMS, AgendaTick, Offer
 from bot.domain.errors import Refusal
 from bot.domain.roles import Role
 from bot.services.access import Person, require_person, require_supervisor
 from bot.services.actions import ActionLine, open_action_lines
 from bot.services.bearings import names as bearings_names
 from bot.services.flows import Said, local_today
-from prompts import label
 from storage.models import AgendaItem, Member
 from storage.uow import UnitOfWork
 
@@ -125,24 +124,24 @@ def tick_off_offer(agenda_: Agenda, note_id: int) -> Said | None:
     if not agenda_.entries:
         return None
     buttons = [
-        [(label("agenda_tick", number=n), callbacks.action("at", entry.id, note_id))]
+        [Offer(AgendaTick(str(entry.id), note_id), "agenda_tick", {"number": n})]
         for n, entry in enumerate(agenda_.entries, start=1)
     ]
-    buttons.append([(label("agenda_tick_all"), callbacks.action("at", "all", note_id))])
+    buttons.append([Offer(AgendaTick(ALL_ITEMS, note_id), "agenda_tick_all")])
     return Said("agenda_tick_offer", {"agenda": agenda_}, buttons)
 
 
 async def tick_off(
-    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, item: str, note_id: int
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, entry_id: int | None, note_id: int
 ) -> Agenda:
-    """Mark kept items covered by a supervision note (one, or all of them)."""
+    """Mark kept items covered by a supervision note (one, or all of them: ``entry_id`` None)."""
     person = await require_person(uow, telegram_user_id)
     note = await uow.notes.supervision(note_id)
     if note is None or note.team_id != person.team_id:
         raise Refusal("already_done")
     worker = await _worker(uow, person, note.worker_id)
     items = await uow.agenda.open_for_worker(worker.id)
-    chosen = items if item == "all" else [i for i in items if str(i.id) == item]
+    chosen = items if entry_id is None else [i for i in items if i.id == entry_id]
     if not chosen:
         raise Refusal("already_done")
     for agenda_item in chosen:

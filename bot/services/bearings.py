@@ -18,11 +18,18 @@ from typing import Any
 from bot import charts
 from bot.clock import Clock
 from bot.domain import bearings as rules
-from bot.domain import callbacks
+from bot.domain.buttons import (
+    BearingsTeamSummary,
+    BearingsToAgenda,
+    Offer,
+    Offers,
+    ShareBearings,
+    SharedBearings,
+)
 from bot.domain.errors import Refusal
 from bot.domain.roles import Role
 from bot.services.access import Person, require_person, require_supervisor
-from bot.services.flows import Buttons, Said, ending, local_today
+from bot.services.flows import Said, ending, local_today
 from prompts import label
 from storage.models import BearingsCheck
 from storage.uow import UnitOfWork
@@ -155,14 +162,15 @@ async def team_summary(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) 
         if row.shared_at is not None:
             latest_shared.setdefault(row.member_id, row)
     averages = rules.team_averages([rules.Check.from_stored(r.ratings) for r in latest.values()])
-    buttons: Buttons = []
+    buttons: Offers = []
     for member_id, row in sorted(latest_shared.items()):
         day = await _local_date(uow, person, row.taken_at)
         buttons.append(
             [
-                (
-                    label("bearings_open_shared", name=workers[member_id].display_name, day=day),
-                    callbacks.action("bgv", row.id),
+                Offer(
+                    SharedBearings(row.id),
+                    "bearings_open_shared",
+                    {"name": workers[member_id].display_name, "day": day},
                 )
             ]
         )
@@ -236,13 +244,13 @@ async def _values(
 
 def _result(person: Person, shown: _Shown, values: dict[str, Any]) -> Said:
     """The reading under the picture, with its offers: share, the agenda, the team summary."""
-    buttons: Buttons = []
+    buttons: Offers = []
     if values["tilts"] and not values["on_agenda"]:
-        buttons.append([(label("bearings_agenda"), callbacks.action("bga", shown.row.id))])
+        buttons.append([Offer(BearingsToAgenda(shown.row.id), "bearings_agenda")])
     if not values["shared"] and not person.is_supervisor:
-        buttons.append([(label("bearings_share"), callbacks.action("bgs", shown.row.id))])
+        buttons.append([Offer(ShareBearings(shown.row.id), "bearings_share")])
     if person.is_supervisor:
-        buttons.append([(label("bearings_team"), callbacks.action("bgt"))])
+        buttons.append([Offer(BearingsTeamSummary(), "bearings_team")])
     return Said("bearings_result", values, buttons or None)
 
 

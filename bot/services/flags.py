@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.domain import callbacks
+from bot.domain.buttons import FlagResponse, Offer, Offers
 from bot.domain.errors import Refusal
 from bot.domain.flags import (
     STATE_AFTER,
@@ -34,7 +34,6 @@ from bot.services.cases import readable_case
 from bot.services.flows import FlowReply, Said, ending, prefill_check, start_flow
 from bot.services.outgoing import Outgoing, composer
 from bot.services.timing import TeamSettingsById, every_team_settings, rules_of, team_rules
-from prompts import label
 from storage.models import Flag, Member, OutboxMessage
 from storage.uow import UnitOfWork
 
@@ -262,10 +261,10 @@ async def flag_view(uow: UnitOfWork, clock: Clock, flag: Flag) -> FlagView:
     )
 
 
-def flag_buttons(view: FlagView) -> list[list[tuple[str, str]]]:
+def flag_buttons(view: FlagView) -> Offers:
     """A flag message's buttons for its state (none once resolved)."""
     buttons = [
-        (label(f"flag_{action.value}"), callbacks.action("fl", action.value, view.id))
+        Offer(FlagResponse(action, view.id), f"flag_{action.value}")
         for action in actions_in(FlagState(view.state))
     ]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]

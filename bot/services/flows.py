@@ -17,7 +17,18 @@ from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.domain import callbacks, dates
+from bot.domain import dates
+from bot.domain.buttons import (
+    DiscardDraft,
+    DropOpenFlow,
+    FlowAnswer,
+    KeepOpenFlow,
+    Offer,
+    Offers,
+    ResumeDraft,
+    StartAfresh,
+    prefill_token,
+)
 from bot.domain.errors import Refusal
 from bot.domain.flows import (
     SKIPPED,
@@ -53,7 +64,6 @@ from storage.models import FlowSession, OutboxMessage
 from storage.repositories.flows import DRAFT, DROPPED, FINISHED, OPEN
 from storage.uow import UnitOfWork
 
-Buttons = list[list[tuple[str, str]]]
 DEFAULT_IDLE = timedelta(hours=48)
 MAX_CASE_BUTTONS = 8
 
@@ -67,7 +77,7 @@ class Said:
 
     template: str
     values: dict[str, Any] = field(default_factory=dict)
-    buttons: Buttons | None = None
+    buttons: Offers | None = None
     photo: bytes | None = None
 
 
@@ -79,7 +89,7 @@ class Question:
     step: Step
     number: int
     total: int
-    buttons: Buttons
+    buttons: Offers
     values: dict[str, Any]
 
 
@@ -173,18 +183,18 @@ async def start_flow(
         return started
     if open_session is not None:
         current = catalogue()[open_session.flow]
-        drop = callbacks.action(
-            "fd", open_session.id, open_session.version, flow.name, callbacks.prefill_token(prefill)
+        drop = DropOpenFlow(
+            open_session.id, open_session.version, flow.name, prefill_token(prefill)
         )
-        keep = callbacks.action("fk", open_session.id, open_session.version)
+        keep = KeepOpenFlow(open_session.id, open_session.version)
         return FlowReply(
             says=[
                 Said(
                     "flow_conflict",
                     {"open_title": current.title, "new_title": flow.title},
                     [
-                        [(label("flow_keep_going", title=current.title), keep)],
-                        [(label("flow_drop_and_start", title=flow.title), drop)],
+                        [Offer(keep, "flow_keep_going", {"title": current.title})],
+                        [Offer(drop, "flow_drop_and_start", {"title": flow.title})],
                     ],
                 )
             ]
@@ -201,13 +211,11 @@ async def start_flow(
                         "started": await _local_day(uow, draft.started_at, person),
                     },
                     [
-                        [(label("flow_resume_draft"), callbacks.action("dr", draft.id))],
+                        [Offer(ResumeDraft(draft.id), "flow_resume_draft")],
                         [
-                            (
-                                label("flow_start_afresh"),
-                                callbacks.action(
-                                    "dn", draft.id, flow.name, callbacks.prefill_token(prefill)
-                                ),
+                            Offer(
+                                StartAfresh(draft.id, flow.name, prefill_token(prefill)),
+                                "flow_start_afresh",
                             )
                         ],
                     ],
@@ -261,26 +269,23 @@ async def press(
     clock: Clock,
     *,
     telegram_user_id: int,
-    data: str,
+    button: FlowAnswer,
     idle: timedelta = DEFAULT_IDLE,
 ) -> FlowReply:
     """A button on a flow question. Stale, repeated or someone else's presses change nothing."""
     person = await require_person(uow, telegram_user_id)
-    parsed = callbacks.parse_flow_press(data)
-    if parsed is None:
-        raise Refusal("already_done")
-    session = await _session_at(uow, person, parsed.session_id, parsed.version)
+    session = await _session_at(uow, person, button.session_id, button.version)
     if _idle(session, clock, idle):
         return await _expire(uow, session, person)
     flow = flow_for(session.flow, person.role.value)
     step = flow.step(session.step)
-    if parsed.token == "b":
+    if button.token == "b":
         return await _back(uow, clock, person, session)
-    if parsed.token == "s":
+    if button.token == "s":
         if not step.optional:
             raise Refusal("already_done")
         return await _apply(uow, clock, person, session, SKIPPED, pressed=True)
-    answer = answer_from_button(step, parsed.token, await _answer_context(uow, clock, person))
+    answer = answer_from_button(step, button.token, await _answer_context(uow, clock, person))
     if isinstance(answer, Rejected):
         if not answer.reason.startswith("date_"):
             raise Refusal("already_done")
@@ -555,15 +560,14 @@ async def _question(
     buttons = _answer_buttons(step, context, position.answers)
     navigation = []
     if position.path:
-        navigation.append(
-            (label("flow_back"), callbacks.flow_press(session.id, session.version, "b"))
-        )
+        navigation.append(Offer(FlowAnswer(session.id, session.version, "b"), "flow_back"))
     if step.optional:
-        navigation.append(
-            (label(step.skip_label), callbacks.flow_press(session.id, session.version, "s"))
-        )
+        navigation.append(Offer(FlowAnswer(session.id, session.version, "s"), step.skip_label))
     rows = [
-        [(label, callbacks.flow_press(session.id, session.version, token)) for label, token in row]
+        [
+            Offer.worded(words, FlowAnswer(session.id, session.version, token))
+            for words, token in row
+        ]
         for row in buttons
     ]
     if navigation:
@@ -689,8 +693,8 @@ def _expiry_notice(session: FlowSession, started: str, *, typed: bool) -> Said:
         "flow_expired",
         values,
         [
-            [(label("flow_resume_draft"), callbacks.action("dr", session.id))],
-            [(label("flow_discard_draft"), callbacks.action("dx", session.id))],
+            [Offer(ResumeDraft(session.id), "flow_resume_draft")],
+            [Offer(DiscardDraft(session.id), "flow_discard_draft")],
         ],
     )
 

@@ -16,8 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.domain import callbacks, dates
+from bot.domain import dates
 from bot.domain import nudges as rules
+from bot.domain.buttons import NudgeChoice, Offer, Offers
 from bot.domain.errors import Refusal
 from bot.domain.roles import Role
 from bot.domain.schedule import WorkingHours
@@ -31,7 +32,6 @@ from bot.services.timing import (
     rules_of,
     team_rules,
 )
-from prompts import label
 from storage.models import Case, Member, OutboxMessage
 from storage.repositories.planning import DueAction, DueCase, MemberTiming
 from storage.uow import UnitOfWork
@@ -306,14 +306,14 @@ def _row(
 # --- composing ---------------------------------------------------------------------------
 
 
-def asking_buttons(row_id: int) -> list[list[tuple[str, str]]]:
+def asking_buttons(row_id: int) -> Offers:
     """Done, Snooze 1 day, Reschedule."""
     return [
         [
-            (label("nudge_done"), callbacks.action("nd", row_id, "done")),
-            (label("nudge_snooze"), callbacks.action("nd", row_id, "snooze")),
+            Offer(NudgeChoice(row_id, "done"), "nudge_done"),
+            Offer(NudgeChoice(row_id, "snooze"), "nudge_snooze"),
         ],
-        [(label("nudge_reschedule"), callbacks.action("nd", row_id, "move"))],
+        [Offer(NudgeChoice(row_id, "move"), "nudge_reschedule")],
     ]
 
 
@@ -506,7 +506,7 @@ class NudgeOutcome:
 
     template: str
     values: dict[str, Any]
-    buttons: list[list[tuple[str, str]]] | None
+    buttons: Offers | None
     flow: FlowReply | None = None
 
 
@@ -553,7 +553,7 @@ async def act_on_nudge(
         days = dates.upcoming_days(today + timedelta(days=1), 6)
         buttons = [
             [
-                (dates.day_label(day, today), callbacks.action("nd", row.id, f"d{day.isoformat()}"))
+                Offer.worded(dates.day_label(day, today), NudgeChoice.moving_to(row.id, day))
                 for day in days[i : i + 3]
             ]
             for i in (0, 3)

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
+from bot.domain.buttons import Offers
 from bot.services.registry import Registry
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
-
-Buttons = list[list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class Outgoing:
 
     template: str
     values: dict[str, Any] = field(default_factory=dict)
-    buttons: Buttons | None = None
+    buttons: Offers | None = None
     edit_message_id: int | None = None
 
 

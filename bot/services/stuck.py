@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.domain import callbacks
+from bot.domain.buttons import Offer, Offers, StopFlow, StuckEndingChoice
 from bot.domain.errors import Refusal
 from bot.domain.flags import Urgency
 from bot.domain.flows import SKIPPED
@@ -67,7 +67,7 @@ async def safeguarding(
     instruction = Said(
         "stuck_safeguarding",
         {"instruction": rules.settings.safeguarding_instruction},
-        [[(label("stuck_stop_here"), "fc")]],
+        [[Offer(StopFlow(), "stuck_stop_here")]],
     )
     return [instruction, *flagged]
 
@@ -118,7 +118,12 @@ async def save_stuck(
 
 
 async def choose_ending(
-    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, walkthrough_id: int, choice: str
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    telegram_user_id: int,
+    walkthrough_id: int,
+    choice: StuckEnding,
 ) -> tuple[StuckSummary, list[Said]]:
     """One of the endings, pressed under the summary; each can be chosen once."""
     person = await require_person(uow, telegram_user_id)
@@ -126,10 +131,7 @@ async def choose_ending(
     if walkthrough is None or walkthrough.worker_id != person.member_id:
         raise Refusal("already_done")
     chosen = [c for c in walkthrough.endings.split(",") if c]
-    try:
-        picked = StuckEnding(choice)
-    except ValueError:
-        raise Refusal("already_done") from None
+    picked = choice
     if picked not in endings_left(chosen):
         raise Refusal("already_done")
     answers = walkthrough.answers
@@ -213,29 +215,21 @@ async def stuck_summary(
     )
 
 
-def ending_buttons(summary: StuckSummary) -> list[list[tuple[str, str]]]:
+def ending_buttons(summary: StuckSummary) -> Offers:
     """The endings still on offer, under the summary."""
     left = endings_left(summary.chosen)
     action_ready = summary.answers.get("quick_win") or summary.answers.get("next_step")
-    rows: list[list[tuple[str, str]]] = []
-    flags = [e for e in left if e.is_flag]
+
+    def offer(choice: StuckEnding) -> Offer:
+        return Offer(StuckEndingChoice(summary.walkthrough_id, choice), f"stuck_{choice.value}")
+
+    rows: Offers = []
+    flags = [offer(e) for e in left if e.is_flag]
     if flags:
-        rows.append(
-            [
-                (label(f"stuck_{e.value}"), callbacks.action("sk", summary.walkthrough_id, e.value))
-                for e in flags
-            ]
-        )
-    for ending_ in (StuckEnding.NOTE, StuckEnding.ACTION, StuckEnding.AGENDA):
-        if ending_ in left and (ending_ is not StuckEnding.ACTION or action_ready):
-            rows.append(
-                [
-                    (
-                        label(f"stuck_{ending_.value}"),
-                        callbacks.action("sk", summary.walkthrough_id, ending_.value),
-                    )
-                ]
-            )
+        rows.append(flags)
+    for choice in (StuckEnding.NOTE, StuckEnding.ACTION, StuckEnding.AGENDA):
+        if choice in left and (choice is not StuckEnding.ACTION or action_ready):
+            rows.append([offer(choice)])
     return rows
 
 

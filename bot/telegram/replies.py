@@ -21,22 +21,39 @@ from typing import Any
 
 from telegram import InputFile
 
+from bot.domain.buttons import Offer, Offers
+from prompts import label
+
 UPLOAD = "upload_base64"
 """The key that marks a stored file to upload (see ``send_photo`` and ``for_api``)."""
 
-Keyboard = list[list[tuple[str, str]]]
-"""Rows of (label, callback data) buttons."""
+Keyboard = Offers
+"""Rows of buttons as services offer them (label key and values, and the button)."""
 
 
 def inline_keyboard(keyboard: Keyboard | None) -> dict[str, Any] | None:
-    """Telegram's InlineKeyboardMarkup as JSON, or None for no buttons."""
+    """Telegram's InlineKeyboardMarkup as JSON, or None for no buttons: each offer's label
+    rendered from prompts/labels.yaml and its button encoded as callback data."""
     if not keyboard:
         return None
     return {
         "inline_keyboard": [
-            [{"text": text, "callback_data": data} for text, data in row] for row in keyboard
+            [{"text": _label(offer), "callback_data": _data(offer)} for offer in row]
+            for row in keyboard
         ]
     }
+
+
+def _label(offer: Offer) -> str:
+    text = offer.text
+    if isinstance(text, str):
+        return text
+    key, values = text
+    return label(key, **values)
+
+
+def _data(offer: Offer) -> str:
+    return offer.button.encode()
 
 
 class Replies:

@@ -1,11 +1,11 @@
-"""Forged buttons: for every callback pattern the bot answers, someone else's id pressed.
+"""Forged buttons: for every kind of button the bot answers, someone else's id pressed.
 
-``FORGED`` has a row for each pattern a ``CallbackQueryHandler`` is registered with
-(read from the running application, so a new pattern without a row fails), plus
-the catch-all for anything else. Each row forges button data of the right shape
-carrying one of Alex's ids (tests/access_world.py) and names who presses it and
-the refusal they must get: ``already_done`` is the quiet "that button has been
-dealt with" answer on the button itself; any other code is its refusal message.
+``FORGED`` has a row for each kind of button (bot/domain/buttons.py, by prefix; a new
+kind without a row fails), plus the catch-all for anything else, mutated data included.
+Each row forges button data of the right shape carrying one of Alex's ids
+(tests/access_world.py) and names who presses it and the refusal they must get:
+``already_done`` is the quiet "that button has been dealt with" answer on the button
+itself; any other code is its refusal message.
 Rows for buttons that carry no id (``cl``, ``fc``, ``jx``, ``bgt``) act on the
 presser's own things, so they expect no refusal, only that nothing of Alex's is
 shown and nothing changes. A few rows forge the other parts of a button: Kim
@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from telegram.ext import CallbackQueryHandler
 
 from bot.app import Bearings
 from bot.clock import MovableClock
+from bot.domain import buttons
 from bot.sandbox.emulator import BotApiEmulator
 from bot.services import flows
 from prompts import render
@@ -89,13 +91,13 @@ def everyone_else(data: Callable[[Scene], str], refusal: str) -> list[Forgery]:
 
 
 FORGED: dict[str, list[Forgery]] = {
-    r"^j:": [
+    "j": [
         Forgery(Who.OTHER_SUPERVISOR, lambda w: f"j:{w.invite_token}", "already_member"),
         Forgery(Who.STRANGER, lambda w: "j:" + "A" * 43, "invite_unknown"),
     ],
-    r"^jx$": [Forgery(Who.STRANGER, lambda w: "jx", None)],
-    r"^inv:": [Forgery(Who.COLLEAGUE, lambda w: "inv:supervisor", "supervisors_only")],
-    r"^f:": [
+    "jx": [Forgery(Who.STRANGER, lambda w: "jx", None)],
+    "inv": [Forgery(Who.COLLEAGUE, lambda w: "inv:supervisor", "supervisors_only")],
+    "f": [
         *everyone_else(lambda w: f"f:{w.session}:{w.session_version}:d2026-11-23", QUIET),
         # Kim's own question, answered with Alex's case.
         Forgery(
@@ -104,8 +106,8 @@ FORGED: dict[str, list[Forgery]] = {
             QUIET,
         ),
     ],
-    r"^f[kd]:": [
-        *everyone_else(lambda w: f"fk:{w.session}:{w.session_version}", QUIET),
+    "fk": everyone_else(lambda w: f"fk:{w.session}:{w.session_version}", QUIET),
+    "fd": [
         *everyone_else(lambda w: f"fd:{w.session}:{w.session_version}:bearings:", QUIET),
         # Kim's own open flow dropped for a flow started with someone else's flag or note,
         # or with an answer no button of the bot's carries.
@@ -121,74 +123,82 @@ FORGED: dict[str, list[Forgery]] = {
         ),
         Forgery(Who.COLLEAGUE, lambda w: _kim_drops_for(w, "visit:how=Forged"), QUIET),
     ],
-    r"^d[rxn]:": [
-        *everyone_else(lambda w: f"dr:{w.draft}", QUIET),
-        *everyone_else(lambda w: f"dx:{w.draft}", QUIET),
+    "dr": everyone_else(lambda w: f"dr:{w.draft}", QUIET),
+    "dx": everyone_else(lambda w: f"dx:{w.draft}", QUIET),
+    "dn": [
         *everyone_else(lambda w: f"dn:{w.draft}:stuck:", QUIET),
         # Alex's own draft, with a flow name that names no flow: the draft stays.
         Forgery(Who.OWNER, lambda w: f"dn:{w.draft}:nosuchflow:", QUIET),
     ],
-    r"^cf:": [
+    "cf": [
         *colleague_and_other_supervisor(lambda w: f"cf:visit:{w.case}", "case_not_yours"),
         Forgery(Who.OWNER, lambda w: f"cf:nosuchflow:{w.case}", QUIET),
     ],
-    r"^cc:": colleague_and_other_supervisor(lambda w: f"cc:{w.case}", "case_not_yours"),
-    r"^cl$": [Forgery(Who.COLLEAGUE, lambda w: "cl", None)],
-    r"^ra:": [
+    "cc": colleague_and_other_supervisor(lambda w: f"cc:{w.case}", "case_not_yours"),
+    "cl": [Forgery(Who.COLLEAGUE, lambda w: "cl", None)],
+    "ra": [
         Forgery(Who.COLLEAGUE, lambda w: f"ra:{w.case}", "supervisors_only"),
         Forgery(Who.OTHER_SUPERVISOR, lambda w: f"ra:{w.case}", "case_not_yours"),
     ],
-    r"^rw:": colleague_and_other_supervisor(
+    "rw": colleague_and_other_supervisor(
         lambda w: f"rw:{w.case}:{w.colleague_member}", "supervisors_only"
     ),
-    r"^ad:": colleague_and_other_supervisor(lambda w: f"ad:{w.action}", "action_not_yours"),
-    r"^fl:": [
+    "ad": colleague_and_other_supervisor(lambda w: f"ad:{w.action}", "action_not_yours"),
+    "fl": [
         Forgery(Who.COLLEAGUE, lambda w: f"fl:ack:{w.flag}", "supervisors_only"),
         Forgery(Who.OTHER_SUPERVISOR, lambda w: f"fl:ack:{w.flag}", "flag_not_yours"),
         Forgery(Who.OTHER_SUPERVISOR, lambda w: f"fl:resolve:{w.flag}", "flag_not_yours"),
     ],
-    r"^sk:": everyone_else(lambda w: f"sk:{w.walkthrough}:agenda", QUIET),
-    r"^ag:": colleague_and_other_supervisor(lambda w: f"ag:{w.owner_member}", "agenda_not_yours"),
-    r"^at:": [
+    "sk": everyone_else(lambda w: f"sk:{w.walkthrough}:agenda", QUIET),
+    "ag": colleague_and_other_supervisor(lambda w: f"ag:{w.owner_member}", "agenda_not_yours"),
+    "at": [
         Forgery(Who.COLLEAGUE, lambda w: f"at:all:{w.supervision}", "agenda_not_yours"),
         Forgery(Who.OTHER_SUPERVISOR, lambda w: f"at:all:{w.supervision}", QUIET),
     ],
-    r"^nd:": everyone_else(lambda w: f"nd:{w.nudge}:snooze", QUIET),
-    r"^fc$": [Forgery(Who.OTHER_SUPERVISOR, lambda w: "fc", None)],
-    r"^cn:": colleague_and_other_supervisor(lambda w: f"cn:{w.case}", "case_not_yours"),
-    r"^nv:": colleague_and_other_supervisor(lambda w: f"nv:v:{w.visit}", "note_not_yours"),
-    r"^nx:": [
+    "nd": everyone_else(lambda w: f"nd:{w.nudge}:snooze", QUIET),
+    "fc": [Forgery(Who.OTHER_SUPERVISOR, lambda w: "fc", None)],
+    "cn": colleague_and_other_supervisor(lambda w: f"cn:{w.case}", "case_not_yours"),
+    "nv": colleague_and_other_supervisor(lambda w: f"nv:v:{w.visit}", "note_not_yours"),
+    "nx": [
         *colleague_and_other_supervisor(lambda w: f"nx:v:{w.visit}:0", "note_not_yours"),
         Forgery(Who.SUPERVISOR, lambda w: f"nx:v:{w.visit}:0", "note_correction_closed"),
     ],
-    r"^bgs:": everyone_else(lambda w: f"bgs:{w.check}", QUIET),
-    r"^bga:": everyone_else(lambda w: f"bga:{w.check}", QUIET),
-    r"^bgt$": [
+    "bgs": everyone_else(lambda w: f"bgs:{w.check}", QUIET),
+    "bga": everyone_else(lambda w: f"bga:{w.check}", QUIET),
+    "bgt": [
         Forgery(Who.COLLEAGUE, lambda w: "bgt", "supervisors_only"),
         Forgery(Who.OTHER_SUPERVISOR, lambda w: "bgt", None),
     ],
-    r"^bgv:": colleague_and_other_supervisor(lambda w: f"bgv:{w.check}", "bearings_not_shared"),
-    r"^ce:": colleague_and_other_supervisor(lambda w: f"ce:{w.case}", "case_not_yours"),
+    "bgv": colleague_and_other_supervisor(lambda w: f"bgv:{w.check}", "bearings_not_shared"),
+    "ce": colleague_and_other_supervisor(lambda w: f"ce:{w.case}", "case_not_yours"),
     # Erasure acts only on the presser's own account: a stranger has none; Kim's press
     # naming a supervisor other than the one the plan passes cases to only asks again.
-    r"^fm:": [
+    "fm": [
         Forgery(Who.STRANGER, lambda w: f"fm:{w.owner_member}", QUIET),
         Forgery(Who.COLLEAGUE, lambda w: f"fm:{w.former_member}", None),
     ],
-    r"^fmx$": [Forgery(Who.COLLEAGUE, lambda w: "fmx", None)],
-    CATCH_ALL: [Forgery(Who.COLLEAGUE, lambda w: f"zz:{w.case}", QUIET)],
+    "fmx": [Forgery(Who.COLLEAGUE, lambda w: "fmx", None)],
+    CATCH_ALL: [
+        Forgery(Who.COLLEAGUE, lambda w: f"zz:{w.case}", QUIET),
+        # Known prefixes with mutated parts: refused as stale, never "something went wrong".
+        Forgery(Who.OWNER, lambda w: "cf:case_review:1e9", QUIET),
+        Forgery(Who.OWNER, lambda w: f"cf::stuck::{w.case}", QUIET),
+        Forgery(Who.OWNER, lambda w: "cn::1", QUIET),
+        Forgery(Who.OWNER, lambda w: f"cc:{w.case}:{w.case}", QUIET),
+        Forgery(Who.OWNER, lambda w: "nd:1:d2026-02-30", QUIET),
+        Forgery(Who.OWNER, lambda w: "cc:99999999999999999999", QUIET),
+    ],
 }
 
 
-def registered_patterns(bearings: Bearings) -> set[str]:
-    """Every callback pattern the running bot answers (the catch-all as ``CATCH_ALL``)."""
-    found = set()
-    for handlers in bearings.application.handlers.values():
-        for handler in handlers:
-            if isinstance(handler, CallbackQueryHandler):
-                pattern = handler.pattern
-                found.add(CATCH_ALL if pattern is None else str(getattr(pattern, "pattern", "")))
-    return found
+def button_handlers(bearings: Bearings) -> list[CallbackQueryHandler[Any, Any]]:
+    """The running bot's handlers of button presses."""
+    return [
+        handler
+        for handlers in bearings.application.handlers.values()
+        for handler in handlers
+        if isinstance(handler, CallbackQueryHandler)
+    ]
 
 
 async def settled(database: Database) -> Snapshot:
@@ -210,8 +220,12 @@ async def settled(database: Database) -> Snapshot:
         return await snapshot(connection, leave_out=("inbox", "job_runs"))
 
 
-async def test_every_callback_pattern_has_a_forged_row(bot: Bearings) -> None:
-    assert registered_patterns(bot) == set(FORGED)
+async def test_every_kind_of_button_has_a_forged_row(bot: Bearings) -> None:
+    assert set(FORGED) == set(buttons.kinds()) | {CATCH_ALL}
+    # Every press goes through the one router, which parses it and routes it by its kind
+    # (tests/unit/test_buttons.py checks the routing table covers every kind).
+    (router,) = button_handlers(bot)
+    assert router.pattern is None
 
 
 async def test_forged_buttons_are_refused_politely_and_change_nothing(

@@ -35,9 +35,11 @@ from typing import Any
 import bot.services
 from bot.clock import MovableClock
 from bot.domain.bearings import BALANCES, ELEMENTS
+from bot.domain.buttons import FlowAnswer
 from bot.domain.errors import Refusal
 from bot.domain.flags import FlagAction, Urgency
 from bot.domain.roles import Role
+from bot.domain.stuck import StuckEnding
 from bot.services import (
     access,
     actions,
@@ -174,7 +176,7 @@ MATRIX: dict[str, Row] = {
     "agenda.worker_named": Row(TEAM_SUPERVISOR,
         lambda c: agenda.worker_named(c.uow, telegram_user_id=c.user, name="Alex")),
     "agenda.tick_off": Row(OWNER_AND_SUPERVISOR, lambda c: agenda.tick_off(
-        c.uow, c.clock, telegram_user_id=c.user, item="all", note_id=c.world.supervision)),
+        c.uow, c.clock, telegram_user_id=c.user, entry_id=None, note_id=c.world.supervision)),
     # --- away and settings (one's own) -------------------------------------------------
     "availability.set_away": Row(ALL_ACTIVE, as_person(lambda c, p: availability.set_away(
         c.uow, c.clock, p, {"until": (TODAY + timedelta(days=7)).isoformat()}))),
@@ -254,7 +256,7 @@ MATRIX: dict[str, Row] = {
         lambda c: flows.answer_other(c.uow, c.clock, telegram_user_id=c.user)),
     "flows.press": Row(OWNER, lambda c: flows.press(
         c.uow, c.clock, telegram_user_id=c.user,
-        data=f"f:{c.world.session}:{c.world.session_version}:d{TODAY.isoformat()}")),
+        button=FlowAnswer(c.world.session, c.world.session_version, f"d{TODAY.isoformat()}"))),
     "flows.cancel": Row(ALL_ACTIVE,
         lambda c: flows.cancel(c.uow, c.clock, telegram_user_id=c.user)),
     "flows.keep_going": Row(OWNER, lambda c: flows.keep_going(
@@ -305,7 +307,7 @@ MATRIX: dict[str, Row] = {
         c.uow, c.clock, p, {"case": c.world.case, "where_stuck": "Still stuck"}))),
     "stuck.choose_ending": Row(OWNER, lambda c: stuck.choose_ending(
         c.uow, c.clock, telegram_user_id=c.user, walkthrough_id=c.world.walkthrough,
-        choice="agenda")),
+        choice=StuckEnding.AGENDA)),
     "stuck.walkthrough_view": Row(OWNER_AND_SUPERVISOR, lambda c: stuck.walkthrough_view(
         c.uow, c.clock, telegram_user_id=c.user, walkthrough_id=c.world.walkthrough)),
     # --- supervision, team, visits -----------------------------------------------------

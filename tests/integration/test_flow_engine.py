@@ -16,10 +16,11 @@ from sqlalchemy import func, select, text
 
 import bot.services.endings  # noqa: F401  (registers the flows' endings)
 from bot.clock import MovableClock
-from bot.domain import callbacks
+from bot.domain.buttons import FlowAnswer, Offers, prefilled
 from bot.domain.errors import Refusal
 from bot.services import flows
 from bot.services.flows import FlowReply, Question
+from bot.telegram.replies import inline_keyboard
 from storage.db import Database
 from storage.models import Case, FlowSession, Member, Visit
 from storage.repositories.flows import DRAFT, DROPPED, FINISHED, OPEN
@@ -72,7 +73,7 @@ async def type_text(database: Database, clock: MovableClock, user: int, said: st
 
 async def press(database: Database, clock: MovableClock, user: int, data: str) -> FlowReply:
     async with database.unit_of_work() as uow:
-        return await flows.press(uow, clock, telegram_user_id=user, data=data)
+        return await flows.press(uow, clock, telegram_user_id=user, button=FlowAnswer.parse(data))
 
 
 async def member_id(database: Database, user: int) -> int:
@@ -113,11 +114,17 @@ def button(asked: FlowReply | Question, label: str) -> str:
         if isinstance(asked, Question)
         else [row for said in asked.says for row in (said.buttons or [])]
     )
-    for row in rows:
+    for row in shown(rows):
         for text_on_button, data in row:
             if text_on_button == label:
                 return data
     raise AssertionError(f"no button {label!r} in {rows}")
+
+
+def shown(rows: Offers) -> list[list[tuple[str, str]]]:
+    """Buttons as the person sees them: (label, data), rendered by the Telegram side."""
+    markup = inline_keyboard(rows) or {"inline_keyboard": []}
+    return [[(b["text"], b["callback_data"]) for b in row] for row in markup["inline_keyboard"]]
 
 
 def templates(reply: FlowReply) -> list[str]:
@@ -248,7 +255,9 @@ async def test_going_back_forgets_the_answer_and_stales_the_old_buttons(
     await start(database, clock, team.worker, "newcase")
     reply = await type_text(database, clock, team.worker, "FAM-0142")
     stage_question = question(reply)
-    assert not any(label == "↩ Back" for row in stage_question.buttons[:-1] for label, _ in row)
+    assert not any(
+        label == "↩ Back" for row in shown(stage_question.buttons[:-1]) for label, _ in row
+    )
     reply = await press(database, clock, team.worker, button(stage_question, "Engagement"))
     cadence_question = question(reply)
 
@@ -272,11 +281,11 @@ async def test_going_back_forgets_the_answer_and_stales_the_old_buttons(
     reply = await press(database, clock, team.worker, button(question(reply), "↩ Back"))
     first = question(reply)
     assert first.step.id == "reference"
-    assert all(label != "↩ Back" for row in first.buttons for label, _ in row)
+    assert all(label != "↩ Back" for row in shown(first.buttons) for label, _ in row)
     row = await latest_row(database, team.worker)
     assert row.answers == {"values": {}, "path": []}
     with pytest.raises(Refusal):
-        await press(database, clock, team.worker, callbacks.flow_press(row.id, row.version, "b"))
+        await press(database, clock, team.worker, FlowAnswer(row.id, row.version, "b").encode())
     assert (await latest_row(database, team.worker)).version == row.version
 
 
@@ -294,7 +303,7 @@ async def test_a_second_process_carries_on_a_visit_note(
     asked = question(reply)
     assert asked.step.id == "case"
     # Only the worker's own cases are offered.
-    assert [label for row in asked.buttons for label, _ in row] == ["FAM-0142"]
+    assert [label for row in shown(asked.buttons) for label, _ in row] == ["FAM-0142"]
     assert (await latest_row(second_process, team.worker)).step == "case"
 
     reply = await press(second_process, clock, team.worker, button(asked, "FAM-0142"))
@@ -345,7 +354,7 @@ async def test_a_visit_started_from_a_case_card_skips_the_case_question(
     row = await latest_row(database, team.worker)
     assert (row.case_id, row.answers) == (case_id, {"values": {"case": case_id}, "path": []})
     # Nothing to go back to: the case came with the button.
-    assert all(label != "↩ Back" for row in asked.buttons for label, _ in row)
+    assert all(label != "↩ Back" for row in shown(asked.buttons) for label, _ in row)
 
 
 async def test_a_visit_cannot_start_on_someone_elses_case(
@@ -510,7 +519,7 @@ async def test_starting_while_another_is_open_asks_first_and_changes_nothing(
             session_id=row.id,
             version=row.version,
             flow_name="visit",
-            prefill=callbacks.parse_prefill(drop.split(":")[4]),
+            prefill=prefilled(drop.split(":")[4]),
         )
     assert question(started).step.id == "date"
     new = await latest_row(database, team.worker)
@@ -665,7 +674,7 @@ async def test_starting_afresh_from_an_old_draft_message_leaves_one_flow_open(
             telegram_user_id=team.worker,
             session_id=int(afresh[1]),
             then_start=afresh[2],
-            prefill=callbacks.parse_prefill(afresh[3]),
+            prefill=prefilled(afresh[3]),
         )
     assert question(reply).step.id == "reference"
     async with database.unit_of_work() as uow:
@@ -715,7 +724,9 @@ async def test_on_postgres_a_second_press_waits_for_the_first_ones_row_lock(
     data = button(asked, "Assessment")
 
     async with database.unit_of_work() as uow:
-        first = await flows.press(uow, clock, telegram_user_id=team.worker, data=data)
+        first = await flows.press(
+            uow, clock, telegram_user_id=team.worker, button=FlowAnswer.parse(data)
+        )
         assert question(first).step.id == "cadence"
         # The first press holds the row, uncommitted; the second, in another process, waits.
         second = asyncio.create_task(press(second_process, clock, team.worker, data))

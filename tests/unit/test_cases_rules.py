@@ -1,4 +1,4 @@
-"""Case rules, permissions and button data (bot/domain/cases.py, permissions.py, callbacks.py)."""
+"""Case rules, permissions and button data (bot/domain/cases.py, permissions.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.domain import callbacks
 from bot.domain.cases import (
     CaseDates,
     ReferenceProblem,
@@ -174,47 +173,3 @@ def test_a_note_is_corrected_by_its_author_within_the_window() -> None:
     assert may_correct(OTHER_WORKER, author_id=20, team_id=NORTH, age_days=1, window=14) is False
     assert may_correct(SUPERVISOR, author_id=20, team_id=NORTH, age_days=1, window=14) is False
     assert may_correct(WORKER, author_id=20, team_id=SOUTH, age_days=1, window=14) is False
-
-
-# --- button data -----------------------------------------------------------------------------
-
-
-def test_a_flow_press_reads_back() -> None:
-    data = callbacks.flow_press(123, 7, "d2026-12-05")
-    assert data == "f:123:7:d2026-12-05"
-    assert callbacks.parse_flow_press(data) == callbacks.FlowPress(123, 7, "d2026-12-05")
-
-
-def test_a_token_may_itself_hold_colons() -> None:
-    assert callbacks.parse_flow_press("f:1:2:a:b") == callbacks.FlowPress(1, 2, "a:b")
-
-
-@pytest.mark.parametrize(
-    "data",
-    ["", "f", "f:1:2", "g:1:2:o0", "f:x:2:o0", "f:1:-2:o0", "f:1: 2:o0", "f:²:1:o0", "f:1:²:o0"],
-)
-def test_malformed_flow_presses_are_not_read(data: str) -> None:
-    assert callbacks.parse_flow_press(data) is None
-
-
-def test_button_data_stays_within_64_bytes() -> None:
-    assert callbacks.MAX_BYTES == 64
-    fits = callbacks.action("x", "a" * 62)
-    assert len(fits.encode()) == 64
-    with pytest.raises(ValueError, match="64 bytes"):
-        callbacks.action("x", "a" * 63)
-    with pytest.raises(ValueError, match="64 bytes"):
-        callbacks.flow_press(1, 1, "o" * 60)
-
-
-def test_the_limit_counts_bytes_not_characters() -> None:
-    assert len(callbacks.action("x", "é" * 31).encode()) == 64
-    with pytest.raises(ValueError):
-        callbacks.action("x", "é" * 32)  # 33 characters, 66 bytes
-
-
-def test_the_largest_ids_fit() -> None:
-    big = 2**63 - 1
-    assert callbacks.parse_flow_press(callbacks.flow_press(big, big, "d2026-12-31")) == (
-        callbacks.FlowPress(big, big, "d2026-12-31")
-    )

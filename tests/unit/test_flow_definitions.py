@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import prompts
-from bot.domain import callbacks
+from bot.domain.buttons import DropOpenFlow, FlowAnswer, StartAfresh
 from bot.domain.flow_definitions import MAX_CALLBACK_STEPS, definition_from_dict
 from bot.domain.flows import AnswerKind, Condition, FlowDefinition, FlowDefinitionError
 from bot.services import endings
@@ -65,12 +65,12 @@ def test_the_real_flows_include_newcase_and_visit() -> None:
 def test_every_real_flows_buttons_fit_in_telegrams_64_bytes(name: str) -> None:
     big = 2**31 - 1
     flow = catalogue()[name]
-    assert callbacks.action("fd", big, big, flow.name, "case=" + str(big))
-    assert callbacks.action("dn", big, flow.name, "case=" + str(big))
+    assert DropOpenFlow(big, big, flow.name, "case=" + str(big)).encode()
+    assert StartAfresh(big, flow.name, "case=" + str(big)).encode()
     for step in flow.steps:
-        assert callbacks.flow_press(big, big, "d2026-12-31")
+        assert FlowAnswer(big, big, "d2026-12-31").encode()
         for index, _ in enumerate(step.choices()):
-            assert callbacks.flow_press(big, big, f"o{index}")
+            assert FlowAnswer.parse(FlowAnswer(big, big, f"o{index}").encode()).token == f"o{index}"
 
 
 def test_every_flows_ending_and_checks_are_registered() -> None:

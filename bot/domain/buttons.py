@@ -1,0 +1,526 @@
+"""What a button means: one frozen dataclass per kind of button, the only home of button data.
+
+Telegram hands a pressed button's data back as at most 64 bytes of text that anyone can
+forge or that may come from a message sent months ago. Each kind of button here has a
+short prefix and typed fields; ``encode()`` writes ``prefix:field:field`` and ``parse()``
+reads it back strictly (decimal ids of sane size, known choices, tokens from a small
+alphabet, the right number of parts). Anything that does not parse is refused as stale
+("already done"), so a handler only ever receives a well-formed button object. Whether the
+presser may still do what it names is decided later, in the service, from the database.
+
+A service says what to offer with an ``Offer`` (a label key from prompts/labels.yaml, its
+values, the button); the Telegram side turns offers into labels and data.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from datetime import date
+from enum import Enum
+from functools import cache
+from typing import Annotated, Any, ClassVar, Self, Union
+
+from bot.domain.errors import Refusal
+from bot.domain.flags import FlagAction
+from bot.domain.roles import Role
+from bot.domain.stuck import StuckEnding
+
+MAX_BYTES = 64
+"""Telegram's limit on callback data."""
+
+MAX_ID_DIGITS = 18
+"""Ids are database keys: longer "numbers" are forged (they would overflow a BIGINT)."""
+
+
+class StaleButton(Refusal):
+    """Button data that does not parse: forged, garbled or from a version long gone."""
+
+    def __init__(self) -> None:
+        super().__init__("already_done")
+
+
+Word = Annotated[str, re.compile(r"[a-z][a-z_]{0,31}")]
+"""A name in button data (a flow, a note kind): lower-case letters and underscores."""
+
+Token = Annotated[str, re.compile(r"[A-Za-z0-9_.=-]{1,48}")]
+"""An opaque token in button data (an invite, a flow answer): a small safe alphabet."""
+
+PrefillToken = Annotated[str, re.compile(r"[A-Za-z0-9_.=-]{0,48}")]
+"""What a flow was started with, as ``key=value`` (``case=12``), or empty for nothing."""
+
+
+def prefill_token(answers: Mapping[str, object] | None) -> str:
+    """The token for a flow's prefilled answers (at most one is ever prefilled)."""
+    if not answers:
+        return ""
+    if len(answers) > 1:
+        raise ValueError("a flow is started with at most one prefilled answer")
+    ((key, value),) = answers.items()
+    return f"{key}={value}"
+
+
+def prefilled(token: str) -> dict[str, object]:
+    """The prefilled answers a token carries; numbers come back as numbers."""
+    key, sep, value = token.partition("=")
+    if not sep or not key:
+        return {}
+    return {key: int(value) if value.isdecimal() else value}
+
+
+@dataclass(frozen=True)
+class Button:
+    """A kind of button: a prefix and typed fields, written ``prefix:field:field``."""
+
+    prefix: ClassVar[str]
+
+    def encode(self) -> str:
+        """The callback data for this button (at most 64 bytes, or ValueError)."""
+        parts = [self.prefix, *(_write(getattr(self, f.name)) for f in fields(self))]
+        data = ":".join(parts)
+        if len(data.encode("utf-8")) > MAX_BYTES:
+            raise ValueError(f"button data over {MAX_BYTES} bytes")
+        try:
+            same = type(self).parse(data) == self
+        except StaleButton:
+            same = False
+        if not same:
+            raise ValueError(f"{self!r} would not read back from its data")
+        return data
+
+    @classmethod
+    def parse(cls, data: str) -> Self:
+        """Read this kind of button back; StaleButton if ``data`` is anything else."""
+        specs = _field_specs(cls)
+        prefix, *parts = data.split(":")
+        required = sum(1 for _, _, has_default in specs if not has_default)
+        if prefix != cls.prefix or not required <= len(parts) <= len(specs):
+            raise StaleButton()
+        values = {
+            name: _read(kind, part) for (name, kind, _), part in zip(specs, parts, strict=False)
+        }
+        button = cls(**values)
+        if not button.is_well_formed():
+            raise StaleButton()
+        return button
+
+    def is_well_formed(self) -> bool:
+        """A kind's own check beyond its field types (overridden where there is one)."""
+        return True
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A button to offer: what it says (a label key and values, or words already chosen,
+    such as a person's name) and what pressing it means."""
+
+    button: Button
+    label: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+    words: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.label is None) == (self.words is None):
+            raise ValueError("an offer has either a label key or words, not both")
+
+    @property
+    def text(self) -> tuple[str, Mapping[str, Any]] | str:
+        """The label key and its values, or the words as they are."""
+        return self.words if self.words is not None else (str(self.label), self.values)
+
+    @classmethod
+    def worded(cls, words: str, button: Button) -> Offer:
+        """A button labelled with words that are not a label key (a name, a flow's option)."""
+        return cls(button, words=words)
+
+
+Offers = list[list[Offer]]
+"""Rows of buttons, as a service offers them."""
+
+
+# Joining a team and inviting.
+
+
+@dataclass(frozen=True)
+class JoinTeam(Button):
+    """Yes, join (under an invite's preview)."""
+
+    prefix = "j"
+    token: Token
+
+
+@dataclass(frozen=True)
+class DeclineJoin(Button):
+    """Not now (under an invite's preview)."""
+
+    prefix = "jx"
+
+
+@dataclass(frozen=True)
+class InviteRole(Button):
+    """The role to invite, under /invite."""
+
+    prefix = "inv"
+    role: Role
+
+
+# Flows.
+
+
+@dataclass(frozen=True)
+class FlowAnswer(Button):
+    """An answer to a flow question: which session, at which version, which answer
+    (``o2``, ``d2026-12-05``, ``b`` for Back, ``s`` for Skip, ...)."""
+
+    prefix = "f"
+    session_id: int
+    version: int
+    token: Token
+
+
+@dataclass(frozen=True)
+class KeepOpenFlow(Button):
+    """Finish the open flow (offered when another is started)."""
+
+    prefix = "fk"
+    session_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class DropOpenFlow(Button):
+    """Drop the open flow and start the new one, with what it was started with."""
+
+    prefix = "fd"
+    session_id: int
+    version: int
+    flow: Word
+    prefill: PrefillToken = ""
+
+
+@dataclass(frozen=True)
+class ResumeDraft(Button):
+    """Carry on with a saved draft."""
+
+    prefix = "dr"
+    session_id: int
+
+
+@dataclass(frozen=True)
+class DiscardDraft(Button):
+    """Throw a saved draft away."""
+
+    prefix = "dx"
+    session_id: int
+
+
+@dataclass(frozen=True)
+class StartAfresh(Button):
+    """Throw a saved draft away and start the flow again, with what it was started with."""
+
+    prefix = "dn"
+    session_id: int
+    flow: Word
+    prefill: PrefillToken = ""
+
+
+@dataclass(frozen=True)
+class StopFlow(Button):
+    """Stop here: leave the open flow, as /cancel does."""
+
+    prefix = "fc"
+
+
+@dataclass(frozen=True)
+class StartFlowForCase(Button):
+    """A case card's button that starts a flow for that case (Log visit, I'm stuck, ...)."""
+
+    prefix = "cf"
+    flow: Word
+    case_id: int
+
+
+# Cases and their notes.
+
+
+@dataclass(frozen=True)
+class ShowCase(Button):
+    """A case's card."""
+
+    prefix = "cc"
+    case_id: int
+
+
+@dataclass(frozen=True)
+class ShowCaseload(Button):
+    """‹ All cases: the caseload again."""
+
+    prefix = "cl"
+
+
+@dataclass(frozen=True)
+class ChooseNewWorker(Button):
+    """Reassign: the members the case could go to."""
+
+    prefix = "ra"
+    case_id: int
+
+
+@dataclass(frozen=True)
+class ReassignCase(Button):
+    """The member chosen to take the case."""
+
+    prefix = "rw"
+    case_id: int
+    worker_id: int
+
+
+@dataclass(frozen=True)
+class ExportCase(Button):
+    """Export a case as a PDF."""
+
+    prefix = "ce"
+    case_id: int
+
+
+@dataclass(frozen=True)
+class CaseHistory(Button):
+    """A page of a case's notes, newest first."""
+
+    prefix = "cn"
+    case_id: int
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class ShowNote(Button):
+    """One note in full (``kind`` is a note kind: v, s, k)."""
+
+    prefix = "nv"
+    kind: Word
+    note_id: int
+
+
+@dataclass(frozen=True)
+class CorrectNote(Button):
+    """Correct one field of a note (its number among the kind's correctable fields)."""
+
+    prefix = "nx"
+    kind: Word
+    note_id: int
+    field_number: int
+
+
+# Actions, flags, agenda, nudges.
+
+
+@dataclass(frozen=True)
+class ActionDone(Button):
+    """An open action done."""
+
+    prefix = "ad"
+    action_id: int
+
+
+@dataclass(frozen=True)
+class FlagResponse(Button):
+    """A supervisor's answer to a flag: Acknowledge, I'll call you, Add to agenda, Resolve."""
+
+    prefix = "fl"
+    action: FlagAction
+    flag_id: int
+
+
+@dataclass(frozen=True)
+class StuckEndingChoice(Button):
+    """What to do with a finished "I'm stuck" walk-through."""
+
+    prefix = "sk"
+    walkthrough_id: int
+    ending: StuckEnding
+
+
+@dataclass(frozen=True)
+class WorkerAgenda(Button):
+    """A worker's supervision agenda, picked from a supervisor's list."""
+
+    prefix = "ag"
+    worker_id: int
+
+
+ALL_ITEMS = "all"
+
+
+@dataclass(frozen=True)
+class AgendaTick(Button):
+    """Tick off an agenda item (or ``all``) that a supervision note covered."""
+
+    prefix = "at"
+    item: Token
+    note_id: int
+
+    def is_well_formed(self) -> bool:
+        """An item id, or all of them."""
+        return self.item == ALL_ITEMS or _is_id(self.item)
+
+    @property
+    def entry_id(self) -> int | None:
+        """The one item to tick off, or None for all."""
+        return None if self.item == ALL_ITEMS else int(self.item)
+
+
+NUDGE_CHOICES = ("done", "snooze", "move")
+_NUDGE_DAY = re.compile(r"d(\d{4}-\d{2}-\d{2})")
+
+
+@dataclass(frozen=True)
+class NudgeChoice(Button):
+    """Done, Snooze, Reschedule, or the new day chosen (``d2026-12-05``) under a nudge."""
+
+    prefix = "nd"
+    row_id: int
+    choice: Token
+
+    def is_well_formed(self) -> bool:
+        """One of the choices, or a real date."""
+        return self.choice in NUDGE_CHOICES or self.day is not None
+
+    @property
+    def day(self) -> date | None:
+        """The day chosen to move the visit to, if this is a day."""
+        found = _NUDGE_DAY.fullmatch(self.choice)
+        if found is None:
+            return None
+        try:
+            return date.fromisoformat(found.group(1))
+        except ValueError:
+            return None
+
+    @classmethod
+    def moving_to(cls, row_id: int, day: date) -> NudgeChoice:
+        """The button that moves a nudge's visit to ``day``."""
+        return cls(row_id, f"d{day.isoformat()}")
+
+
+# The bearings check.
+
+
+@dataclass(frozen=True)
+class ShareBearings(Button):
+    """Share a bearings check with my supervisor."""
+
+    prefix = "bgs"
+    check_id: int
+
+
+@dataclass(frozen=True)
+class BearingsToAgenda(Button):
+    """Add a bearings check to the supervision agenda."""
+
+    prefix = "bga"
+    check_id: int
+
+
+@dataclass(frozen=True)
+class BearingsTeamSummary(Button):
+    """The team's bearings summary (supervisors)."""
+
+    prefix = "bgt"
+
+
+@dataclass(frozen=True)
+class SharedBearings(Button):
+    """A shared check from the team summary."""
+
+    prefix = "bgv"
+    check_id: int
+
+
+# Erasure.
+
+
+@dataclass(frozen=True)
+class ConfirmErasure(Button):
+    """Erase my account, with the cases going to the supervisor named when it was shown."""
+
+    prefix = "fm"
+    supervisor_id: int
+
+
+@dataclass(frozen=True)
+class KeepAccount(Button):
+    """Keep my account."""
+
+    prefix = "fmx"
+
+
+def parse(data: str | None) -> Button:
+    """Whatever kind of button ``data`` is; StaleButton if it is none of them."""
+    if not data:
+        raise StaleButton()
+    kind = kinds().get(data.split(":", 1)[0])
+    if kind is None:
+        raise StaleButton()
+    return kind.parse(data)
+
+
+@cache
+def kinds() -> dict[str, type[Button]]:
+    """Every kind of button, by prefix."""
+    found: dict[str, type[Button]] = {}
+    pending = list(Button.__subclasses__())
+    while pending:
+        kind = pending.pop()
+        if kind.prefix in found:
+            raise ValueError(f"two kinds of button use the prefix {kind.prefix!r}")
+        found[kind.prefix] = kind
+        pending.extend(kind.__subclasses__())
+    return found
+
+
+_SPECS: dict[type[Button], list[tuple[str, Any, bool]]] = {}
+
+
+def _field_specs(kind: type[Button]) -> list[tuple[str, Any, bool]]:
+    """(name, type, has a default) of each field, in order; worked out once per kind."""
+    if kind not in _SPECS:
+        hints = typing.get_type_hints(kind, include_extras=True)
+        _SPECS[kind] = [
+            (f.name, hints[f.name], f.default is not MISSING or f.default_factory is not MISSING)
+            for f in fields(kind)
+        ]
+    return _SPECS[kind]
+
+
+def _write(value: object) -> str:
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def _read(kind: Any, part: str) -> object:
+    """One field from its text, or StaleButton."""
+    if typing.get_origin(kind) in (Union, types.UnionType):
+        raise TypeError("button fields are never optional; give them a default instead")
+    if kind is int:
+        if not _is_id(part):
+            raise StaleButton()
+        return int(part)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        try:
+            return kind(part)
+        except ValueError:
+            raise StaleButton() from None
+    if typing.get_origin(kind) is Annotated:
+        _, pattern = typing.get_args(kind)
+        if not pattern.fullmatch(part):
+            raise StaleButton()
+        return part
+    raise TypeError(f"no way to read a button field of type {kind!r}")
+
+
+def _is_id(part: str) -> bool:
+    return part.isascii() and part.isdecimal() and len(part) <= MAX_ID_DIGITS
