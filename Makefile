@@ -6,7 +6,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test setup bench clean
+.PHONY: run test test-fast setup bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,12 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest -n 4 --dist loadgroup
 
-# Every benchmark of issue 8 (several minutes; see README "Performance"), one summary table.
+# The fast tier for the edit-test loop: the domain (tests/unit) and service (tests/integration)
+# tests, each on an in-memory SQLite database, no PostgreSQL, no bot processes (about 25 s).
+test-fast: setup
+	BEARINGS_FAST=1 $(BIN)/python -m pytest -n 2 -q tests/unit tests/integration
+
+# Every benchmark (several minutes; see docs/performance.md), one summary table.
 bench: setup
 	$(BIN)/python -m bench.all
 

@@ -4,7 +4,7 @@
 data key. The real bot runs against the Bot API emulator with the new key
 first (``new,old``), a few key workers chat with it (``/cases``, one after
 another, each waiting for the answer), and meanwhile an operator runs
-``bearings rotate-key`` in its own process, as the README tells them to. The
+``bearings rotate-key`` in its own process, as docs/privacy.md tells them to. The
 rotation's time is the command's, start-up included; the workers' reply
 latencies are those measured while it ran.
 

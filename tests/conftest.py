@@ -132,10 +132,22 @@ def postgres_url() -> Iterator[str]:
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+FAST = os.environ.get("BEARINGS_FAST") == "1"
+"""The fast tier (``make test-fast``): every database an in-memory SQLite one, no PostgreSQL."""
+
+DATABASES = ["memory"] if FAST else ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of an empty, migrated database: a new SQLite file, or the run's PostgreSQL one."""
-    if request.param == "sqlite":
+    """The URL of an empty, migrated database: a new SQLite file, or the run's PostgreSQL one
+    (in the fast tier, a private in-memory SQLite database, except for tests marked
+    ``file_database``: several connections at once need a file's locking, not a shared
+    cache's table locks)."""
+    if request.param == "memory" and request.node.get_closest_marker("file_database") is None:
+        name = f"bearings-{uuid.uuid4().hex}"
+        return f"sqlite+aiosqlite:///file:{name}?mode=memory&cache=shared&uri=true"
+    if request.param in ("sqlite", "memory"):
         return f"sqlite+aiosqlite:///{tmp_path / 'bearings.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url

@@ -15,7 +15,7 @@ connection) would otherwise let the next thirty crowd into its second. So each
 send holds a ``Turn`` until its answer is back, and a new send waits until
 fewer than the limit were answered less than a second ago or are still on
 their way: whatever the delays, no window Telegram can see holds one too many
-(benchmark 3 in the README: 29.4 a second against 30, and no 429).
+(benchmark 3 in docs/performance.md: 29.4 a second against 30, and no 429).
 
 python-telegram-bot's ``AIORateLimiter`` is not used: it does not pace a private
 chat at one a second, and one 429 pauses every chat.

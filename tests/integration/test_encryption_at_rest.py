@@ -244,6 +244,7 @@ async def raw_database_text(database: Database) -> bytes:
 # --- no plaintext at rest ----------------------------------------------------------------------
 
 
+@pytest.mark.file_database
 async def test_no_note_answer_name_or_summary_is_stored_in_plaintext(
     database: Database, clock: MovableClock
 ) -> None:

@@ -689,6 +689,7 @@ async def test_starting_afresh_from_an_old_draft_message_leaves_one_flow_open(
 # --- two presses at once ---------------------------------------------------------------------
 
 
+@pytest.mark.file_database
 async def test_two_presses_of_one_button_at_once_apply_once(
     database: Database, second_process: Database, clock: MovableClock, team: SeededTeam
 ) -> None:
@@ -751,6 +752,7 @@ async def _waiting_on_a_lock(database: Database, *, rounds: int) -> bool:
     return False
 
 
+@pytest.mark.file_database
 async def test_concurrent_starts_of_two_people_do_not_mix(
     database: Database, second_process: Database, clock: MovableClock, team: SeededTeam
 ) -> None:

@@ -5,7 +5,7 @@ the "I'm stuck" walk-through, the bearings check, a flag, time away, a settings 
 as long as the run lasts, each starting at a different place in the round, so that every
 flow is in use at once. No reply may be an error or "please send it again"; the p99 reply
 time is printed; the bot's memory, sampled every second, must not keep growing. CI runs a
-smaller, shorter load (see the README for the full 500-worker, two-minute figures):
+smaller, shorter load (see docs/reliability.md for the full 500-worker, two-minute figures):
 ``BEARINGS_BATTERY_LOAD_WORKERS``, ``BEARINGS_BATTERY_LOAD_SECONDS``.
 """
 
