@@ -22,6 +22,13 @@ from typing import Any
 from telegram import InputFile
 
 from bot.domain.buttons import Offer, Offers
+from bot.telegram.limits import (
+    BUTTONS_PER_MESSAGE,
+    BUTTONS_PER_ROW,
+    CAPTION_LIMIT,
+    split_html,
+    visible_len,
+)
 from prompts import label
 
 UPLOAD = "upload_base64"
@@ -33,13 +40,22 @@ Keyboard = Offers
 
 def inline_keyboard(keyboard: Keyboard | None) -> dict[str, Any] | None:
     """Telegram's InlineKeyboardMarkup as JSON, or None for no buttons: each offer's label
-    rendered from prompts/labels.yaml and its button encoded as callback data."""
+    rendered from prompts/labels.yaml and its button encoded as callback data. A row wider
+    than Telegram allows wraps; more buttons than a message may carry is a list that should
+    have been paged, and raises."""
     if not keyboard:
         return None
+    rows = [
+        row[i : i + BUTTONS_PER_ROW]
+        for row in keyboard
+        for i in range(0, len(row), BUTTONS_PER_ROW)
+    ]
+    if sum(len(row) for row in rows) > BUTTONS_PER_MESSAGE:
+        raise ValueError(f"over {BUTTONS_PER_MESSAGE} buttons in one message: page the list")
     return {
         "inline_keyboard": [
             [{"text": _label(offer), "callback_data": _data(offer)} for offer in row]
-            for row in keyboard
+            for row in rows
         ]
     }
 
@@ -63,7 +79,14 @@ class Replies:
         self.calls: list[dict[str, Any]] = []
 
     def send(self, chat_id: int, html: str, keyboard: Keyboard | None = None) -> None:
-        """Send an HTML message."""
+        """Send an HTML message: in several parts when it is over Telegram's limit, the
+        buttons under the last."""
+        *before, last = split_html(html)
+        for part in before:
+            self._send_one(chat_id, part, None)
+        self._send_one(chat_id, last, keyboard)
+
+    def _send_one(self, chat_id: int, html: str, keyboard: Keyboard | None) -> None:
         params: dict[str, Any] = {"chat_id": chat_id, "text": html, "parse_mode": "HTML"}
         markup = inline_keyboard(keyboard)
         if markup is not None:
@@ -79,13 +102,17 @@ class Replies:
         keyboard: Keyboard | None = None,
         filename: str = "picture.png",
     ) -> None:
-        """Send a PNG picture with an HTML caption (Telegram allows 1024 characters of it)."""
+        """Send a PNG picture with an HTML caption; a caption over Telegram's 1,024 comes as
+        a message of its own under the picture, with the buttons."""
         params: dict[str, Any] = {
             "chat_id": chat_id,
             "photo": {UPLOAD: base64.b64encode(png).decode("ascii"), "filename": filename},
-            "caption": caption_html,
-            "parse_mode": "HTML",
         }
+        if visible_len(caption_html) > CAPTION_LIMIT:
+            self.calls.append({"method": "sendPhoto", "params": params})
+            self.send(chat_id, caption_html, keyboard)
+            return
+        params["caption"], params["parse_mode"] = caption_html, "HTML"
         markup = inline_keyboard(keyboard)
         if markup is not None:
             params["reply_markup"] = markup
@@ -99,25 +126,33 @@ class Replies:
             "chat_id": chat_id,
             "document": {UPLOAD: base64.b64encode(content).decode("ascii"), "filename": filename},
         }
-        if caption_html:
+        long = caption_html is not None and visible_len(caption_html) > CAPTION_LIMIT
+        if caption_html and not long:
             params["caption"], params["parse_mode"] = caption_html, "HTML"
         self.calls.append({"method": "sendDocument", "params": params})
+        if caption_html and long:
+            self.send(chat_id, caption_html)
 
     def edit(
         self, chat_id: int, message_id: int, html: str, keyboard: Keyboard | None = None
     ) -> None:
-        """Replace a message's text (and buttons; none when ``keyboard`` is None)."""
+        """Replace a message's text (and buttons; none when ``keyboard`` is None). Text over
+        Telegram's limit: the first part replaces it, the rest follow as new messages, the
+        buttons under the last."""
+        first, *rest = split_html(html)
         params: dict[str, Any] = {
             "chat_id": chat_id,
             "message_id": message_id,
-            "text": html,
+            "text": first,
             "parse_mode": "HTML",
             "link_preview_options": {"is_disabled": True},
         }
-        markup = inline_keyboard(keyboard)
+        markup = inline_keyboard(None if rest else keyboard)
         if markup is not None:
             params["reply_markup"] = markup
         self.calls.append({"method": "editMessageText", "params": params})
+        if rest:
+            self.send(chat_id, "".join(rest), keyboard)
 
     def remove_keyboard(self, chat_id: int, message_id: int) -> None:
         """Take the buttons off a message, so it cannot be pressed again."""

@@ -11,6 +11,8 @@ TEXT_TOO_LONG = "Bad Request: message is too long"
 CAPTION_TOO_LONG = "Bad Request: message caption is too long"
 BUTTON_DATA_INVALID = "Bad Request: BUTTON_DATA_INVALID"
 BUTTON_URL_INVALID = "Bad Request: BUTTON_URL_INVALID"
+BUTTONS_TOO_MUCH = "Bad Request: reply markup is too long"
+BUTTON_TEXT_EMPTY = "Bad Request: a button of an inline keyboard needs a text"
 BUTTON_TYPE_INVALID = (
     "Bad Request: can't parse inline keyboard button: "
     "exactly one of the optional fields must be used"

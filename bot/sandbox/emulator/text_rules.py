@@ -12,6 +12,8 @@ from .models import Button
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
+BUTTONS_PER_ROW = 8
+BUTTONS_PER_MESSAGE = 100
 _NOT_ACTIONS = frozenset({"text", "icon_custom_emoji_id", "style"})
 _URL_SCHEMES = ("http://", "https://", "tg://")
 
@@ -59,11 +61,19 @@ def caption_text(params: dict[str, Any]) -> ParsedText:
 
 
 def check_reply_markup(markup: dict[str, Any] | None) -> None:
-    """Enforce Telegram's inline button rules: one action each, callback data 1-64 bytes, URLs."""
+    """Enforce Telegram's inline button rules: one action each, callback data 1-64 bytes, URLs,
+    a label on each, at most 8 buttons a row and 100 in all."""
     if not markup or "inline_keyboard" not in markup:
         return
-    for row in markup["inline_keyboard"]:
+    rows = markup["inline_keyboard"]
+    if any(len(row) > BUTTONS_PER_ROW for row in rows):
+        raise bad_request(errors.BUTTONS_TOO_MUCH)
+    if sum(len(row) for row in rows) > BUTTONS_PER_MESSAGE:
+        raise bad_request(errors.BUTTONS_TOO_MUCH)
+    for row in rows:
         for button in row:
+            if not str(button.get("text", "")).strip():
+                raise bad_request(errors.BUTTON_TEXT_EMPTY)
             actions = [
                 key
                 for key, value in button.items()
