@@ -26,7 +26,6 @@ from typing import Any
 
 from pydantic import SecretStr
 
-import bot.services.endings  # noqa: F401  (registers the composers)
 from bench.command import arguments
 from bench.fresh_database import backends, fresh_database
 from bench.report import Report

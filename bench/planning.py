@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import bot.services.endings  # noqa: F401  (the planner's services register their composers)
 from bench.command import arguments
 from bench.fresh_database import backends, fresh_database
 from bench.report import RESULTS, Report, median

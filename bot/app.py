@@ -26,8 +26,8 @@ from bot.config import Settings
 from bot.ops.health import check_health
 from bot.ops.metrics import Metrics
 from bot.ops.server import OpsServer
-from bot.services.endings import check_flows
 from bot.services.planner import plan
+from bot.services.startup import prepare_services
 from bot.telegram.calls import ApiCaller
 from bot.telegram.commands import register_default_commands
 from bot.telegram.context import BearingsContext
@@ -299,7 +299,8 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Bearings:
             "updates (1-256 characters of A-Z, a-z, 0-9, _ and -)"
         )
     install_keys(settings.data_keys)
-    check_flows()
+    # Flow endings, checks and outbox composers are registered at start-up, not by imports.
+    prepare_services(default_timezone=settings.default_timezone)
     application = (
         Application.builder()
         .token(token)

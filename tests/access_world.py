@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-import bot.services.endings  # noqa: F401  (registers the flows' endings)
 from bot.clock import MovableClock
 from bot.domain.bearings import BALANCES, ELEMENTS
 from bot.domain.flags import Urgency

@@ -20,9 +20,11 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
+from bot.services.startup import prepare_services
 from storage.crypto import generate_key, install_keys
 from storage.db import Database
 from storage.schema import upgrade_to_head
+from tests.outbox_notes import register_note_composers
 
 ADMIN_URL = os.environ.get(
     "BEARINGS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -82,6 +84,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     battery = [item for item in items if item.get_closest_marker("reliability")]
     for number, item in enumerate(battery):
         item.add_marker(pytest.mark.xdist_group(f"battery-{number % BATTERY_LANES}"))
+
+
+TEST_DEFAULT_TIMEZONE = "Europe/London"
+"""The ``DEFAULT_TIMEZONE`` the tests' services run with (the setting's own default)."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def services_prepared() -> None:
+    """Register the flow endings, checks and outbox composers (and the tests' own note
+    composers) once per process, as ``bot.app.build`` does at start-up."""
+    prepare_services(default_timezone=TEST_DEFAULT_TIMEZONE)
+    register_note_composers()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-import bot.services.endings  # noqa: F401  (registers the flows' endings)
 from bot.clock import MovableClock
 from bot.domain.bearings import Check
 from bot.domain.flags import FlagAction, Urgency

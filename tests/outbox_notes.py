@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock
-from bot.services.outgoing import Outgoing, composer
+from bot.services.outgoing import COMPOSERS, Outgoing
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
@@ -20,13 +20,11 @@ from storage.uow import UnitOfWork
 NOTE, NOTE_EDIT = "test_note", "test_note_edit"
 
 
-@composer(NOTE)
 async def compose_note(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
     """The note's label in an existing one-line template."""
     return Outgoing("case_closed", {"reference": row.ref["label"]})
 
 
-@composer(NOTE_EDIT)
 async def compose_note_edit(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
     """The earlier note's message, rewritten with this row's label."""
     original = await uow.outbox.by_key(str(row.ref["original"]))
@@ -35,6 +33,12 @@ async def compose_note_edit(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -
     return Outgoing(
         "case_closed", {"reference": row.ref["label"]}, edit_message_id=original.message_id
     )
+
+
+def register_note_composers() -> None:
+    """File the two test kinds' composers beside the real ones (the tests' fixtures do, once)."""
+    COMPOSERS.add(NOTE, compose_note)
+    COMPOSERS.add(NOTE_EDIT, compose_note_edit)
 
 
 def label(number: int) -> str:

@@ -20,6 +20,11 @@ from bot.domain.schedule import WorkingHours, next_allowed
 OVERDUE_REPEAT_DAYS = 3
 SUPERVISOR_AFTER_DAYS = 7
 
+CASE_KINDS = ("visit_due", "visit_overdue", "review_coming", "review_overdue")
+ACTION_KINDS = ("action_due", "action_overdue")
+ASKING_KINDS = (*CASE_KINDS, *ACTION_KINDS)
+"""Nudges that ask for something, and so carry Done / Snooze / Reschedule."""
+
 
 @dataclass(frozen=True)
 class Recipient:

@@ -10,7 +10,7 @@ from bot.domain.errors import Refusal
 from bot.domain.permissions import may_change
 from bot.services.access import Person, require_person
 from bot.services.cases import actor, readable_case
-from bot.services.flows import local_today
+from bot.services.local_time import local_today
 from storage.models import Action
 from storage.uow import UnitOfWork
 

@@ -21,7 +21,8 @@ from bot.domain.roles import Role
 from bot.services.access import Person, require_person, require_supervisor
 from bot.services.actions import ActionLine, open_action_lines
 from bot.services.bearings import names as bearings_names
-from bot.services.flows import Said, local_today
+from bot.services.flows.replies import Said
+from bot.services.local_time import local_today
 from storage.models import AgendaItem, Member
 from storage.uow import UnitOfWork
 

@@ -10,11 +10,10 @@ from bot.domain.errors import Refusal
 from bot.domain.flows import Accepted, Rejected
 from bot.domain.timezones import check_timezone
 from bot.services.access import Person, require_person
-from bot.services.flows import Said, ending, step_check
+from bot.services.flows.replies import Said
 from storage.uow import UnitOfWork
 
 
-@ending("set_away")
 async def set_away(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
@@ -55,7 +54,6 @@ async def come_back(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> 
     return Said("away_back", {"was_away": was_away})
 
 
-@step_check("timezone")
 async def check_zone(uow: UnitOfWork, person: Person, value: Any) -> Accepted | Rejected:
     """A real IANA time zone name."""
     try:
@@ -64,7 +62,6 @@ async def check_zone(uow: UnitOfWork, person: Person, value: Any) -> Accepted | 
         return Rejected("timezone_unknown")
 
 
-@ending("save_settings")
 async def save_settings(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:

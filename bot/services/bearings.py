@@ -29,7 +29,8 @@ from bot.domain.buttons import (
 from bot.domain.errors import Refusal
 from bot.domain.roles import Role
 from bot.services.access import Person, require_person, require_supervisor
-from bot.services.flows import Said, ending, local_today
+from bot.services.flows.replies import Said
+from bot.services.local_time import local_today
 from prompts import label
 from storage.models import BearingsCheck
 from storage.uow import UnitOfWork
@@ -56,7 +57,6 @@ class _Shown:
     previous: rules.Check | None
 
 
-@ending("save_bearings")
 async def save_bearings(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:

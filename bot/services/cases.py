@@ -12,7 +12,8 @@ from bot.domain.errors import Refusal
 from bot.domain.flows import Accepted, Rejected
 from bot.domain.permissions import Actor, may_change, may_read, may_reassign
 from bot.services.access import Person, member_name, require_person, require_supervisor
-from bot.services.flows import Said, ending, local_today, step_check
+from bot.services.flows.replies import Said
+from bot.services.local_time import local_today
 from storage.models import Case
 from storage.uow import UnitOfWork
 
@@ -128,7 +129,6 @@ async def reassign_case(
     return await _card(uow, case, await local_today(uow, clock, person))
 
 
-@step_check("case_reference")
 async def check_case_reference(uow: UnitOfWork, person: Person, value: Any) -> Accepted | Rejected:
     """A reference in the team's shape, not a name, not already used in the team."""
     reference = rules.normalise_reference(str(value))
@@ -139,7 +139,6 @@ async def check_case_reference(uow: UnitOfWork, person: Person, value: Any) -> A
     return Accepted(reference)
 
 
-@ending("create_case")
 async def create_case(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
@@ -165,7 +164,6 @@ async def create_case(
     return [Said("case_created", {"case": card, "today": today})]
 
 
-@ending("set_review_date")
 async def set_review_date(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
@@ -180,7 +178,6 @@ async def set_review_date(
     ]
 
 
-@ending("change_stage")
 async def change_stage(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
@@ -195,7 +192,6 @@ async def change_stage(
     ]
 
 
-@ending("close_case")
 async def close_case(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:

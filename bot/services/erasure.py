@@ -27,7 +27,7 @@ from bot.domain.errors import Refusal
 from bot.domain.roles import Role
 from bot.domain.schedule import next_allowed
 from bot.services.access import member_name
-from bot.services.outgoing import Outgoing, composer
+from bot.services.outgoing import Outgoing
 from bot.services.timing import team_rules
 from prompts import label
 from storage.models import Member, OutboxMessage
@@ -121,7 +121,6 @@ async def erase_member(
     return Erased(plan.supervisor_name, plan.references)
 
 
-@composer(CASES_PASSED)
 async def compose_cases_passed(
     uow: UnitOfWork, clock: Clock, row: OutboxMessage
 ) -> Outgoing | None:

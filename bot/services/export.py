@@ -32,6 +32,7 @@ from bot.services.access import Person, require_person
 from bot.services.bearings import names as bearings_names
 from bot.services.cases import readable_case
 from bot.services.flow_catalogue import catalogue
+from bot.services.local_time import member_zone, person_zone
 from prompts import render
 from storage.models import (
     Action,
@@ -73,7 +74,7 @@ async def export_own_data(uow: UnitOfWork, clock: Clock, *, telegram_user_id: in
     person = await require_person(uow, telegram_user_id)
     member = await uow.members.get(person.member_id)
     assert member is not None  # require_person found them
-    zone = ZoneInfo(await _zone(uow, member))
+    zone = await member_zone(uow, member)
     return await _personal(uow, clock, member, zone, actor_id=person.member_id, via=CHAT)
 
 
@@ -91,7 +92,7 @@ async def export_case(
     if case_id is None:
         case_id = await _case_id_in_team(uow, person.team_id, reference or "")
     case = await readable_case(uow, person, case_id)
-    zone = ZoneInfo(await _zone(uow, await uow.members.get(person.member_id)))
+    zone = await person_zone(uow, person)
     return await _case(uow, clock, case, zone, reader=person, via=CHAT)
 
 
@@ -119,7 +120,7 @@ async def export_member_for_operator(
     member = await uow.members.by_telegram_id(subject_telegram_id)
     if member is None or member.team_id != team.id:
         raise Refusal("export_member_unknown", team=team.name, telegram_user_id=subject_telegram_id)
-    zone = ZoneInfo(await _zone(uow, member))
+    zone = await member_zone(uow, member)
     return await _personal(uow, clock, member, zone, actor_id=None, via=COMMAND_LINE)
 
 
@@ -133,13 +134,6 @@ async def _case_id_in_team(uow: UnitOfWork, team_id: int, reference: str) -> int
     if case is None:
         raise Refusal("case_not_yours")
     return case.id
-
-
-async def _zone(uow: UnitOfWork, member: Member | None) -> str:
-    if member is not None and member.timezone:
-        return member.timezone
-    team = await uow.teams.get(member.team_id) if member is not None else None
-    return team.timezone if team is not None else "Europe/London"
 
 
 async def _personal(

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.buttons import FlagResponse, Offer, Offers
@@ -31,8 +30,10 @@ from bot.domain.roles import Role
 from bot.domain.schedule import next_allowed
 from bot.services.access import Person, member_name, require_person
 from bot.services.cases import readable_case
-from bot.services.flows import FlowReply, Said, ending, prefill_check, start_flow
-from bot.services.outgoing import Outgoing, composer
+from bot.services.flows import start_flow
+from bot.services.flows.replies import FlowReply, Said
+from bot.services.local_time import team_zone
+from bot.services.outgoing import Outgoing
 from bot.services.timing import TeamSettingsById, every_team_settings, rules_of, team_rules
 from storage.models import Flag, Member, OutboxMessage
 from storage.uow import UnitOfWork
@@ -130,7 +131,6 @@ async def act_on_flag(
     return await flag_view(uow, clock, flag)
 
 
-@ending("raise_case_flag")
 async def raise_case_flag(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
@@ -160,7 +160,6 @@ async def begin_resolving(
     )
 
 
-@prefill_check("flag")
 async def check_flag_to_resolve(uow: UnitOfWork, clock: Clock, person: Person, value: Any) -> None:
     """Resolving starts with the flag: one of the team's, still open, and the person handles
     the team's flags (a supervisor, or the cover of an away one)."""
@@ -170,7 +169,6 @@ async def check_flag_to_resolve(uow: UnitOfWork, clock: Clock, person: Person, v
     _check_allowed(flag, FlagAction.RESOLVE, person)
 
 
-@ending("resolve_flag")
 async def resolve_flag(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
@@ -273,7 +271,6 @@ def flag_buttons(view: FlagView) -> Offers:
 # --- composing the outbox's flag messages --------------------------------------------------
 
 
-@composer(FLAG)
 async def compose_flag(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
     """A flag's message to a supervisor, as the flag stands now."""
     flag = await uow.flags.get(int(row.ref["flag"]))
@@ -286,7 +283,6 @@ async def compose_flag(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Out
     return Outgoing("flag_message", {"flag": view, "stage": stage}, flag_buttons(view))
 
 
-@composer(FLAG_EDIT)
 async def compose_flag_edit(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
     """An update in place of a copy already delivered (none needed if it was not sent yet)."""
     original = await uow.outbox.by_key(str(row.ref["original"]))
@@ -302,7 +298,6 @@ async def compose_flag_edit(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -
     )
 
 
-@composer(FLAG_NEWS)
 async def compose_flag_news(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
     """Telling the worker what a supervisor did (or that their flag is being chased)."""
     flag = await uow.flags.get(int(row.ref["flag"]))
@@ -471,5 +466,4 @@ async def _name(uow: UnitOfWork, member_id: int) -> str:
 
 
 async def _local(uow: UnitOfWork, team_id: int, instant: datetime) -> datetime:
-    team = await uow.teams.get(team_id)
-    return instant.astimezone(ZoneInfo(team.timezone if team else "Europe/London"))
+    return instant.astimezone(await team_zone(uow, team_id))

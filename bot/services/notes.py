@@ -18,7 +18,8 @@ from bot.domain.permissions import may_correct, may_read
 from bot.domain.team_settings import team_settings
 from bot.services.access import Person, member_name, require_person
 from bot.services.cases import actor, readable_case
-from bot.services.flows import FlowReply, Said, ending, prefill_check, start_flow
+from bot.services.flows import start_flow
+from bot.services.flows.replies import FlowReply, Said
 from bot.services.timing import team_rules
 from storage.models import Case, NoteRevision, SupervisionNote, Visit
 from storage.uow import UnitOfWork
@@ -194,7 +195,6 @@ async def begin_correction(
     )
 
 
-@prefill_check("note")
 async def check_note_to_correct(uow: UnitOfWork, clock: Clock, person: Person, value: Any) -> None:
     """A correction starts with the note and the part (``v.12.0``): the person's own note,
     still inside the correction window."""
@@ -219,7 +219,6 @@ def fields_of(kind: str) -> tuple[str, ...]:
     return {VISIT: VISIT_FIELDS, SUPERVISION: SUPERVISION_FIELDS}.get(kind, ())
 
 
-@ending("correct_note")
 async def correct_note(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:

@@ -1,9 +1,9 @@
-"""Composing what the outbox owes someone, at send time, from current data.
+"""Composing what the outbox owes someone, at send time, from current data (service layer).
 
-The outbox holds ids and keys, never message text. When a row is delivered,
-the composer registered for its ``kind`` reads the current state (a flag that
-was acknowledged a second ago shows as acknowledged) and returns what to say,
-or None when there is nothing to send any more.
+The outbox holds ids and keys, never message text. When a row is delivered, the
+composer registered for its ``kind`` (see ``bot/services/endings.py``) reads the
+current state (a flag that was acknowledged a second ago shows as acknowledged)
+and returns what to say, or None when there is nothing to send any more.
 """
 
 from __future__ import annotations
@@ -30,9 +30,8 @@ class Outgoing:
 
 
 Composer = Callable[[UnitOfWork, Clock, OutboxMessage], Awaitable[Outgoing | None]]
-_COMPOSERS: Registry[Composer] = Registry()
-composer = _COMPOSERS.register
-"""Register the function that composes outbox rows of this kind."""
+COMPOSERS: Registry[Composer] = Registry("outbox composers")
+"""The function that composes outbox rows of each kind (filled by ``register_endings``)."""
 
 
 async def compose(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
@@ -40,6 +39,6 @@ async def compose(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing
 
     A kind nobody registered raises LookupError: delivery marks the row failed.
     """
-    if row.kind not in _COMPOSERS:
+    if row.kind not in COMPOSERS:
         raise LookupError(f"no composer for outbox kind {row.kind!r}")
-    return await _COMPOSERS[row.kind](uow, clock, row)
+    return await COMPOSERS[row.kind](uow, clock, row)

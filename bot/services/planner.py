@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.services.flags import chase_flags
-from bot.services.flows import expire_idle_flows
+from bot.services.flows.expiry import expire_idle_flows
 from bot.services.nudges import plan_nudges
 from bot.services.retention import purge_due
 from bot.services.timing import every_team_settings

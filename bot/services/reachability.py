@@ -14,7 +14,7 @@ import logging
 from bot.clock import Clock
 from bot.domain.roles import Role
 from bot.domain.schedule import next_allowed
-from bot.services.outgoing import Outgoing, composer
+from bot.services.outgoing import Outgoing
 from bot.services.timing import team_rules
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
@@ -95,7 +95,6 @@ async def move_group_chat(
     return True
 
 
-@composer(MEMBER_UNREACHABLE)
 async def compose_member_unreachable(
     uow: UnitOfWork, clock: Clock, row: OutboxMessage
 ) -> Outgoing | None:

@@ -18,7 +18,9 @@ from bot.services.actions import add_action
 from bot.services.cases import readable_case
 from bot.services.flags import raise_flag
 from bot.services.flow_catalogue import catalogue
-from bot.services.flows import Said, ending, flow_values, local_today, note_action
+from bot.services.flows.engine import flow_values
+from bot.services.flows.replies import Said
+from bot.services.local_time import local_today
 from bot.services.timing import team_rules
 from prompts import label
 from storage.models import StuckWalkthrough
@@ -46,7 +48,6 @@ class StuckSummary:
     chosen: list[str]
 
 
-@note_action("safeguarding")
 async def safeguarding(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
@@ -72,7 +73,6 @@ async def safeguarding(
     return [instruction, *flagged]
 
 
-@note_action("stuck_last_time")
 async def last_time(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
@@ -97,7 +97,6 @@ async def last_time(
     ]
 
 
-@ending("save_stuck")
 async def save_stuck(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:

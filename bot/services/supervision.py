@@ -14,7 +14,7 @@ from bot.services.actions import ActionLine, add_action
 from bot.services.agenda import agenda_for, tick_off_offer
 from bot.services.cases import changeable_case
 from bot.services.flags import raise_flag
-from bot.services.flows import Said, ending
+from bot.services.flows.replies import Said
 from prompts import label
 from storage.models import SupervisionNote
 from storage.uow import UnitOfWork
@@ -42,7 +42,6 @@ NOTE_FIELDS = (
 """The answers kept in the note's encrypted content."""
 
 
-@ending("save_supervision")
 async def save_supervision(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:

@@ -10,7 +10,7 @@ from bot.domain.cases import visit_state
 from bot.domain.flags import FlagFigures, flag_figures
 from bot.domain.roles import Role
 from bot.services.access import require_supervisor
-from bot.services.flows import local_today
+from bot.services.local_time import local_today
 from storage.uow import UnitOfWork
 
 FIGURES_PERIOD = timedelta(weeks=4)

@@ -9,12 +9,11 @@ from bot.clock import Clock
 from bot.domain import cases as rules
 from bot.services.access import Person
 from bot.services.cases import changeable_case
-from bot.services.flows import Said, ending
+from bot.services.flows.replies import Said
 from storage.models import Visit
 from storage.uow import UnitOfWork
 
 
-@ending("save_visit")
 async def save_visit(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-import bot.services.endings  # noqa: F401  (registers the flows' endings)
 from bot.cli import main
 from bot.clock import MovableClock
 from bot.services import cases, visits

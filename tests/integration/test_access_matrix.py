@@ -1,13 +1,15 @@
 """Access control proven by one table: every service operation x six kinds of person.
 
 The rule for what is an operation: every public coroutine function defined in a
-``bot/services`` module that takes the acting person, as ``telegram_user_id``,
-``member_id`` or a ``person`` (a ``Person`` the engine resolved), has a row in
-``MATRIX``. The other public coroutines are listed in ``PRESENTERS`` (they take
-a ``Person`` with a thing its caller already authorised, and decide nothing) or
-``NOT_ACTED`` (run by the periodic job or the operator's command line, or
-Telegram's news about a chat, never a person's request), each with why. A new
-function in neither list fails ``test_every_service_operation_has_a_row``.
+``bot/services`` module (packages included) that takes the acting person, as
+``telegram_user_id``, ``member_id`` or a ``person`` (a ``Person`` the engine
+resolved), has a row in ``MATRIX``. The other public coroutines are listed in
+``PRESENTERS`` (they take a ``Person`` with a thing its caller already authorised,
+and decide nothing), ``ENGINE`` (steps of the flow engine, given a ``turn`` that
+carries the person a flow use case resolved) or ``NOT_ACTED`` (run by the periodic
+job or the operator's command line, or Telegram's news about a chat, never a
+person's request), each with why. A new function in no list fails
+``test_every_service_operation_has_a_row``.
 
 Each row names who may do it to Alex's things (tests/access_world.py); everyone
 else must be refused: a ``Refusal`` (``find_person`` refuses with ``None``), and
@@ -51,6 +53,7 @@ from bot.services import (
     export,
     flags,
     flows,
+    local_time,
     notes,
     nudges,
     onboarding,
@@ -60,6 +63,7 @@ from bot.services import (
     visits,
 )
 from bot.services.access import Person, require_person
+from bot.services.flows import turn as flow_turn
 from storage.db import Database
 from storage.uow import UnitOfWork
 from tests.access_world import (
@@ -247,30 +251,35 @@ MATRIX: dict[str, Row] = {
     "flags.open_flags": Row(ALL_ACTIVE,
         lambda c: flags.open_flags(c.uow, c.clock, telegram_user_id=c.user)),
     # --- flows -------------------------------------------------------------------------
-    "flows.start_flow": Row(OWNER_AND_SUPERVISOR, lambda c: flows.start_flow(
+    "flows.use_cases.start_flow": Row(OWNER_AND_SUPERVISOR, lambda c: flows.start_flow(
         c.uow, c.clock, telegram_user_id=c.user, flow_name="case_review",
         prefill={"case": c.world.case})),
-    "flows.answer_text": Row(ALL_ACTIVE,
+    "flows.use_cases.answer_text": Row(ALL_ACTIVE,
         lambda c: flows.answer_text(c.uow, c.clock, telegram_user_id=c.user, text="Hello")),
-    "flows.answer_other": Row(ALL_ACTIVE,
+    "flows.use_cases.answer_other": Row(ALL_ACTIVE,
         lambda c: flows.answer_other(c.uow, c.clock, telegram_user_id=c.user)),
-    "flows.press": Row(OWNER, lambda c: flows.press(
+    "flows.use_cases.press": Row(OWNER, lambda c: flows.press(
         c.uow, c.clock, telegram_user_id=c.user,
         button=FlowAnswer(c.world.session, c.world.session_version, f"d{TODAY.isoformat()}"))),
-    "flows.cancel": Row(ALL_ACTIVE,
+    "flows.use_cases.cancel": Row(ALL_ACTIVE,
         lambda c: flows.cancel(c.uow, c.clock, telegram_user_id=c.user)),
-    "flows.keep_going": Row(OWNER, lambda c: flows.keep_going(
+    "flows.use_cases.keep_going": Row(OWNER, lambda c: flows.keep_going(
         c.uow, c.clock, telegram_user_id=c.user, session_id=c.world.session,
         version=c.world.session_version)),
-    "flows.drop_and_start": Row(OWNER, lambda c: flows.drop_and_start(
+    "flows.use_cases.drop_and_start": Row(OWNER, lambda c: flows.drop_and_start(
         c.uow, c.clock, telegram_user_id=c.user, session_id=c.world.session,
         version=c.world.session_version, flow_name="bearings")),
-    "flows.resume_draft": Row(OWNER, lambda c: flows.resume_draft(
+    "flows.use_cases.resume_draft": Row(OWNER, lambda c: flows.resume_draft(
         c.uow, c.clock, telegram_user_id=c.user, session_id=c.world.draft)),
-    "flows.discard_draft": Row(OWNER, lambda c: flows.discard_draft(
+    "flows.use_cases.discard_draft": Row(OWNER, lambda c: flows.discard_draft(
         c.uow, c.clock, telegram_user_id=c.user, session_id=c.world.draft)),
-    "flows.local_today": Row(ALL_ACTIVE,
-        as_person(lambda c, p: flows.local_today(c.uow, c.clock, p))),
+    "flows.turn.load_answer_context": Row(ALL_ACTIVE,
+        as_person(lambda c, p: flow_turn.load_answer_context(c.uow, c.clock, p))),
+    # --- local time --------------------------------------------------------------------
+    "local_time.local_today": Row(ALL_ACTIVE,
+        as_person(lambda c, p: local_time.local_today(c.uow, c.clock, p))),
+    "local_time.person_zone": Row(ALL_ACTIVE,
+        as_person(lambda c, p: local_time.person_zone(c.uow, p))),
     # --- notes -------------------------------------------------------------------------
     "notes.case_notes": Row(OWNER_AND_SUPERVISOR, lambda c: notes.case_notes(
         c.uow, c.clock, telegram_user_id=c.user, case_id=c.world.case)),
@@ -284,9 +293,9 @@ MATRIX: dict[str, Row] = {
     "notes.correct_note": Row(OWNER, as_person(lambda c, p: notes.correct_note(
         c.uow, c.clock, p, {"note": f"v.{c.world.visit}.0", "text": "Better words"}))),
     # --- nudges ------------------------------------------------------------------------
-    "nudges.digest_preview": Row(SUPERVISORS,
+    "nudges.messages.digest_preview": Row(SUPERVISORS,
         lambda c: nudges.digest_preview(c.uow, c.clock, telegram_user_id=c.user)),
-    "nudges.act_on_nudge": Row(OWNER, lambda c: nudges.act_on_nudge(
+    "nudges.actions.act_on_nudge": Row(OWNER, lambda c: nudges.act_on_nudge(
         c.uow, c.clock, telegram_user_id=c.user, row_id=c.world.nudge, op="snooze", idle=IDLE)),
     # --- joining -----------------------------------------------------------------------
     "onboarding.create_invite": Row(SUPERVISORS, lambda c: onboarding.create_invite(
@@ -323,9 +332,27 @@ MATRIX: dict[str, Row] = {
 # fmt: on
 
 PRESENTERS = {
-    "flows.flow_values": "reads back answers the caller already holds",
+    "flows.engine.flow_values": "reads back answers the caller already holds",
     "stuck.stuck_summary": "shows a walk-through its callers (choose_ending, walkthrough_view, "
     "save_stuck) loaded and authorised",
+}
+ENGINE = {
+    name: "a step of the flow engine, reached only through the flows.use_cases rows above "
+    "with the person they resolved (in a FlowTurn)"
+    for name in (
+        "flows.engine.apply_answer",
+        "flows.engine.begin_flow",
+        "flows.engine.button_answer",
+        "flows.engine.current_question",
+        "flows.engine.startable_flow",
+        "flows.engine.step_back",
+        "flows.engine.typed_answer",
+        "flows.sessions.close_session",
+        "flows.sessions.expire_session",
+        "flows.sessions.open_session",
+        "flows.sessions.own_draft",
+        "flows.sessions.session_at",
+    )
 }
 NOT_ACTED = {
     "actions.open_action_lines": "lists a member's actions for callers that chose the member",
@@ -335,18 +362,20 @@ NOT_ACTED = {
     "flags.compose_flag": "outbox composer (periodic job)",
     "flags.compose_flag_edit": "outbox composer (periodic job)",
     "flags.compose_flag_news": "outbox composer (periodic job)",
-    "flows.expire_idle_flows": "periodic job",
-    "flows.compose_flow_expired": "outbox composer (periodic job)",
-    "nudges.plan_nudges": "periodic job",
-    "nudges.compose_case_nudge": "outbox composer (periodic job)",
-    "nudges.compose_supervisor_visit": "outbox composer (periodic job)",
-    "nudges.compose_action_nudge": "outbox composer (periodic job)",
-    "nudges.compose_weekly_summary": "outbox composer (periodic job)",
-    "nudges.compose_bearings_prompt": "outbox composer (periodic job)",
-    "nudges.compose_unattended": "outbox composer (periodic job)",
-    "nudges.compose_digest": "outbox composer (periodic job)",
-    "nudges.compose_again": "recomposes a nudge row act_on_nudge authorised",
-    "nudges.team_digest": "composes a team's digest for the job or digest_preview",
+    "flows.expiry.expire_idle_flows": "periodic job",
+    "flows.expiry.compose_flow_expired": "outbox composer (periodic job)",
+    "local_time.member_zone": "a member's time zone for callers that hold the member",
+    "local_time.team_zone": "a team's time zone for callers that chose the team",
+    "nudges.planning.plan_nudges": "periodic job",
+    "nudges.messages.compose_case_nudge": "outbox composer (periodic job)",
+    "nudges.messages.compose_supervisor_visit": "outbox composer (periodic job)",
+    "nudges.messages.compose_action_nudge": "outbox composer (periodic job)",
+    "nudges.messages.compose_weekly_summary": "outbox composer (periodic job)",
+    "nudges.messages.compose_bearings_prompt": "outbox composer (periodic job)",
+    "nudges.messages.compose_unattended": "outbox composer (periodic job)",
+    "nudges.messages.compose_digest": "outbox composer (periodic job)",
+    "nudges.messages.compose_again": "recomposes a nudge row act_on_nudge authorised",
+    "nudges.messages.team_digest": "composes a team's digest for the job or digest_preview",
     "onboarding.create_team": "operator's command line (bearings team create)",
     "onboarding.create_invite_for_team": "operator's command line (bearings invite)",
     "outgoing.compose": "outbox composer (periodic job)",
@@ -387,33 +416,34 @@ def _ratings() -> dict[str, Any]:
 def service_coroutines() -> set[str]:
     """Every public coroutine function defined in a bot/services module, as ``module.name``."""
     found = set()
-    for info in pkgutil.iter_modules(bot.services.__path__):
-        module = importlib.import_module(f"bot.services.{info.name}")
+    for info in pkgutil.walk_packages(bot.services.__path__, prefix="bot.services."):
+        module = importlib.import_module(info.name)
         for name, value in vars(module).items():
             if (
                 not name.startswith("_")
                 and inspect.iscoroutinefunction(value)
                 and value.__module__ == module.__name__
             ):
-                found.add(f"{info.name}.{name}")
+                found.add(f"{info.name.removeprefix('bot.services.')}.{name}")
     return found
 
 
 def takes_a_person(qualified: str) -> bool:
-    """Whether the function's signature names the acting person."""
-    module, name = qualified.split(".")
+    """Whether the function's signature names the acting person (a ``turn`` carries one)."""
+    module, name = qualified.rsplit(".", 1)
     function = getattr(importlib.import_module(f"bot.services.{module}"), name)
     parameters = inspect.signature(function).parameters
-    return bool({"telegram_user_id", "member_id", "person"} & set(parameters))
+    return bool({"telegram_user_id", "member_id", "person", "turn"} & set(parameters))
 
 
 def test_every_service_operation_has_a_row() -> None:
     everything = service_coroutines()
-    listed = set(MATRIX) | set(PRESENTERS) | set(NOT_ACTED)
+    listed = set(MATRIX) | set(PRESENTERS) | set(ENGINE) | set(NOT_ACTED)
     assert everything - listed == set(), "add a row to MATRIX (or say in NOT_ACTED why not)"
     assert listed - everything == set(), "rows for functions that no longer exist"
     # Taking a person's id but not in the matrix is only for Telegram's news about a chat.
     unmatched = {n for n in everything if takes_a_person(n)} - set(MATRIX) - set(PRESENTERS)
+    unmatched -= set(ENGINE)
     assert all(NOT_ACTED[name].startswith("Telegram's") for name in unmatched), unmatched
 
 

@@ -22,7 +22,6 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-import bot.services.endings  # noqa: F401  (registers the flows' endings)
 from bot.clock import MovableClock
 from bot.domain.flags import Urgency
 from bot.domain.roles import Role

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-import bot.services.endings  # noqa: F401  (registers the flows' endings and composers)
 from bot.clock import MovableClock
 from bot.domain.errors import Refusal
 from bot.domain.roles import Role

@@ -1,4 +1,4 @@
-"""The flow engine (bot/services/flows.py) on real databases, driven without Telegram.
+"""The flow engine (bot/services/flows/) on real databases, driven without Telegram.
 
 Every call runs in its own unit of work, as every update does, and the state is
 read back from the ``flow_sessions`` row in between: nothing is carried in memory.
@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-import bot.services.endings  # noqa: F401  (registers the flows' endings)
 from bot.clock import MovableClock
 from bot.domain.buttons import FlowAnswer, Offers, prefilled
 from bot.domain.errors import Refusal
+from bot.domain.flows import AnswerContext
 from bot.services import flows
 from bot.services.flows import FlowReply, Question
+from bot.services.flows import turn as flow_turn
 from bot.telegram.replies import inline_keyboard
 from storage.db import Database
 from storage.models import Case, FlowSession, Member, Visit
@@ -355,6 +356,27 @@ async def test_a_visit_started_from_a_case_card_skips_the_case_question(
     assert (row.case_id, row.answers) == (case_id, {"values": {"case": case_id}, "path": []})
     # Nothing to go back to: the case came with the button.
     assert all(label != "↩ Back" for row in shown(asked.buttons) for label, _ in row)
+
+
+async def test_what_a_person_may_choose_is_worked_out_once_per_update(
+    database: Database, clock: MovableClock, team: SeededTeam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_id = await add_case(database, clock, team.worker, "FAM-0142")
+    loads: list[int] = []
+    load = flow_turn.load_answer_context
+
+    async def counted(*args: Any) -> AnswerContext:
+        loads.append(1)
+        return await load(*args)
+
+    monkeypatch.setattr(flow_turn, "load_answer_context", counted)
+    # Starting for a case checks the case, says its notes, and asks the first question.
+    asked = question(await start(database, clock, team.worker, "visit", {"case": case_id}))
+    assert (asked.step.id, len(loads)) == ("date", 1)
+    # A press reads the answer, marks the old question answered, and asks the next one.
+    reply = await press(database, clock, team.worker, button(asked, "Today"))
+    assert reply.answered is not None and question(reply).step.id != "date"
+    assert len(loads) == 2
 
 
 async def test_a_visit_cannot_start_on_someone_elses_case(

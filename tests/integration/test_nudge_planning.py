@@ -1,4 +1,4 @@
-"""Planning nudges from the data (bot/services/nudges.py) on SQLite and PostgreSQL, with a
+"""Planning nudges from the data (bot/services/nudges/planning.py) on SQLite and PostgreSQL, with a
 moved clock: every row of the nudge table, humane timing, away and cover, exactly once."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-import bot.services.endings  # noqa: F401  (registers composers)
 from bot.clock import MovableClock
 from bot.services.nudges import plan_nudges
 from bot.services.planner import plan as tick_plan

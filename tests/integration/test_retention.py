@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-import bot.services.endings  # noqa: F401  (registers the flows' endings)
 from bot.clock import MovableClock
 from bot.domain.flags import Urgency
 from bot.services import cases, flags, notes, supervision, visits

@@ -12,7 +12,6 @@ from bot.domain.buttons import DropOpenFlow, FlowAnswer, StartAfresh
 from bot.domain.flow_definitions import MAX_CALLBACK_STEPS, definition_from_dict
 from bot.domain.flows import AnswerKind, Condition, FlowDefinition, FlowDefinitionError
 from bot.services import endings
-from bot.services import flows as flow_service
 from bot.services.flow_catalogue import by_command, catalogue
 
 FLOW_FILES = sorted((Path(prompts.__file__).parent / "flows").glob("*.yaml"))
@@ -81,7 +80,7 @@ def test_a_missing_ending_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> Non
     broken = definition_from_dict(
         _flow(_step(check="no_such_check"), name="broken", ending="no_such_ending")
     )
-    monkeypatch.setattr(flow_service, "catalogue", lambda: {**catalogue(), "broken": broken})
+    monkeypatch.setattr(endings, "catalogue", lambda: {**catalogue(), "broken": broken})
     with pytest.raises(LookupError) as error:
         endings.check_flows()
     assert "no_such_ending" in str(error.value) and "no_such_check" in str(error.value)

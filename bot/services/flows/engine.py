@@ -1,0 +1,285 @@
+"""The flow engine (service layer): walks a flow's steps for one ``FlowTurn``.
+
+It begins a flow (answers given in advance checked first), reads an answer (typed or
+from a button), applies it (notes said, the next step chosen, the ending run when
+there is none), steps back, and words the current question with its buttons. The
+rules of a step (what an answer may be, which step follows) are the domain's
+(``bot.domain.flows``), the session row ``flows.sessions``', the words the
+handler's to render.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, NoReturn
+
+from bot.clock import Clock
+from bot.domain import dates
+from bot.domain.buttons import FlowAnswer, Offer
+from bot.domain.errors import Refusal
+from bot.domain.flows import (
+    SKIPPED,
+    Accepted,
+    AnswerContext,
+    AnswerKind,
+    FlowDefinition,
+    Rejected,
+    Step,
+    answer_from_button,
+    answer_from_text,
+    answer_label,
+    first_step,
+    go_back,
+    next_step,
+    notes_after,
+    progress,
+    record,
+)
+from bot.domain.permissions import Actor, may_read
+from bot.services.access import Person
+from bot.services.flow_catalogue import flow_for
+from bot.services.flows.registry import ENDINGS, NOTE_OFFERS, PREFILL_CHECKS, STEP_CHECKS
+from bot.services.flows.replies import FlowReply, Question, Said
+from bot.services.flows.sessions import close_session, position_of
+from bot.services.flows.turn import FlowTurn, load_answer_context
+from prompts import label
+from storage.models import FlowSession
+from storage.repositories.flows import FINISHED, OPEN
+from storage.uow import UnitOfWork
+
+MAX_CASE_BUTTONS = 8
+
+
+async def startable_flow(
+    turn: FlowTurn, flow_name: str, prefill: dict[str, Any] | None
+) -> FlowDefinition:
+    """The flow to start, checked before anything changes: it exists, and the answers given in
+    advance (from a button) pass: a case is one of the person's open cases, any other key
+    its registered check."""
+    flow = flow_for(flow_name, turn.person.role.value)
+    if not prefill:
+        return flow
+    context = await turn.answer_context()
+    for key, value in prefill.items():
+        if key == "case":
+            if not any(c.id == value for c in context.cases):
+                await _refuse_case(turn.uow, turn.person, value)
+        elif key in PREFILL_CHECKS:
+            await PREFILL_CHECKS[key](turn.uow, turn.clock, turn.person, value)
+        else:
+            raise Refusal("already_done")
+    return flow
+
+
+async def _refuse_case(uow: UnitOfWork, person: Person, case_id: int) -> NoReturn:
+    """A flow started for a case not among the person's open ones: closed, or not theirs."""
+    case = await uow.cases.get(case_id)
+    actor = Actor(member_id=person.member_id, team_id=person.team_id, role=person.role)
+    readable = case is not None and may_read(actor, owner_id=case.worker_id, team_id=case.team_id)
+    if case is not None and readable and case.closed_at is not None:
+        raise Refusal("case_closed", reference=case.reference)
+    raise Refusal("case_not_yours")
+
+
+async def begin_flow(turn: FlowTurn, flow: FlowDefinition, prefill: dict[str, Any]) -> FlowReply:
+    """Open a session of the flow and ask its first question not answered in advance (or
+    finish at once when every step was)."""
+    context = await turn.answer_context()
+    answers = {k: v for k, v in prefill.items() if v is not None}
+    step = first_step(flow, answers)
+    now = turn.clock.now()
+    session = await turn.uow.flows.add(
+        FlowSession(
+            member_id=turn.person.member_id,
+            flow=flow.name,
+            step=step.id if step else "",
+            answers={"values": answers, "path": []},
+            version=1,
+            status=OPEN,
+            case_id=answers.get("case"),
+            started_at=now,
+            updated_at=now,
+        )
+    )
+    says: list[Said] = []
+    for given in flow.steps:  # an answer given in advance (a case) says what it would have
+        if given.id in answers:
+            says += await _notes_after(turn, flow, given, answers[given.id], answers, context)
+    if step is None:
+        finished = await _finish(turn, session, flow, answers)
+        finished.says[:0] = says
+        return finished
+    return FlowReply(says=says, question=await current_question(turn, session))
+
+
+async def typed_answer(turn: FlowTurn, step: Step, text: str) -> Accepted | Rejected:
+    """Typed text read as the step's answer, then through the step's check if it has one."""
+    answer = answer_from_text(step, text, await turn.answer_context())
+    if isinstance(answer, Accepted) and step.check:
+        answer = await STEP_CHECKS[step.check](turn.uow, turn.person, answer.value)
+    return answer
+
+
+async def button_answer(turn: FlowTurn, step: Step, token: str) -> Accepted | Rejected:
+    """A question's button read as the step's answer (a stale one is rejected)."""
+    return answer_from_button(step, token, await turn.answer_context())
+
+
+def rejection(rejected: Rejected, step: Step) -> Said:
+    """Why an answer was not taken, to say before asking again."""
+    return Said(f"flow_rejected_{rejected.reason}", {"limit": rejected.limit, "step": step})
+
+
+async def apply_answer(
+    turn: FlowTurn, session: FlowSession, value: Any, *, from_button: bool
+) -> FlowReply:
+    """Record the answer to the current step, say its notes, and move on: to the next step,
+    or through the ending when there is none. A question answered by a button is marked
+    answered (``from_button``); a typed answer stands in the chat already."""
+    flow = flow_for(session.flow, turn.person.role.value)
+    step = flow.step(session.step)
+    answered = await current_question(turn, session) if from_button else None
+    context = await turn.answer_context()
+    position = position_of(session)
+    answers = record(position, value)
+    says = await _notes_after(turn, flow, step, value, answers, context)
+    following = next_step(flow, step.id, answers)
+    session.answers = {"values": answers, "path": [*position.path, step.id]}
+    session.version += 1
+    session.updated_at = turn.clock.now()
+    if step.kind is AnswerKind.CASE:
+        session.case_id = value
+    shown = label("flow_skipped") if value is SKIPPED else answer_label(step, value, context)
+    reply_answered = (answered, shown) if answered else None
+    if following is None:
+        finished = await _finish(turn, session, flow, answers)
+        finished.answered, finished.says = reply_answered, [*says, *finished.says]
+        return finished
+    session.step = following.id
+    return FlowReply(
+        answered=reply_answered, says=says, question=await current_question(turn, session)
+    )
+
+
+async def step_back(turn: FlowTurn, session: FlowSession) -> FlowReply:
+    """Back: the previous step asked again, the answers after it forgotten."""
+    flow = flow_for(session.flow, turn.person.role.value)
+    answered = await current_question(turn, session)
+    previous = go_back(flow, position_of(session))
+    if previous is None:
+        raise Refusal("already_done")
+    session.step = previous.step
+    session.answers = {"values": previous.answers, "path": list(previous.path)}
+    session.version += 1
+    session.updated_at = turn.clock.now()
+    return FlowReply(
+        answered=(answered, label("flow_back")),
+        question=await current_question(turn, session),
+    )
+
+
+async def _finish(
+    turn: FlowTurn, session: FlowSession, flow: FlowDefinition, answers: dict[str, Any]
+) -> FlowReply:
+    says = await ENDINGS[flow.ending](turn.uow, turn.clock, turn.person, answers)
+    await close_session(turn.uow, session, FINISHED, turn.clock)
+    return FlowReply(says=says)
+
+
+async def current_question(turn: FlowTurn, session: FlowSession) -> Question:
+    """The session's current step as a question: its place in the flow, its answer buttons,
+    and Back and Skip where they apply."""
+    flow = flow_for(session.flow, turn.person.role.value)
+    step = flow.step(session.step)
+    position = position_of(session)
+    context = await turn.answer_context()
+    given = [answered for answered in position.answers if answered not in position.path]
+    number, total = progress(flow, step.id, position.answers, given)
+    buttons = _answer_buttons(step, context, position.answers)
+    navigation = []
+    if position.path:
+        navigation.append(Offer(FlowAnswer(session.id, session.version, "b"), "flow_back"))
+    if step.optional:
+        navigation.append(Offer(FlowAnswer(session.id, session.version, "s"), step.skip_label))
+    rows = [
+        [Offer.worded(words, FlowAnswer(session.id, session.version, t)) for words, t in row]
+        for row in buttons
+    ]
+    if navigation:
+        rows.append(navigation)
+    values = _template_values(flow, position.answers, context)
+    return Question(flow=flow, step=step, number=number, total=total, buttons=rows, values=values)
+
+
+def _answer_buttons(
+    step: Step, context: AnswerContext, answers: dict[str, Any]
+) -> list[list[tuple[str, str]]]:
+    """The step's choices as rows of (label, answer token)."""
+    if step.kind in (AnswerKind.CHOICE, AnswerKind.YESNO):
+        options = [(option.label, f"o{i}") for i, option in enumerate(step.choices())]
+        per_row = 1 if any(len(label) > 14 for label, _ in options) else 3
+        return [options[i : i + per_row] for i in range(0, len(options), per_row)]
+    if step.kind is AnswerKind.SCALE:
+        low, high = step.scale
+        return [[(str(n), f"n{n}") for n in range(low, high + 1)]]
+    if step.kind is AnswerKind.DATE:
+        if step.offsets:
+            days = [context.today + timedelta(days=offset) for offset in step.offsets]
+        elif step.direction == "past":
+            days = dates.recent_days(context.today, 6)
+        else:
+            days = dates.upcoming_days(context.today, 6)
+        labelled = [(dates.day_label(day, context.today), f"d{day.isoformat()}") for day in days]
+        return [labelled[:3], labelled[3:]]
+    if step.kind is AnswerKind.CASE:
+        return [[(case.reference, f"c{case.id}")] for case in context.cases[:MAX_CASE_BUTTONS]]
+    if step.kind is AnswerKind.MEMBER:
+        first = _concerned_worker(context, answers)
+        members = sorted(context.members_for(step), key=lambda m: m.id != first)
+        return [[(member.name, f"m{member.id}")] for member in members[:MAX_CASE_BUTTONS]]
+    return []
+
+
+async def _notes_after(
+    turn: FlowTurn,
+    flow: FlowDefinition,
+    step: Step,
+    value: Any,
+    answers: dict[str, Any],
+    context: AnswerContext,
+) -> list[Said]:
+    """What a step says, and does, after this answer."""
+    says: list[Said] = []
+    for note in notes_after(step, value):
+        if note.say:
+            says.append(Said(note.say, _template_values(flow, answers, context)))
+        if note.offer:
+            says += await NOTE_OFFERS[note.offer](turn.uow, turn.clock, turn.person, answers)
+    return says
+
+
+def _concerned_worker(context: AnswerContext, answers: dict[str, Any]) -> int | None:
+    """The worker a flow is about (chosen, or the chosen case's), offered first as an owner."""
+    if answers.get("worker"):
+        return int(answers["worker"])
+    case = next((c for c in context.cases if c.id == answers.get("case")), None)
+    return case.worker_id if case else None
+
+
+async def flow_values(
+    uow: UnitOfWork, clock: Clock, person: Person, flow_name: str, answers: dict[str, Any]
+) -> dict[str, Any]:
+    """A flow's answers with how each reads back (for a summary shown after the flow, so
+    the answer context is read afresh)."""
+    flow = flow_for(flow_name, person.role.value)
+    return _template_values(flow, answers, await load_answer_context(uow, clock, person))
+
+
+def _template_values(
+    flow: FlowDefinition, answers: dict[str, Any], context: AnswerContext
+) -> dict[str, Any]:
+    labels = {}
+    for step in flow.steps:
+        if step.id in answers:
+            labels[step.id] = answer_label(step, answers[step.id], context)
+    return {"answers": answers, "labels": labels, "flow": flow}

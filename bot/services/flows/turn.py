@@ -1,0 +1,55 @@
+"""One update's work on a flow (service layer): who is answering, with which unit of work and
+clock, and what they may choose from, worked out once.
+
+A flow use case makes one ``FlowTurn`` and hands it to every step of the engine it calls;
+the turn ends with the use case, so nothing outlives the update. The answer context (today's
+date where the person works, their open cases, their team) is read the first time a step
+needs it (reading the answer, applying it, asking the next question, reading answers back)
+and kept for the rest of the turn: the choices are those from before the step's effects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from bot.domain.flows import AnswerContext, CaseChoice, MemberChoice
+from bot.domain.roles import Role
+from bot.services.access import Person
+from bot.services.local_time import local_today
+from storage.uow import UnitOfWork
+
+
+@dataclass
+class FlowTurn:
+    """The unit of work, clock and person of one update's flow work, and its answer context."""
+
+    uow: UnitOfWork
+    clock: Clock
+    person: Person
+    _answer_context: AnswerContext | None = field(default=None, init=False, repr=False)
+
+    async def answer_context(self) -> AnswerContext:
+        """What the person may choose from: read at the turn's first need, then kept."""
+        if self._answer_context is None:
+            self._answer_context = await load_answer_context(self.uow, self.clock, self.person)
+        return self._answer_context
+
+
+async def load_answer_context(uow: UnitOfWork, clock: Clock, person: Person) -> AnswerContext:
+    """Today where the person works, the open cases they may choose, and their team's members
+    (themselves first): two queries, besides the time zone."""
+    cases = (
+        await uow.cases.open_for_team(person.team_id)
+        if person.is_supervisor
+        else await uow.cases.open_for_worker(person.member_id)
+    )
+    members = await uow.members.of_team(person.team_id)
+    return AnswerContext(
+        today=await local_today(uow, clock, person),
+        cases=[CaseChoice(case.id, case.reference, case.worker_id) for case in cases],
+        members=[
+            MemberChoice(m.id, m.display_name, m.role == Role.WORKER)
+            for m in sorted(members, key=lambda m: (m.id != person.member_id, m.display_name))
+        ],
+    )

@@ -1,0 +1,167 @@
+"""Acting on a nudge (service layer): its Done, Snooze 1 day and Reschedule buttons.
+
+Done does the thing the nudge asked for (a visit opens the visit note, a review
+asks for the next date, an action is ticked off); Snooze owes the same nudge
+again tomorrow at the person's nudge hour; Reschedule offers the next days and
+moves the date. Only the person the nudge was sent to may act on it, and only
+while it still applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.domain import dates
+from bot.domain import nudges as rules
+from bot.domain.buttons import NudgeChoice, Offer, Offers
+from bot.domain.errors import Refusal
+from bot.domain.nudges import ASKING_KINDS, CASE_KINDS
+from bot.services.access import require_person
+from bot.services.flows import start_flow
+from bot.services.flows.replies import FlowReply
+from bot.services.local_time import local_today
+from bot.services.nudges.messages import compose_again
+from bot.services.nudges.planning import outbox_row, working_hours_for
+from bot.services.timing import team_rules
+from storage.models import Member, OutboxMessage
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class NudgeOutcome:
+    """What pressing a nudge's button did: the nudge's new words, buttons, and any flow."""
+
+    template: str
+    values: dict[str, Any]
+    buttons: Offers | None
+    flow: FlowReply | None = None
+
+
+async def act_on_nudge(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    telegram_user_id: int,
+    row_id: int,
+    op: str,
+    idle: timedelta,
+) -> NudgeOutcome:
+    """Done, Snooze 1 day, Reschedule (then a date) on a nudge the person was sent."""
+    person = await require_person(uow, telegram_user_id)
+    row = await uow.outbox.get(row_id)
+    if row is None or row.member_id != person.member_id or row.kind not in ASKING_KINDS:
+        raise Refusal("already_done")
+    outgoing = await compose_again(uow, clock, row)
+    if outgoing is None:
+        raise Refusal("already_done")  # done, moved or closed since
+    values = {**outgoing.values, "acted": None}
+    today = await local_today(uow, clock, person)
+    if op == "done":
+        return await _do_what_was_asked(uow, clock, row, values, telegram_user_id, idle)
+    if op == "snooze":
+        later = today + timedelta(days=1)
+        await uow.outbox.enqueue(
+            [
+                {
+                    **outbox_row(
+                        f"{row.key}:snooze:{later}",
+                        row.kind,
+                        row.team_id or person.team_id,
+                        await _recipient_member(uow, row),
+                        row.ref,
+                        clock.now(),
+                    ),
+                    "due_at": rules.send_time(later, await _recipient(uow, row)),
+                }
+            ]
+        )
+        return NudgeOutcome(outgoing.template, {**values, "acted": "snoozed", "until": later}, None)
+    if op == "move":
+        days = dates.upcoming_days(today + timedelta(days=1), 6)
+        buttons = [
+            [
+                Offer.worded(dates.day_label(day, today), NudgeChoice.moving_to(row.id, day))
+                for day in days[i : i + 3]
+            ]
+            for i in (0, 3)
+        ]
+        return NudgeOutcome(outgoing.template, {**values, "acted": "choosing"}, buttons)
+    if op.startswith("d"):
+        day = date.fromisoformat(op[1:])
+        if day <= today:
+            raise Refusal("already_done")
+        await _reschedule(uow, row, day)
+        return NudgeOutcome(outgoing.template, {**values, "acted": "moved", "until": day}, None)
+    raise Refusal("already_done")
+
+
+async def _do_what_was_asked(
+    uow: UnitOfWork,
+    clock: Clock,
+    row: OutboxMessage,
+    values: dict[str, Any],
+    telegram_user_id: int,
+    idle: timedelta,
+) -> NudgeOutcome:
+    """Done: a visit opens the visit note; a review asks for the next date; an action closes."""
+    template = "nudge_case" if row.kind in CASE_KINDS else "nudge_action"
+    if row.kind in ("visit_due", "visit_overdue"):
+        flow = await start_flow(
+            uow,
+            clock,
+            telegram_user_id=telegram_user_id,
+            flow_name="visit",
+            prefill={"case": int(row.ref["case"])},
+            idle=idle,
+        )
+        return NudgeOutcome(template, {**values, "acted": "logging"}, None, flow)
+    if row.kind in ("review_coming", "review_overdue"):
+        flow = await start_flow(
+            uow,
+            clock,
+            telegram_user_id=telegram_user_id,
+            flow_name="case_review",
+            prefill={"case": int(row.ref["case"])},
+            idle=idle,
+        )
+        return NudgeOutcome(template, {**values, "acted": "reviewing"}, None, flow)
+    action = await uow.actions.get(int(row.ref["action"]))
+    assert action is not None
+    action.status, action.done_at = "done", clock.now()
+    return NudgeOutcome(template, {**values, "acted": "done"}, None)
+
+
+async def _reschedule(uow: UnitOfWork, row: OutboxMessage, day: date) -> None:
+    """Move the date the nudge was about (the visit, the review, the action's due date)."""
+    if row.kind.startswith("visit"):
+        case = await uow.cases.get(int(row.ref["case"]))
+        assert case is not None
+        case.next_visit_due = day
+    elif row.kind.startswith("review"):
+        case = await uow.cases.get(int(row.ref["case"]))
+        assert case is not None
+        case.next_review_on = day
+    else:
+        action = await uow.actions.get(int(row.ref["action"]))
+        assert action is not None
+        action.due_on = day
+
+
+async def _recipient_member(uow: UnitOfWork, row: OutboxMessage) -> Member:
+    """The member the nudge was sent to."""
+    member = await uow.members.get(row.member_id or 0)
+    assert member is not None
+    return member
+
+
+async def _recipient(uow: UnitOfWork, row: OutboxMessage) -> rules.Recipient:
+    """Who the nudge goes to, with their working hours and nudge hour."""
+    member = await _recipient_member(uow, row)
+    team_rule = await team_rules(uow, member.team_id)
+    hour = time.fromisoformat(
+        (member.settings or {}).get("nudge_hour") or team_rule.settings.nudge_hour
+    )
+    return rules.Recipient(member.id, working_hours_for(member, team_rule.hours), hour)
