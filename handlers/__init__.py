@@ -42,6 +42,7 @@ from handlers import (
     stuck,
     team,
 )
+from handlers.paging import page_turner
 
 # New messages only: an edited message never starts, answers or changes anything (it is not
 # asked for in ``allowed_updates`` either, but a webhook set up by hand could still send it).
@@ -83,6 +84,16 @@ PRESS_ROUTES: dict[type[buttons.Button], PressHandler] = {
     buttons.SharedBearings: bearings.show_shared,
     buttons.ConfirmErasure: erasure.confirm,
     buttons.KeepAccount: erasure.cancel,
+    buttons.ListPage: page_turner(
+        {
+            cases.CASES: cases.caseload_page,
+            cases.CASE_WORKERS: cases.workers_page,
+            flags.FLAGS: flags.flags_page,
+            actions.ACTIONS: actions.actions_page,
+            team.TEAM: team.team_page,
+            agenda.AGENDAS: agenda.workers_page,
+        }
+    ),
 }
 """Every kind of button (bot/domain/buttons.py) and the handler that takes its press."""
 

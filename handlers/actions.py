@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.buttons import ActionDone, Offer, Offers
+from bot.domain.buttons import ActionDone, ListPage, Offer, Offers
 from bot.services import actions
 from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
 from bot.telegram.turn import Turn
+from handlers.paging import paging_row
 from handlers.senders import sender
 
 PER_ROW = 3
+ACTIONS = "actions"
 
 
 async def show_actions(update: Update, context: BearingsContext) -> None:
@@ -24,14 +26,33 @@ async def show_actions(update: Update, context: BearingsContext) -> None:
 async def mark_done(turn: Turn, press: Press[ActionDone]) -> None:
     """Done: the list again, in the same message, without it."""
     listing = await actions.complete_action(
-        turn.uow, turn.clock, telegram_user_id=press.user_id, action_id=press.button.action_id
+        turn.uow,
+        turn.clock,
+        telegram_user_id=press.user_id,
+        action_id=press.button.action_id,
+        page=press.button.page,
+    )
+    turn.replace(press.message_id, "actions", keyboard=_done_buttons(listing), listing=listing)
+
+
+async def actions_page(turn: Turn, press: Press[ListPage]) -> None:
+    """Another page of /actions."""
+    listing = await actions.open_actions(
+        turn.uow,
+        turn.clock,
+        telegram_user_id=press.user_id,
+        page=press.button.page,
+        stamp=press.button.stamp or None,
     )
     turn.replace(press.message_id, "actions", keyboard=_done_buttons(listing), listing=listing)
 
 
 def _done_buttons(listing: actions.ActionList) -> Offers:
+    page = listing.page
     buttons = [
-        Offer(ActionDone(action.id), "action_done", {"number": number})
-        for number, action in enumerate(listing.actions, start=1)
+        Offer(ActionDone(action.id, page.number), "action_done", {"number": number})
+        for number, action in enumerate(page.items, start=page.first)
     ]
-    return [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
+    rows = [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
+    paging = paging_row(page, ACTIONS)
+    return [*rows, paging] if paging else rows

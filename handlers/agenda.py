@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.buttons import AgendaTick, Offer, Offers, WorkerAgenda
+from bot.domain.buttons import AgendaTick, ListPage, Offer, Offers, WorkerAgenda
+from bot.domain.paging import Page
 from bot.services import agenda
 from bot.services.access import find_person
 from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
 from bot.telegram.turn import Turn
+from handlers.paging import paging_row
 from handlers.senders import sender, typed_text
+
+AGENDAS = "agendas"
 
 
 async def show_agenda(update: Update, context: BearingsContext) -> None:
@@ -25,15 +29,33 @@ async def show_agenda(update: Update, context: BearingsContext) -> None:
         )
         turn.say("agenda", agenda=shown)
     elif person is not None and person.is_supervisor:
-        lines = await agenda.team_agendas(turn.uow, turn.clock, telegram_user_id=user_id)
-        keyboard: Offers = [
-            [Offer(WorkerAgenda(line.member_id), "agenda_worker", {"line": line})] for line in lines
-        ]
-        turn.say("agenda_workers", keyboard=keyboard, lines=lines)
+        page = await agenda.team_agendas_page(turn.uow, turn.clock, telegram_user_id=user_id)
+        turn.say("agenda_workers", keyboard=_worker_buttons(page), page=page)
     else:
         turn.say(
             "agenda", agenda=await agenda.agenda(turn.uow, turn.clock, telegram_user_id=user_id)
         )
+
+
+async def workers_page(turn: Turn, press: Press[ListPage]) -> None:
+    """Another page of a supervisor's list of agendas."""
+    page = await agenda.team_agendas_page(
+        turn.uow,
+        turn.clock,
+        telegram_user_id=press.user_id,
+        page=press.button.page,
+        stamp=press.button.stamp or None,
+    )
+    turn.replace(press.message_id, "agenda_workers", keyboard=_worker_buttons(page), page=page)
+
+
+def _worker_buttons(page: Page[agenda.WorkerLine]) -> Offers:
+    keyboard: Offers = [
+        [Offer(WorkerAgenda(line.member_id), "agenda_worker", {"line": line})]
+        for line in page.items
+    ]
+    paging = paging_row(page, AGENDAS)
+    return [*keyboard, paging] if paging else keyboard
 
 
 async def show_worker_agenda(turn: Turn, press: Press[WorkerAgenda]) -> None:

@@ -8,6 +8,7 @@ from bot.domain.buttons import (
     CaseHistory,
     ChooseNewWorker,
     ExportCase,
+    ListPage,
     Offer,
     Offers,
     ReassignCase,
@@ -20,11 +21,14 @@ from bot.services.access import find_person
 from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
 from bot.telegram.turn import Turn
+from handlers.paging import paging_row
 from handlers.senders import sender
+
+CASES, CASE_WORKERS = "cases", "case_workers"
 
 
 async def show_caseload(update: Update, context: BearingsContext) -> None:
-    """/cases: every open case, what is due soonest first, a button each."""
+    """/cases: the open cases, what is due soonest first, a page at a time, a button each."""
     turn = context.turn
     load = await cases.caseload(turn.uow, turn.clock, telegram_user_id=sender(update))
     turn.say("caseload", keyboard=_caseload_buttons(load), load=load)
@@ -33,6 +37,19 @@ async def show_caseload(update: Update, context: BearingsContext) -> None:
 async def caseload_again(turn: Turn, press: Press[ShowCaseload]) -> None:
     """ "All cases" under a card: the caseload again, in the same message."""
     load = await cases.caseload(turn.uow, turn.clock, telegram_user_id=press.user_id)
+    turn.replace(press.message_id, "caseload", keyboard=_caseload_buttons(load), load=load)
+
+
+async def caseload_page(turn: Turn, press: Press[ListPage]) -> None:
+    """Another page of the caseload (or one worker's cases, for a supervisor)."""
+    load = await cases.caseload(
+        turn.uow,
+        turn.clock,
+        telegram_user_id=press.user_id,
+        page=press.button.page,
+        stamp=press.button.stamp or None,
+        worker_id=press.button.subject or None,
+    )
     turn.replace(press.message_id, "caseload", keyboard=_caseload_buttons(load), load=load)
 
 
@@ -74,11 +91,40 @@ async def reassign(turn: Turn, press: Press[ReassignCase]) -> None:
     turn.replace(press.message_id, "case_reassigned", case=card)
 
 
-def _caseload_buttons(load: cases.Caseload) -> Offers:
-    return [
-        [Offer(ShowCase(card.id), "case_button", {"case": card, "load": load})]
-        for card in load.cards
+async def workers_page(turn: Turn, press: Press[ListPage]) -> None:
+    """A supervisor's "whose cases?": the team's workers, a button each."""
+    workers = await cases.case_workers(
+        turn.uow,
+        turn.clock,
+        telegram_user_id=press.user_id,
+        page=press.button.page,
+        stamp=press.button.stamp or None,
+    )
+    keyboard: Offers = [
+        [Offer(ListPage(CASES, 0, subject=row.member_id), "case_worker", {"row": row})]
+        for row in workers.items
     ]
+    paging = paging_row(workers, CASE_WORKERS)
+    if paging:
+        keyboard.append(paging)
+    keyboard.append([Offer(ListPage(CASES, 0), "cases_whole_team")])
+    turn.replace(press.message_id, "case_workers", keyboard=keyboard, page=workers)
+
+
+def _caseload_buttons(load: cases.Caseload) -> Offers:
+    subject = load.worker[0] if load.worker else 0
+    keyboard: Offers = [
+        [Offer(ShowCase(card.id), "case_button", {"case": card, "load": load})]
+        for card in load.page.items
+    ]
+    paging = paging_row(load.page, CASES, subject)
+    if paging:
+        keyboard.append(paging)
+    if load.worker is not None:
+        keyboard.append([Offer(ListPage(CASES, 0), "cases_whole_team")])
+    elif load.whole_team:
+        keyboard.append([Offer(ListPage(CASE_WORKERS, 0), "cases_one_worker")])
+    return keyboard
 
 
 def _card_buttons(card: cases.CaseCard, *, supervisor: bool) -> Offers:

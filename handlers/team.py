@@ -1,20 +1,43 @@
-"""/team: the supervisor's overview, a button to each worker's agenda."""
+"""/team: the supervisor's overview, a page of workers at a time, a button to each one's
+agenda."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.buttons import Offer, Offers, WorkerAgenda
+from bot.domain.buttons import ListPage, Offer, Offers, WorkerAgenda
 from bot.services import team
 from bot.telegram.context import BearingsContext
+from bot.telegram.press import Press
+from bot.telegram.turn import Turn
+from handlers.paging import paging_row
 from handlers.senders import sender
+
+TEAM = "team"
 
 
 async def show_team(update: Update, context: BearingsContext) -> None:
     """/team (supervisors only)."""
     turn = context.turn
     overview = await team.team_overview(turn.uow, turn.clock, telegram_user_id=sender(update))
+    turn.say("team", keyboard=_buttons(overview), overview=overview)
+
+
+async def team_page(turn: Turn, press: Press[ListPage]) -> None:
+    """Another page of /team."""
+    overview = await team.team_overview(
+        turn.uow,
+        turn.clock,
+        telegram_user_id=press.user_id,
+        page=press.button.page,
+        stamp=press.button.stamp or None,
+    )
+    turn.replace(press.message_id, "team", keyboard=_buttons(overview), overview=overview)
+
+
+def _buttons(overview: team.TeamOverview) -> Offers:
     keyboard: Offers = [
-        [Offer.worded(row.name, WorkerAgenda(row.member_id))] for row in overview.rows
+        [Offer.worded(row.name, WorkerAgenda(row.member_id))] for row in overview.page.items
     ]
-    turn.say("team", keyboard=keyboard, overview=overview)
+    paging = paging_row(overview.page, TEAM)
+    return [*keyboard, paging] if paging else keyboard

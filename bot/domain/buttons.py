@@ -52,6 +52,9 @@ Token = Annotated[str, re.compile(r"[A-Za-z0-9_.=-]{1,48}")]
 PrefillToken = Annotated[str, re.compile(r"[A-Za-z0-9_.=-]{0,48}")]
 """What a flow was started with, as ``key=value`` (``case=12``), or empty for nothing."""
 
+Stamp = Annotated[str, re.compile(r"[0-9a-f]{0,16}")]
+"""A list's fingerprint (bot/domain/paging.py), or empty for "whatever it is now"."""
+
 
 def prefill_token(answers: Mapping[str, object] | None) -> str:
     """The token for a flow's prefilled answers (at most one is ever prefilled)."""
@@ -319,10 +322,11 @@ class CorrectNote(Button):
 
 @dataclass(frozen=True)
 class ActionDone(Button):
-    """An open action done."""
+    """An open action done (on this page of the list)."""
 
     prefix = "ad"
     action_id: int
+    page: int = 0
 
 
 @dataclass(frozen=True)
@@ -437,6 +441,21 @@ class SharedBearings(Button):
 
     prefix = "bgv"
     check_id: int
+
+
+# Long lists.
+
+
+@dataclass(frozen=True)
+class ListPage(Button):
+    """A page of a long list (``cases``, ``flags``, ...): which page, the stamp of the list it
+    was cut from, and what the list is of (a worker, for one worker's cases; else 0)."""
+
+    prefix = "lp"
+    listing: Word
+    page: int
+    stamp: Stamp = ""
+    subject: int = 0
 
 
 # Erasure.

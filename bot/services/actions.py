@@ -7,6 +7,7 @@ from datetime import date
 
 from bot.clock import Clock
 from bot.domain.errors import Refusal
+from bot.domain.paging import Page, page_of
 from bot.domain.permissions import may_change
 from bot.services.access import Person, require_person
 from bot.services.cases import actor, readable_case
@@ -31,10 +32,11 @@ class ActionLine:
 
 @dataclass(frozen=True)
 class ActionList:
-    """A person's open actions, soonest due first, and their today."""
+    """A person's open actions, soonest due first, a page of them, and their today."""
 
     actions: list[ActionLine]
     today: date
+    page: Page[ActionLine]
 
 
 async def add_action(
@@ -71,11 +73,14 @@ async def add_action(
     return await _line(uow, action, await local_today(uow, clock, person))
 
 
-async def open_actions(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> ActionList:
-    """/actions: the person's own open actions."""
+async def open_actions(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, page: int = 0, stamp: str | None = None
+) -> ActionList:
+    """/actions: the person's own open actions, a page at a time."""
     person = await require_person(uow, telegram_user_id)
     today = await local_today(uow, clock, person)
-    return ActionList(await open_action_lines(uow, person.member_id, today), today)
+    lines = await open_action_lines(uow, person.member_id, today)
+    return ActionList(lines, today, page_of(lines, page, keys=[a.id for a in lines], stamp=stamp))
 
 
 async def open_action_lines(uow: UnitOfWork, owner_id: int, today: date) -> list[ActionLine]:
@@ -86,9 +91,10 @@ async def open_action_lines(uow: UnitOfWork, owner_id: int, today: date) -> list
 
 
 async def complete_action(
-    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, action_id: int
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, action_id: int, page: int = 0
 ) -> ActionList:
-    """Done: the owner (or their supervisor) closes an action; a second press changes nothing."""
+    """Done: the owner (or their supervisor) closes an action; a second press changes nothing.
+    The list comes back at the page the action was on (or the last, if that one is gone)."""
     person = await require_person(uow, telegram_user_id)
     action = await uow.actions.get(action_id)
     if action is None or not may_change(
@@ -98,7 +104,7 @@ async def complete_action(
     if action.status != OPEN:
         raise Refusal("already_done")
     action.status, action.done_at = DONE, clock.now()
-    return await open_actions(uow, clock, telegram_user_id=telegram_user_id)
+    return await open_actions(uow, clock, telegram_user_id=telegram_user_id, page=page)
 
 
 async def _line(uow: UnitOfWork, action: Action, today: date) -> ActionLine:

@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.domain import bearings as bearings_rules
 from bot.domain.buttons import ALL_ITEMS, AgendaTick, Offer
 from bot.domain.errors import Refusal
+from bot.domain.paging import Page, page_of
 from bot.domain.roles import Role
 from bot.services.access import Person, require_person, require_supervisor
 from bot.services.actions import ActionLine, open_action_lines
@@ -107,6 +108,14 @@ async def team_agendas(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) 
         WorkerLine(w.id, w.display_name, len(await uow.agenda.open_for_worker(w.id)))
         for w in sorted(workers, key=lambda w: w.display_name)
     ]
+
+
+async def team_agendas_page(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, page: int = 0, stamp: str | None = None
+) -> Page[WorkerLine]:
+    """A page of the supervisor's list of workers' agendas."""
+    lines = await team_agendas(uow, clock, telegram_user_id=telegram_user_id)
+    return page_of(lines, page, keys=[line.member_id for line in lines], stamp=stamp)
 
 
 async def worker_named(uow: UnitOfWork, *, telegram_user_id: int, name: str) -> int:

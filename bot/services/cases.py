@@ -10,7 +10,9 @@ from bot.clock import Clock
 from bot.domain import cases as rules
 from bot.domain.errors import Refusal
 from bot.domain.flows import Accepted, Rejected
+from bot.domain.paging import Page, page_of
 from bot.domain.permissions import Actor, may_change, may_read, may_reassign
+from bot.domain.roles import Role
 from bot.services.access import Person, member_name, require_person, require_supervisor
 from bot.services.flows.replies import Said
 from bot.services.local_time import local_today
@@ -61,29 +63,81 @@ async def changeable_case(uow: UnitOfWork, person: Person, case_id: int) -> Case
 
 @dataclass(frozen=True)
 class Caseload:
-    """The cases in /cases, today's date for the reader, and whether it is the whole team's."""
+    """The cases in /cases, a page at a time, and today's date for the reader.
+
+    A worker's own cases come soonest due first. A supervisor's are the whole team's,
+    grouped by worker (each group soonest due first), or one worker's when ``worker`` is
+    set.
+    """
 
     cards: list[CaseCard]
     today: date
     whole_team: bool
+    page: Page[CaseCard]
+    worker: tuple[int, str] | None = None
+    """The one worker a supervisor chose to see (id, name), if any."""
 
 
-async def caseload(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> Caseload:
-    """The open cases a person looks after (a supervisor: the whole team's), soonest due first."""
+async def caseload(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    telegram_user_id: int,
+    page: int = 0,
+    stamp: str | None = None,
+    worker_id: int | None = None,
+) -> Caseload:
+    """A page of the open cases a person looks after (a supervisor: the team's)."""
     person = await require_person(uow, telegram_user_id)
     today = await local_today(uow, clock, person)
-    cases = (
-        await uow.cases.open_for_team(person.team_id)
-        if person.is_supervisor
-        else await uow.cases.open_for_worker(person.member_id)
-    )
+    worker: tuple[int, str] | None = None
+    if person.is_supervisor and worker_id:
+        member = await uow.members.get(worker_id)
+        if member is None or member.team_id != person.team_id or not member.active:
+            raise Refusal("already_done")  # a filter from an older list: nobody to show
+        worker = (member.id, member_name(member))
+        cases = await uow.cases.open_for_worker(member.id)
+    elif person.is_supervisor:
+        cases = await uow.cases.open_for_team(person.team_id)
+    else:
+        cases = await uow.cases.open_for_worker(person.member_id)
     cards = [await _card(uow, case, today) for case in cases]
+    grouped = person.is_supervisor and worker is None
     cards.sort(
-        key=lambda c: rules.due_order(
-            rules.CaseDates(c.reference, c.stage, c.next_visit_due, c.next_review_on)
+        key=lambda c: (
+            (c.worker_name.casefold(), c.worker_id) if grouped else ("", 0),
+            rules.due_order(
+                rules.CaseDates(c.reference, c.stage, c.next_visit_due, c.next_review_on)
+            ),
         )
     )
-    return Caseload(cards, today, whole_team=person.is_supervisor)
+    shown = page_of(cards, page, keys=[c.id for c in cards], stamp=stamp)
+    return Caseload(cards, today, whole_team=grouped, page=shown, worker=worker)
+
+
+@dataclass(frozen=True)
+class WorkerCases:
+    """A worker in the "whose cases?" list: their name, open cases and how many overdue."""
+
+    member_id: int
+    name: str
+    cases: int
+    overdue: int
+
+
+async def case_workers(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, page: int = 0, stamp: str | None = None
+) -> Page[WorkerCases]:
+    """A supervisor's choice of one worker's cases: the team's workers by name, a page."""
+    person = await require_supervisor(uow, telegram_user_id)
+    today = await local_today(uow, clock, person)
+    rows = []
+    for member in await uow.members.of_team(person.team_id, role=Role.WORKER.value):
+        open_cases = await uow.cases.open_for_worker(member.id)
+        overdue = sum(1 for c in open_cases if c.next_visit_due and c.next_visit_due < today)
+        rows.append(WorkerCases(member.id, member_name(member), len(open_cases), overdue))
+    rows.sort(key=lambda row: (row.name.casefold(), row.member_id))
+    return page_of(rows, page, keys=[row.member_id for row in rows], stamp=stamp)
 
 
 async def case_card(

@@ -26,6 +26,7 @@ from bot.domain.flags import (
     chase_due,
     deadlines,
 )
+from bot.domain.paging import Page, page_of
 from bot.domain.roles import Role
 from bot.domain.schedule import next_allowed
 from bot.services.access import Person, member_name, require_person
@@ -198,6 +199,18 @@ async def open_flags(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) ->
     order = {Urgency.TODAY: 0, Urgency.WEEK: 1, Urgency.SUPERVISION: 2}
     views = [await flag_view(uow, clock, flag) for flag in flags]
     return sorted(views, key=lambda v: (order[Urgency(v.urgency)], v.raised_at))
+
+
+FLAGS_PER_PAGE = 5
+"""Flags carry a summary each: fewer of them fit a phone's screen than cases."""
+
+
+async def open_flags_page(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, page: int = 0, stamp: str | None = None
+) -> Page[FlagView]:
+    """A page of /flags, in the same order on every page."""
+    views = await open_flags(uow, clock, telegram_user_id=telegram_user_id)
+    return page_of(views, page, keys=[v.id for v in views], stamp=stamp, size=FLAGS_PER_PAGE)
 
 
 async def chase_flags(

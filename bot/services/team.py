@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from bot.clock import Clock
 from bot.domain.cases import visit_state
 from bot.domain.flags import FlagFigures, flag_figures
+from bot.domain.paging import Page, page_of
 from bot.domain.roles import Role
 from bot.services.access import require_supervisor
 from bot.services.local_time import local_today
@@ -38,11 +39,14 @@ class TeamOverview:
     team_name: str
     rows: list[WorkerRow]
     figures: FlagFigures
+    page: Page[WorkerRow]
 
 
-async def team_overview(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> TeamOverview:
-    """Per worker: cases, visits overdue, reviews due in 7 days, open flags, actions overdue,
-    last bearings check (its date only: the check itself stays private)."""
+async def team_overview(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, page: int = 0, stamp: str | None = None
+) -> TeamOverview:
+    """A page of workers; per worker: cases, visits overdue, reviews due in 7 days, open
+    flags, actions overdue, last bearings check (its date only: the check stays private)."""
     person = await require_supervisor(uow, telegram_user_id)
     today = await local_today(uow, clock, person)
     rows = []
@@ -68,10 +72,12 @@ async def team_overview(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int)
                 last_bearings=checks[0].taken_at.date() if checks else None,
             )
         )
+    rows.sort(key=lambda row: (row.name.casefold(), row.member_id))
     return TeamOverview(
         team_name=person.team_name,
-        rows=sorted(rows, key=lambda row: row.name),
+        rows=rows,
         figures=await team_flag_figures(uow, clock, person.team_id),
+        page=page_of(rows, page, keys=[row.member_id for row in rows], stamp=stamp),
     )
 
 

@@ -113,7 +113,7 @@ async def test_a_case_is_seen_only_by_its_worker_and_their_supervisor(
     # Sam supervises North Team: he sees it, and gives it to Kim.
     sam = Chatter(emulator, SUPERVISOR_ID, "Sam")
     teams = await sam.send("/cases")
-    assert "FAM-0142 · Alex Worker · Engagement" in teams.text
+    assert "Alex Worker\n• FAM-0142 · Engagement" in teams.text  # grouped by worker
     card = await sam.press("FAM-0142 (Alex)")
     assert "Key worker: Alex Worker" in card.text and "Reassign" in card.labels
     choose = await sam.press("Reassign")

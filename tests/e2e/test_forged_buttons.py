@@ -178,6 +178,15 @@ FORGED: dict[str, list[Forgery]] = {
         Forgery(Who.COLLEAGUE, lambda w: f"fm:{w.former_member}", None),
     ],
     "fmx": [Forgery(Who.COLLEAGUE, lambda w: "fmx", None)],
+    # Pages of lists: the presser's own lists only; another worker's cases (a supervisor's
+    # filter) or a list name that does not exist are refused.
+    "lp": [
+        Forgery(Who.COLLEAGUE, lambda w: "lp:cases:1::0", None),
+        Forgery(Who.COLLEAGUE, lambda w: f"lp:cases:0::{w.owner_member}", None),
+        Forgery(Who.OTHER_SUPERVISOR, lambda w: f"lp:cases:0::{w.owner_member}", QUIET),
+        Forgery(Who.COLLEAGUE, lambda w: "lp:case_workers:0", "supervisors_only"),
+        Forgery(Who.COLLEAGUE, lambda w: "lp:nosuchlist:0", QUIET),
+    ],
     CATCH_ALL: [
         Forgery(Who.COLLEAGUE, lambda w: f"zz:{w.case}", QUIET),
         # Known prefixes with mutated parts: refused as stale, never "something went wrong".

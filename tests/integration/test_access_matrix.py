@@ -177,6 +177,8 @@ MATRIX: dict[str, Row] = {
         lambda c, p: agenda.agenda_for(c.uow, c.clock, p, c.world.owner_member))),
     "agenda.team_agendas": Row(SUPERVISORS,
         lambda c: agenda.team_agendas(c.uow, c.clock, telegram_user_id=c.user)),
+    "agenda.team_agendas_page": Row(SUPERVISORS,
+        lambda c: agenda.team_agendas_page(c.uow, c.clock, telegram_user_id=c.user)),
     "agenda.worker_named": Row(TEAM_SUPERVISOR,
         lambda c: agenda.worker_named(c.uow, telegram_user_id=c.user, name="Alex")),
     "agenda.tick_off": Row(OWNER_AND_SUPERVISOR, lambda c: agenda.tick_off(
@@ -216,6 +218,8 @@ MATRIX: dict[str, Row] = {
         as_person(lambda c, p: cases.changeable_case(c.uow, p, c.world.case))),
     "cases.caseload": Row(ALL_ACTIVE,
         lambda c: cases.caseload(c.uow, c.clock, telegram_user_id=c.user)),
+    "cases.case_workers": Row(SUPERVISORS,
+        lambda c: cases.case_workers(c.uow, c.clock, telegram_user_id=c.user)),
     "cases.case_card": Row(OWNER_AND_SUPERVISOR, lambda c: cases.case_card(
         c.uow, c.clock, telegram_user_id=c.user, case_id=c.world.case)),
     "cases.reassign_options": Row(TEAM_SUPERVISOR, lambda c: cases.reassign_options(
@@ -250,6 +254,8 @@ MATRIX: dict[str, Row] = {
         lambda c, p: flags.check_flag_to_resolve(c.uow, c.clock, p, c.world.flag))),
     "flags.open_flags": Row(ALL_ACTIVE,
         lambda c: flags.open_flags(c.uow, c.clock, telegram_user_id=c.user)),
+    "flags.open_flags_page": Row(ALL_ACTIVE,
+        lambda c: flags.open_flags_page(c.uow, c.clock, telegram_user_id=c.user)),
     # --- flows -------------------------------------------------------------------------
     "flows.use_cases.start_flow": Row(OWNER_AND_SUPERVISOR, lambda c: flows.start_flow(
         c.uow, c.clock, telegram_user_id=c.user, flow_name="case_review",

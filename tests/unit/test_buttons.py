@@ -51,7 +51,7 @@ SAMPLES: dict[str, list[Button]] = {
     "cn": [CaseHistory(4), CaseHistory(4, 3)],
     "nv": [buttons.ShowNote("v", 9), buttons.ShowNote("k", 9)],
     "nx": [buttons.CorrectNote("s", 9, 2)],
-    "ad": [buttons.ActionDone(8)],
+    "ad": [buttons.ActionDone(8), buttons.ActionDone(8, 3)],
     "fl": [buttons.FlagResponse(action, 3) for action in FlagAction],
     "sk": [buttons.StuckEndingChoice(2, ending) for ending in StuckEnding],
     "ag": [buttons.WorkerAgenda(6)],
@@ -63,6 +63,7 @@ SAMPLES: dict[str, list[Button]] = {
     "bgv": [buttons.SharedBearings(1)],
     "fm": [buttons.ConfirmErasure(2)],
     "fmx": [buttons.KeepAccount()],
+    "lp": [buttons.ListPage("cases", 2, "0a1b2c3d", 7), buttons.ListPage("flags", 0)],
 }
 
 
