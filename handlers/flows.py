@@ -31,6 +31,16 @@ from prompts import render_text
 
 def show(turn: Turn, reply: FlowReply, pressed_message_id: int | None = None) -> None:
     """Render a flow's reply: mark the pressed question answered, say what there is, ask next."""
+    if pressed_message_id is not None and reply.turned_page and reply.question is not None:
+        question = reply.question
+        turn.replace(
+            pressed_message_id,
+            "flow_question",
+            keyboard=question.buttons,
+            q=question,
+            ask=_ask(question),
+        )
+        return
     if pressed_message_id is not None:
         if reply.answered is not None:
             question, answer = reply.answered

@@ -144,11 +144,12 @@ SKIPPED = None
 
 @dataclass(frozen=True)
 class CaseChoice:
-    """A case the person may pick: its id, reference and key worker."""
+    """A case the person may pick: its id, reference, key worker and next visit due."""
 
     id: int
     reference: str
     worker_id: int | None = None
+    due: date | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,8 @@ class AnswerContext:
     today: date
     cases: Sequence[CaseChoice] = ()
     members: Sequence[MemberChoice] = ()
+    me: int | None = None
+    """The member answering (offered first, as "Me")."""
 
     def members_for(self, step: Step) -> list[MemberChoice]:
         """The members a member step offers (everyone, or only the workers)."""
@@ -229,7 +232,10 @@ def answer_from_text(step: Step, text: str, context: AnswerContext) -> Answer:
                 return Accepted(case.id)
         return Rejected("case_unknown")
     if step.kind is AnswerKind.MEMBER:
-        named = [m for m in context.members_for(step) if m.name.lower() == cleaned.lower()]
+        offered = context.members_for(step)
+        if cleaned.casefold() == "me" and any(m.id == context.me for m in offered):
+            return Accepted(context.me)
+        named = [m for m in offered if m.name.lower() == cleaned.lower()]
         return Accepted(named[0].id) if len(named) == 1 else Rejected("choose_a_button")
     raise AssertionError(step.kind)
 

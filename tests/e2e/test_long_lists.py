@@ -105,3 +105,52 @@ async def test_a_supervisor_sees_the_team_worker_by_worker_or_one_workers_cases(
     assert alexs.text.startswith("Alex Worker's cases") and "10 in all" in alexs.text
     whole = await sam.press("‹ Whole team")
     assert whole.text.startswith("Your team's cases")
+
+
+async def test_a_case_picker_offers_every_case_soonest_due_first_and_typed_parts_match(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    await give_cases(database, clock, WORKER_ID, 20)
+    alex = Chatter(emulator, WORKER_ID, "Alex")
+    question = await alex.send("/visit")
+    assert "Page 1 of 3 · 20 in all." in question.text
+    assert "Or type its reference, or part of it" in question.text
+    offered: list[str] = []
+    while True:
+        offered += [label for label in question.labels if label.startswith("FAM-")]
+        if "Next ›" not in question.labels:
+            break
+        turned = await alex.press("Next ›")
+        assert turned.message_id == question.message_id  # the same question, another page
+        question = turned
+    assert sorted(offered) == [f"FAM-{n:04}" for n in range(20)]
+    async with database.unit_of_work() as uow:
+        person = await access.require_person(uow, WORKER_ID)
+        open_cases = await uow.cases.open_for_worker(person.member_id)
+    due = {c.reference: c.next_visit_due for c in open_cases}
+    assert [due[ref] for ref in offered] == sorted(due.values())  # soonest due first
+
+    matches = await alex.send("fam-001")
+    assert "10 matches “fam-001” · page 1 of 2." in matches.text
+    assert [label for label in matches.labels if label.startswith("FAM-")] == sorted(
+        (f"FAM-001{n}" for n in range(10)), key=lambda ref: (due[ref], ref)
+    )[:8]
+    one = await alex.send("0017")
+    assert "1 match “0017”" in one.text and one.labels[0] == "FAM-0017"
+    when = await alex.tap("FAM-0017")
+    assert "When was the visit?" in when.text
+    unknown = await alex.send("nothing like it")
+    assert "FAM-" not in unknown.text
+
+
+async def test_a_member_picker_puts_me_first_and_typed_names_match(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    await give_cases(database, clock, WORKER_ID, 1)
+    sam = Chatter(emulator, SUPERVISOR_ID, "Sam")
+    await sam.send("/supervision")
+    await sam.tap("General – no case")
+    kims = await sam.send("ki")
+    assert "1 match “ki”" in kims.text and kims.labels[0] == "Kim Worker"

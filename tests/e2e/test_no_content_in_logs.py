@@ -143,7 +143,7 @@ async def test_a_whole_conversation_leaves_no_name_note_answer_or_token_in_the_l
     await alex.send(TYPED["decision"])
     await alex.tap("Skip")  # previous actions
     await alex.send(TYPED["action"])
-    await alex.tap(ALEX_NAME)
+    await alex.tap("Me")
     await alex.tap("Tomorrow")
     await alex.tap("No")  # no second action
     await alex.tap("No")  # nothing to escalate

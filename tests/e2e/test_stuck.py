@@ -41,7 +41,7 @@ WALK = [
     ("tap", "Not sure", "yours alone"),
     ("tap", "Not sure", "next step"),
     ("type", "Ask school about a joint meeting", "Who does it"),
-    ("tap", "Alex Worker", "By when"),
+    ("tap", "Me", "By when"),
     ("tap", "Tomorrow", "Did you get what you needed"),
     ("tap", "Partly", "I'm stuck · FAM-0142"),
 ]

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any, NoReturn
 
 from bot.clock import Clock
-from bot.domain import dates
+from bot.domain import dates, pickers
 from bot.domain.buttons import FlowAnswer, Offer
 from bot.domain.errors import Refusal
 from bot.domain.flows import (
@@ -35,6 +35,7 @@ from bot.domain.flows import (
     progress,
     record,
 )
+from bot.domain.paging import Page, page_of
 from bot.domain.permissions import Actor, may_read
 from bot.services.access import Person
 from bot.services.flow_catalogue import flow_for
@@ -46,8 +47,6 @@ from prompts import label
 from storage.models import FlowSession
 from storage.repositories.flows import FINISHED, OPEN
 from storage.uow import UnitOfWork
-
-MAX_CASE_BUTTONS = 8
 
 
 async def startable_flow(
@@ -186,35 +185,59 @@ async def _finish(
     return FlowReply(says=says)
 
 
-async def current_question(turn: FlowTurn, session: FlowSession) -> Question:
+async def current_question(
+    turn: FlowTurn, session: FlowSession, *, page: int = 0, typed: str | None = None
+) -> Question:
     """The session's current step as a question: its place in the flow, its answer buttons,
-    and Back and Skip where they apply."""
+    and Back and Skip where they apply. A case or member question shows a ``page`` of its
+    choices, or those matching what was ``typed``."""
     flow = flow_for(session.flow, turn.person.role.value)
     step = flow.step(session.step)
     position = position_of(session)
     context = await turn.answer_context()
     given = [answered for answered in position.answers if answered not in position.path]
     number, total = progress(flow, step.id, position.answers, given)
-    buttons = _answer_buttons(step, context, position.answers)
+    picker = _picker(step, context, position.answers, page, typed)
+
+    def answer(token: str) -> FlowAnswer:
+        return FlowAnswer(session.id, session.version, token)
+
+    if picker is not None:
+        rows = [[Offer.worded(words, answer(token))] for words, token in picker.items]
+        turning = []
+        if picker.has_previous:
+            turning.append(Offer(answer(f"p{picker.number - 1}"), "page_previous"))
+        if picker.has_next:
+            turning.append(Offer(answer(f"p{picker.number + 1}"), "page_next"))
+        if turning:
+            rows.append(turning)
+    else:
+        rows = [
+            [Offer.worded(words, answer(token)) for words, token in row]
+            for row in _answer_buttons(step, context)
+        ]
     navigation = []
     if position.path:
-        navigation.append(Offer(FlowAnswer(session.id, session.version, "b"), "flow_back"))
+        navigation.append(Offer(answer("b"), "flow_back"))
     if step.optional:
-        navigation.append(Offer(FlowAnswer(session.id, session.version, "s"), step.skip_label))
-    rows = [
-        [Offer.worded(words, FlowAnswer(session.id, session.version, t)) for words, t in row]
-        for row in buttons
-    ]
+        navigation.append(Offer(answer("s"), step.skip_label))
     if navigation:
         rows.append(navigation)
     values = _template_values(flow, position.answers, context)
-    return Question(flow=flow, step=step, number=number, total=total, buttons=rows, values=values)
+    return Question(
+        flow=flow,
+        step=step,
+        number=number,
+        total=total,
+        buttons=rows,
+        values=values,
+        picker=picker,
+        typed=typed,
+    )
 
 
-def _answer_buttons(
-    step: Step, context: AnswerContext, answers: dict[str, Any]
-) -> list[list[tuple[str, str]]]:
-    """The step's choices as rows of (label, answer token)."""
+def _answer_buttons(step: Step, context: AnswerContext) -> list[list[tuple[str, str]]]:
+    """A choice, scale or date step's answers as rows of (label, answer token)."""
     if step.kind in (AnswerKind.CHOICE, AnswerKind.YESNO):
         options = [(option.label, f"o{i}") for i, option in enumerate(step.choices())]
         per_row = 1 if any(len(label) > 14 for label, _ in options) else 3
@@ -231,13 +254,29 @@ def _answer_buttons(
             days = dates.upcoming_days(context.today, 6)
         labelled = [(dates.day_label(day, context.today), f"d{day.isoformat()}") for day in days]
         return [labelled[:3], labelled[3:]]
-    if step.kind is AnswerKind.CASE:
-        return [[(case.reference, f"c{case.id}")] for case in context.cases[:MAX_CASE_BUTTONS]]
-    if step.kind is AnswerKind.MEMBER:
-        first = _concerned_worker(context, answers)
-        members = sorted(context.members_for(step), key=lambda m: m.id != first)
-        return [[(member.name, f"m{member.id}")] for member in members[:MAX_CASE_BUTTONS]]
     return []
+
+
+def _picker(
+    step: Step, context: AnswerContext, answers: dict[str, Any], page: int, typed: str | None
+) -> Page[tuple[str, str]] | None:
+    """A case or member step's choices as (label, answer token), a page of them (or those
+    matching what was typed); None for other kinds of step."""
+    if step.kind is AnswerKind.CASE:
+        cases = pickers.matching_cases(context, typed) if typed else pickers.case_choices(context)
+        choices = [(case.reference, f"c{case.id}") for case in cases]
+    elif step.kind is AnswerKind.MEMBER:
+        concerned = _concerned_worker(context, answers)
+        members = (
+            pickers.matching_members(step, context, typed, concerned)
+            if typed
+            else pickers.member_choices(step, context, concerned)
+        )
+        me = label("picker_me")
+        choices = [(pickers.member_label(m, context, me), f"m{m.id}") for m in members]
+    else:
+        return None
+    return page_of(choices, page, keys=[token for _, token in choices], size=pickers.PICKER_PAGE)
 
 
 async def _notes_after(

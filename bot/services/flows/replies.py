@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.domain.buttons import Offers
 from bot.domain.flows import FlowDefinition, Step
+from bot.domain.paging import Page
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,10 @@ class Question:
     total: int
     buttons: Offers
     values: dict[str, Any]
+    picker: Page[tuple[str, str]] | None = None
+    """For a case or member question: the page of choices shown."""
+    typed: str | None = None
+    """What the person typed, when the choices shown are those that match it."""
 
 
 @dataclass
@@ -46,3 +51,5 @@ class FlowReply:
     answered: tuple[Question, str] | None = None
     says: list[Said] = field(default_factory=list)
     question: Question | None = None
+    turned_page: bool = False
+    """The question is the one pressed, at another page: shown in its place."""

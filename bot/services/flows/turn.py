@@ -47,9 +47,13 @@ async def load_answer_context(uow: UnitOfWork, clock: Clock, person: Person) -> 
     members = await uow.members.of_team(person.team_id)
     return AnswerContext(
         today=await local_today(uow, clock, person),
-        cases=[CaseChoice(case.id, case.reference, case.worker_id) for case in cases],
+        cases=[
+            CaseChoice(case.id, case.reference, case.worker_id, case.next_visit_due)
+            for case in cases
+        ],
         members=[
             MemberChoice(m.id, m.display_name, m.role == Role.WORKER)
             for m in sorted(members, key=lambda m: (m.id != person.member_id, m.display_name))
         ],
+        me=person.member_id,
     )

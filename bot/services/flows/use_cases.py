@@ -139,6 +139,10 @@ async def answer_text(
     step = flow_for(session.flow, turn.person.role.value).step(session.step)
     answer = await typed_answer(turn, step, text)
     if isinstance(answer, Rejected):
+        matching = await current_question(turn, session, typed=text.strip())
+        if matching.picker is not None and matching.picker.total:
+            # Part of a reference or a name: the question again, with what matches.
+            return FlowReply(question=matching)
         return FlowReply(
             says=[rejection(answer, step)], question=await current_question(turn, session)
         )
@@ -170,6 +174,12 @@ async def press(
     if is_idle(session, clock, idle):
         return await expire_session(turn, session)
     step = flow_for(session.flow, turn.person.role.value).step(session.step)
+    if button.token.startswith("p") and button.token[1:].isdecimal():
+        # Another page of a case or member question: the same question, nothing answered.
+        question = await current_question(turn, session, page=int(button.token[1:]))
+        if question.picker is None:
+            raise Refusal("already_done")
+        return FlowReply(question=question, turned_page=True)
     if button.token == "b":
         return await step_back(turn, session)
     if button.token == "s":
