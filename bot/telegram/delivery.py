@@ -243,6 +243,13 @@ class Delivery:
         else:
             replies.send(chat_id, html, outgoing.buttons)
         call = replies.calls[0]
+        if len(replies.calls) > 1:
+            # One outbox row is one message (its id is recorded, to edit it later): a text
+            # over Telegram's limit keeps its first part, with the buttons of the last.
+            log.warning("outbox.cut", extra={"row": claim.id, "kind": kind})
+            markup = replies.calls[-1]["params"].get("reply_markup")
+            if markup is not None:
+                call["params"]["reply_markup"] = markup
         return _Prepared(
             kind, chat_id, call["method"], call["params"], outgoing.edit_message_id is not None
         )

@@ -166,6 +166,9 @@ class Digest:
     week: date
     reviews: list[tuple[str, str, date]]
     overdue: list[tuple[str, str, date]]
+    shown: int = 20
+    """At most this many of each list; the rest is counted ("and 12 more – see /cases"), so
+    a big team's digest stays one readable message."""
 
 
 async def team_digest(uow: UnitOfWork, team_id: int, week: date) -> Digest:
