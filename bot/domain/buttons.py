@@ -439,6 +439,25 @@ class SharedBearings(Button):
     check_id: int
 
 
+# Importing a caseload.
+
+
+@dataclass(frozen=True)
+class ConfirmImport(Button):
+    """Import the caseload file previewed (its rows wait as a pending import)."""
+
+    prefix = "ci"
+    pending_id: int
+
+
+@dataclass(frozen=True)
+class CancelImport(Button):
+    """Don't import the caseload file previewed."""
+
+    prefix = "cix"
+    pending_id: int
+
+
 # Erasure.
 
 

@@ -61,6 +61,8 @@ SAMPLES: dict[str, list[Button]] = {
     "bga": [buttons.BearingsToAgenda(1)],
     "bgt": [buttons.BearingsTeamSummary()],
     "bgv": [buttons.SharedBearings(1)],
+    "ci": [buttons.ConfirmImport(BIG)],
+    "cix": [buttons.CancelImport(3)],
     "fm": [buttons.ConfirmErasure(2)],
     "fmx": [buttons.KeepAccount()],
 }
@@ -117,6 +119,9 @@ def test_the_wire_format_is_the_one_old_messages_carry() -> None:
         "nd:3:d2026-02-30",
         "cl:1",
         "fmx:1",
+        "ci",
+        "ci:x",
+        "cix:1:2",
         "j:tok en",
     ],
 )
