@@ -235,7 +235,8 @@ def read_caseload(content: bytes) -> ReadFile:
         return _whole_file(Problem.EMPTY)
     first_line = text.lstrip("\n\r").splitlines()[0]
     delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Strict: a stray quotation mark is a problem on its row, not cells quietly run together.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[CaseRow] = []
     workers: list[tuple[int, str]] = []
     problems: list[RowProblem] = []
@@ -425,6 +426,8 @@ def read_cadence(text: str) -> int | None:
     """Days between visits: "7", "7 days", "weekly", "fortnightly", "every 2 weeks",
     "3-weekly", "every fortnight"; None if unreadable or not 1 to ``MAX_CADENCE_DAYS``.
     ("Monthly" is not read: a month is not a number of days; write 28 or "4 weeks".)"""
+    if text.strip().startswith("-"):
+        return None
     tokens = re.sub(r"(\d)([a-z])", r"\1 \2", words(text)).split()  # "7days" -> "7 days"
     if tokens[:1] == ["every"]:
         tokens = tokens[1:]

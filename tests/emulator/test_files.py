@@ -85,7 +85,9 @@ async def test_a_users_own_file_arrives_as_a_document_and_downloads_byte_for_byt
         emu.send_document(7, b"", "empty.csv")
 
 
-async def test_send_document_over_the_test_api(emu: BotApiEmulator, http: httpx.AsyncClient) -> None:
+async def test_send_document_over_the_test_api(
+    emu: BotApiEmulator, http: httpx.AsyncClient
+) -> None:
     response = await http.post(
         "/_emulator/send_document",
         json={"user_id": 8, "content_base64": "YSxiCjEsMgo=", "file_name": "t.csv"},
