@@ -168,7 +168,7 @@ async def confirm_upload(
 ) -> Imported | ImportCheck | ImportExpired:
     """Confirm a preview: check its rows again against the team as it is now and import
     them, or say what changed since (nothing imported). Someone else's preview, or one
-    confirmed, cancelled or replaced already, is "already done"."""
+    confirmed, cancelled or replaced already, is refused as no longer open."""
     person = await who_may_import(uow, telegram_user_id=telegram_user_id)
     pending = await _own_pending(uow, person, pending_id)
     await uow.imports.delete(pending)
@@ -278,13 +278,15 @@ async def _apply(
 
 
 async def _own_pending(uow: UnitOfWork, person: Person, pending_id: int) -> PendingImport:
-    """The person's own pending import; anything else (gone, or someone else's) is "already
-    done", which says nothing about whether it exists."""
+    """The person's own pending import, in their current team. Anything else is "no longer
+    open" (imported, cancelled, replaced by a newer file, or expired and purged), which is
+    also all that someone else's, or a forged id, is told: it says nothing of what exists."""
     pending = await uow.imports.get(pending_id)
-    if pending is None or pending.member_id != person.member_id:
-        raise Refusal("already_done")
-    if pending.team_id != person.team_id:
-        raise Refusal("already_done")
+    if pending is None or (pending.member_id, pending.team_id) != (
+        person.member_id,
+        person.team_id,
+    ):
+        raise Refusal("import_gone")
     return pending
 
 
