@@ -4,6 +4,7 @@ cadences, stages, row numbers, duplicates, key workers and the cases a team alre
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -401,3 +402,15 @@ def test_any_cells_under_a_good_header_read_or_are_refused_by_row(cells: list[li
         assert problem.row is None or problem.row >= 2
     for row in read_file.rows:
         assert row.row >= 2 and 1 <= row.cadence_days <= 90
+
+
+def test_the_readmes_sample_file_imports_as_it_says() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    sample = readme.split("```csv\n", 1)[1].split("```", 1)[0]
+    plan = plan_import(read(sample), MEMBERS, {})
+    assert plan.clean
+    assert [(c.reference, c.worker_id, c.stage, c.cadence_days) for c in plan.new] == [
+        ("FAM-0142", 1, Stage.ENGAGEMENT, 7),
+        ("FAM-0143", 2, Stage.MONITORING, 14),
+        ("FAM-0144", 1, Stage.FAMILY_MEETING, 28),
+    ]
