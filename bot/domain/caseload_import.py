@@ -289,7 +289,7 @@ def _read_header(cells: list[str], row: int) -> tuple[dict[int, Column], list[Ro
         column = HEADERS.get(words(cell))
         if column is None:
             problems.append(
-                RowProblem(row, Problem.UNKNOWN_COLUMN, header=cell[:40], position=index + 1)
+                RowProblem(row, Problem.UNKNOWN_COLUMN, header=cell[:30], position=index + 1)
             )
         elif column in found.values():
             problems.append(

@@ -31,6 +31,9 @@ PREVIEW_ROWS = 10
 PREVIEW_PROBLEMS = 15
 """How many problems a reply in chat lists (the command line lists them all)."""
 
+PREVIEW_WORKERS = 8
+"""How many key workers a preview names with their counts (the most cases first)."""
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -42,6 +45,7 @@ class Limits:
     preview_hours: int = rules.PREVIEW_HOURS
     preview_rows: int = PREVIEW_ROWS
     preview_problems: int = PREVIEW_PROBLEMS
+    preview_workers: int = PREVIEW_WORKERS
     stages: tuple[str, ...] = tuple(STAGE_LABELS.values())
 
 

@@ -3,7 +3,10 @@ cadences, stages, row numbers, duplicates, key workers and the cases a team alre
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,8 @@ from bot.domain.caseload_import import (
     read_stage,
 )
 from bot.domain.cases import Stage
+from bot.services.caseload_import import LIMITS, CasePreview, ImportCheck
+from prompts import render
 
 HEADER = "reference,key worker,stage,visit cadence,next visit due,next plan review\n"
 DEC_5 = date(2026, 12, 5)
@@ -414,3 +419,28 @@ def test_the_readmes_sample_file_imports_as_it_says() -> None:
         ("FAM-0143", 2, Stage.MONITORING, 14),
         ("FAM-0144", 1, Stage.FAMILY_MEETING, 28),
     ]
+
+
+def _telegram_length(html: str) -> int:
+    """How long Telegram counts a message: UTF-16 units of the text once HTML is parsed."""
+    plain = unescape(re.sub(r"<[^>]+>", "", html))
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def test_the_longest_preview_and_list_of_problems_fit_in_one_message() -> None:
+    header = "🙂" * 30  # a header cell is echoed back, cut to 30 characters
+    problems = [
+        RowProblem(1, Problem.UNKNOWN_COLUMN, header=header, position=700 + n)
+        for n in range(LIMITS.preview_problems + 5)
+    ]
+    check = ImportCheck("T" * 80, [], [], problems)
+    worst = render("import_preview", check=check, limits=LIMITS, changed=True)
+    assert "…and 5 more." in worst
+    assert _telegram_length(worst) <= 4096
+
+    row = CasePreview(MAX_ROWS + 1, "A" * 32, "🙂" * 64, "Family meeting / plan", 90, DEC_5, DEC_5)
+    new = [replace(row, reference=f"{n:0>32}", worker_name=f"{n}" + "🙂" * 63) for n in range(40)]
+    check = ImportCheck("T" * 80, new, ["X"] * 1999, [], pending_id=1)
+    longest = render("import_preview", check=check, limits=LIMITS, changed=False)
+    assert "…and 30 more." in longest and " · 32 others" in longest
+    assert _telegram_length(longest) <= 4096
