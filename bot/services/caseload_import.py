@@ -151,8 +151,8 @@ async def preview_upload(
     team = await _team_of(uow, person)
     read = rules.read_caseload(content)
     check, plan = await _check(uow, team, read)
-    await uow.imports.drop_for_member(person.member_id)
     if not check.clean or not plan.new:
+        await uow.imports.drop_for_member(person.member_id)  # a newer file: the old one goes
         return check
     now = clock.now()
     pending = await uow.imports.replace_for_member(
