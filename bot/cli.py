@@ -1,5 +1,5 @@
 """The ``bearings`` command line: run, sandbox, migrate, team create, invite, rotate-key,
-audit, purge, export, backup, restore."""
+audit, purge, export, backup, restore, import cases."""
 
 from __future__ import annotations
 
@@ -17,12 +17,13 @@ from typing import TypeVar
 from bot.app import StartupError, build, ensure_schema
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
+from bot.domain.caseload_import import MAX_FILE_BYTES
 from bot.domain.errors import Refusal
 from bot.domain.flags import FlagFigures
 from bot.domain.roles import Role
 from bot.heap import return_large_buffers
 from bot.logs import configure_logging
-from bot.services import onboarding, team_admin
+from bot.services import caseload_import, onboarding, team_admin
 from bot.services.audit import AuditLog, read_audit_log
 from bot.services.export import Exported, export_case_for_operator, export_member_for_operator
 from bot.services.retention import PurgeReport, purge_due
@@ -203,6 +204,29 @@ def _parser() -> argparse.ArgumentParser:
         help="a folder to write into (default: the current one), or for --case a file name",
     )
     export.set_defaults(action=_export)
+
+    importing = commands.add_parser("import", help="import data into a team").add_subparsers(
+        title="import commands", metavar="WHAT"
+    )
+    cases = importing.add_parser(
+        "cases",
+        help="import an existing caseload from a CSV file (every row checked first)",
+        description=(
+            "Columns (a header row; names matched loosely): reference, key worker (their "
+            "Telegram username or the name they joined with), stage, and optionally visit "
+            "cadence (7, weekly, fortnightly, every 3 weeks; default 7), next visit due and "
+            "next plan review (dates day first: 5/12/2026, 5 Dec 2026, 2026-12-05). Every row "
+            "is checked first and nothing is imported unless all are clean. A case already in "
+            "the team with the same details is left alone, so importing a file twice changes "
+            "nothing; one with different details is a problem to resolve."
+        ),
+    )
+    cases.add_argument("file", type=Path, help="the CSV file (UTF-8, with or without a BOM)")
+    cases.add_argument("--team", required=True, help="the team's name")
+    cases.add_argument(
+        "--dry-run", action="store_true", help="check the file and show what it would add"
+    )
+    cases.set_defaults(action=_import_cases)
     return parser
 
 
@@ -451,6 +475,76 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_cases(settings: Settings, args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 2
+    with path.open("rb") as file:
+        content = file.read(MAX_FILE_BYTES + 1)  # one byte over is enough to say it is too big
+
+    async def work(database: Database) -> caseload_import.ImportCheck | caseload_import.Imported:
+        async with database.unit_of_work() as uow:
+            if args.dry_run:
+                return await caseload_import.check_file_for_team(
+                    uow, SystemClock(), team_name=args.team, content=content
+                )
+            return await caseload_import.import_file_for_team(
+                uow, SystemClock(), team_name=args.team, content=content
+            )
+
+    outcome = _with_database(settings, work)
+    if isinstance(outcome, caseload_import.Imported):
+        kept = f" ({len(outcome.unchanged)} already there, left as they were)"
+        print(
+            f"Imported {_cases(len(outcome.created))} into {outcome.team_name}"
+            f"{kept if outcome.unchanged else ''}."
+        )
+        return 0
+    if outcome.problems:
+        count = len(outcome.problems)
+        print(f"{path}: {count} problem(s); nothing was imported.", file=sys.stderr)
+        for problem in outcome.problems:
+            line = render("import_problem", problem=problem, limits=caseload_import.LIMITS)
+            print(f"  {_plain(line)}", file=sys.stderr)
+        return 1
+    kept = f" ({len(outcome.unchanged)} already there, left as they are)"
+    print(
+        f"{path} would add {_cases(len(outcome.new))} to {outcome.team_name}"
+        f"{kept if outcome.unchanged else ''}{':' if outcome.new else '.'}"
+    )
+    if outcome.new:
+        _print_table(
+            ["row", "reference", "key worker", "stage", "every", "next visit", "next review"],
+            [
+                [
+                    str(case.row),
+                    case.reference,
+                    case.worker_name,
+                    case.stage_label,
+                    f"{case.cadence_days} days",
+                    f"{case.next_visit_due:%Y-%m-%d}" if case.next_visit_due else "-",
+                    f"{case.next_review_on:%Y-%m-%d}" if case.next_review_on else "-",
+                ]
+                for case in outcome.new
+            ],
+        )
+    print("Nothing was changed (dry run).")
+    return 0
+
+
+def _cases(count: int) -> str:
+    return f"{count} case{'s' if count != 1 else ''}"
+
+
+def _print_table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+
+
 def _print_purge(report: PurgeReport, default_days: int) -> None:
     verb = "would be purged" if report.dry_run else "purged"
     if not report.cases:
@@ -473,11 +567,7 @@ def _print_purge(report: PurgeReport, default_days: int) -> None:
     rows.append(
         ["total", "", f"{len(report.cases)} case(s)", "", "", *(str(totals[n]) for n in tables)]
     )
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
+    _print_table(header, rows)
     print(f"{len(report.cases)} closed case(s) {verb}, with the rows counted above.")
     if report.dry_run:
         print("Nothing was changed (dry run). Run `bearings purge` to purge them.")

@@ -26,6 +26,7 @@ from handlers import (
     actions,
     agenda,
     bearings,
+    caseload_import,
     cases,
     erasure,
     export,
@@ -82,6 +83,8 @@ PRESS_ROUTES: dict[type[buttons.Button], PressHandler] = {
     buttons.BearingsToAgenda: bearings.add_to_agenda,
     buttons.BearingsTeamSummary: bearings.team_summary,
     buttons.SharedBearings: bearings.show_shared,
+    buttons.ConfirmImport: caseload_import.confirm,
+    buttons.CancelImport: caseload_import.cancel,
     buttons.ConfirmErasure: erasure.confirm,
     buttons.KeepAccount: erasure.cancel,
     buttons.ListPage: page_turner(
@@ -137,6 +140,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Then one handler parses every press and routes it by its kind of button (PRESS_ROUTES).
     application.add_handler(groups.ButtonOutsidePrivate(groups.button_outside_private))
     application.add_handler(CallbackQueryHandler(press_router(PRESS_ROUTES)))
+
+    # A caseload file (CSV) a supervisor sends to import; before the flows' "text only".
+    application.add_handler(
+        MessageHandler(PRIVATE & caseload_import.SPREADSHEETS, caseload_import.receive_file)
+    )
 
     # Typed answers in a flow; anything else in private gets a short menu.
     application.add_handler(

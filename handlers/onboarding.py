@@ -44,6 +44,7 @@ async def confirm_join(turn: Turn, press: Press[JoinTeam]) -> None:
         token=press.button.token,
         telegram_user_id=press.user_id,
         display_name=press.first_name,
+        username=press.username,
     )
     turn.replace(press.message_id, "joined", person=person)
     turn.replies.set_commands(press.chat_id, command_menu(person.role.value))

@@ -21,4 +21,6 @@ async def note_contact(update: Update, context: BearingsContext) -> None:
     if change is not None and change.new_chat_member.status in _GONE:
         return
     turn = context.turn
-    await reachability.heard_from(turn.uow, turn.clock, telegram_user_id=user.id)
+    await reachability.heard_from(
+        turn.uow, turn.clock, telegram_user_id=user.id, username=user.username
+    )

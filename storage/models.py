@@ -73,6 +73,9 @@ class Member(Base):
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     role: Mapped[str] = mapped_column(String(16))
     display_name: Mapped[str] = mapped_column(EncryptedText)
+    # Their Telegram @username (without the @), as Telegram last told it: a caseload file
+    # may name a key worker by it. Refreshed whenever they write; None if they have none.
+    telegram_username: Mapped[str | None] = mapped_column(EncryptedText)
     timezone: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -134,6 +137,24 @@ class Case(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closing_reason: Mapped[str | None] = mapped_column(EncryptedText)
+
+
+class PendingImport(Base):
+    """A caseload file a supervisor sent in chat, read and checked, waiting for Confirm.
+
+    Only the rows that read cleanly are kept (references, key workers as written, stages,
+    cadences, dates), encrypted, never the file itself; one per person (a new file
+    replaces it), deleted on Confirm or Cancel, and purged by the planner once expired.
+    """
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), unique=True)
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(EncryptedJSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class FlowSession(Base):

@@ -11,6 +11,7 @@ from storage.repositories.erasure import ErasureRepository
 from storage.repositories.export import ExportRepository
 from storage.repositories.flags import FlagRepository
 from storage.repositories.flows import FlowSessionRepository
+from storage.repositories.imports import PendingImportRepository
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.jobs import JobRunRepository
@@ -43,6 +44,7 @@ class UnitOfWork:
         self.erasure = ErasureRepository(session)
         self.jobs = JobRunRepository(session)
         self.planning = PlanningRepository(session)
+        self.imports = PendingImportRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""

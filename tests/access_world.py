@@ -4,9 +4,10 @@ Built through the real services on top of ``seed_team``: Alex (a North Team
 worker) owns a case with a visit note, a supervision note, an action, a flag
 (kept for supervision, so also an agenda item), a shared bearings check, an
 "I'm stuck" walk-through saved as a note, a visit nudge, an open flow and a
-draft. The access matrix (tests/integration/test_access_matrix.py) and the
-forged-button test (tests/e2e/test_forged_buttons.py) both reach for them as
-each kind of person in ``Who``.
+draft; and Sam, their supervisor, has a caseload file waiting for Confirm. The
+access matrix (tests/integration/test_access_matrix.py) and the forged-button
+test (tests/e2e/test_forged_buttons.py) both reach for them as each kind of
+person in ``Who``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.domain.roles import Role
 from bot.domain.stuck import StuckEnding
 from bot.services import (
     bearings,
+    caseload_import,
     cases,
     flags,
     flows,
@@ -52,6 +54,7 @@ TODAY = date(2026, 11, 23)
 FORMER_ID, STRANGER_ID = 1006, 9999
 REFERENCE = "ACC-0101"
 Snapshot = dict[str, list[tuple[Any, ...]]]
+PENDING_IMPORT = b"reference,key worker,stage\nIMP-0001,Alex Worker,engagement\n"
 
 MARKERS = {
     "visit": "Visit-words Quarrington-marker",
@@ -97,6 +100,10 @@ class World:
     session_version: int
     draft: int
     invite_token: str
+    team: int
+    """North Team, Alex's team."""
+    pending_import: int
+    """A caseload file Sam sent in chat, waiting for their Confirm (one new case, IMP-0001)."""
 
 
 async def build_world(database: Database, clock: MovableClock) -> World:
@@ -207,6 +214,10 @@ async def build_world(database: Database, clock: MovableClock) -> World:
         action = (await uow.actions.open_for_owner(alex.member_id))[0]
         agenda_item = (await uow.agenda.open_for_worker(alex.member_id))[0]
         assert session is not None
+        preview = await caseload_import.preview_upload(
+            uow, clock, telegram_user_id=SUPERVISOR_ID, content=PENDING_IMPORT
+        )
+        assert preview.pending_id is not None
         return World(
             owner_member=alex.member_id,
             colleague_member=kim.member_id,
@@ -224,6 +235,8 @@ async def build_world(database: Database, clock: MovableClock) -> World:
             session_version=session.version,
             draft=draft.id,
             invite_token=fresh.token,
+            team=alex.team_id,
+            pending_import=preview.pending_id,
         )
 
 

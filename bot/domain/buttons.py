@@ -458,6 +458,25 @@ class ListPage(Button):
     subject: int = 0
 
 
+# Importing a caseload.
+
+
+@dataclass(frozen=True)
+class ConfirmImport(Button):
+    """Import the caseload file previewed (its rows wait as a pending import)."""
+
+    prefix = "ci"
+    pending_id: int
+
+
+@dataclass(frozen=True)
+class CancelImport(Button):
+    """Don't import the caseload file previewed."""
+
+    prefix = "cix"
+    pending_id: int
+
+
 # Erasure.
 
 

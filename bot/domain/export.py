@@ -63,6 +63,7 @@ class MemberRecord:
     settings: dict[str, Any]
     away_until: date | None
     away_cover: str | None
+    telegram_username: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,14 @@
 """Erasure (``/forget_me``): a member erases their own account data, after their open
 cases pass to a supervisor of their team.
 
-What goes: their name, their Telegram link, their personal and away settings,
-their bearings checks, every conversation of theirs (open, draft or finished),
-their supervision agenda, the general supervision notes about them (with no
-case) and the actions they own that are about no case, and every message owed
-to them. What stays, because it belongs to the team's case records: visits,
-case supervision notes, stuck walk-throughs and flags they wrote or raised,
-shown from then on as by "a former worker". Their open cases and open case
+What goes: their name and username, their Telegram link, their personal and
+away settings, their bearings checks, every conversation of theirs (open, draft
+or finished), their supervision agenda, the general supervision notes about them
+(with no case) and the actions they own that are about no case, every message
+owed to them, and a caseload file of theirs waiting for Import. What stays,
+because it belongs to the team's case records: visits, case supervision notes,
+stuck walk-throughs and flags they wrote or raised, shown from then on as by
+"a former worker". Their open cases and open case
 actions pass to a supervisor (``bot.domain.erasure.receiving_supervisor``), who
 is told at the next working moment. The member row stays, emptied, so that those
 records keep an author; joining again takes a new invite and makes a new member.

@@ -310,6 +310,7 @@ class _Reader:
             settings=dict(member.settings or {}),
             away_until=member.away_until,
             away_cover=await self.name(member.away_cover_id),
+            telegram_username=member.telegram_username,
         )
 
     async def case(self, case: Case) -> rules.CaseRecord:

@@ -88,9 +88,16 @@ async def preview_invite(
 
 
 async def join_team(
-    uow: UnitOfWork, clock: Clock, *, token: str, telegram_user_id: int, display_name: str
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    token: str,
+    telegram_user_id: int,
+    display_name: str,
+    username: str | None = None,
 ) -> Person:
-    """Use an invite: the person becomes a member of its team in its role."""
+    """Use an invite: the person becomes a member of its team in its role (their Telegram
+    ``username``, if they have one, is kept so a caseload file can name them by it)."""
     existing = await uow.members.by_telegram_id(telegram_user_id)
     if existing is not None and existing.active:
         used = await uow.invites.by_hash(invites.hash_token(token))
@@ -118,6 +125,7 @@ async def join_team(
             )
         existing.team_id, existing.role, existing.active = team.id, invite.role, True
         existing.display_name, existing.deactivated_at = display_name[:64], None
+        existing.telegram_username = username
         member = existing
         await uow.flush()
     else:
@@ -127,6 +135,7 @@ async def join_team(
                 telegram_user_id=telegram_user_id,
                 role=invite.role,
                 display_name=display_name[:64],
+                telegram_username=username,
                 active=True,
                 joined_at=now,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import Clock
+from bot.services.caseload_import import purge_expired_imports
 from bot.services.flags import chase_flags
 from bot.services.flows.expiry import expire_idle_flows
 from bot.services.nudges import plan_nudges
@@ -25,11 +26,13 @@ async def plan(
     nudges: bool = True,
 ) -> int:
     """Owe every flag reminder and nudge that has fallen due (each once, by its unique key),
-    turn idle conversations into drafts, and purge closed cases past their retention."""
+    turn idle conversations into drafts, purge closed cases past their retention, and drop
+    caseload previews nobody confirmed in time."""
     teams = await every_team_settings(uow)
     owed = await chase_flags(uow, clock, teams=teams)
     if nudges:
         owed += await plan_nudges(uow, clock, teams=teams)
     owed += await expire_idle_flows(uow, clock, flow_idle)
     await purge_due(uow, clock, retention_days, limit=PURGE_PER_TICK, teams=teams)
+    await purge_expired_imports(uow, clock)
     return owed

@@ -63,11 +63,18 @@ async def mark_unreachable(uow: UnitOfWork, clock: Clock, *, telegram_user_id: i
     return True
 
 
-async def heard_from(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> bool:
-    """This person wrote to the bot (or unblocked it): they can be reached again.
+async def heard_from(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, username: str | None = None
+) -> bool:
+    """This person wrote to the bot (or unblocked it): they can be reached again, and their
+    Telegram ``username`` is noted if it changed (a caseload file may name them by it).
     Returns whether they had been marked unreachable."""
     member = await uow.members.by_telegram_id(telegram_user_id)
-    if member is None or member.unreachable_at is None:
+    if member is None:
+        return False
+    if member.active and member.telegram_username != username:
+        member.telegram_username = username
+    if member.unreachable_at is None:
         return False
     member.unreachable_at = None
     await uow.audit.record(

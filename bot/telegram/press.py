@@ -32,6 +32,8 @@ class Press(Generic[B]):
     query_id: str
     chat_id: int
     message_id: int
+    username: str | None = None
+    """The presser's Telegram @username (without the @), if they have one."""
 
 
 PressHandler = Callable[[Turn, Press[Any]], Awaitable[None]]
@@ -67,6 +69,7 @@ def press_router(
             query_id=query.id,
             chat_id=query.message.chat.id,
             message_id=query.message.message_id,
+            username=query.from_user.username,
         )
         await routes[type(button)](turn, press)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Action, Case, NoteRevision, SupervisionNote, Visit
+
+_SLICE = 500
 
 
 class CaseRepository:
@@ -31,6 +33,23 @@ class CaseRepository:
         return await self._session.scalar(
             select(Case).where(Case.team_id == team_id, Case.reference == reference)
         )
+
+    async def add_many(self, cases: Sequence[Case]) -> None:
+        """Store new cases together (an imported caseload)."""
+        self._session.add_all(cases)
+        await self._session.flush()
+
+    async def by_references(self, team_id: int, references: Collection[str]) -> Sequence[Case]:
+        """The team's cases (open or closed) with any of these references."""
+        wanted = sorted(set(references))
+        found: list[Case] = []
+        # In slices: SQLite caps the parameters of one statement.
+        for start in range(0, len(wanted), _SLICE):
+            query = select(Case).where(
+                Case.team_id == team_id, Case.reference.in_(wanted[start : start + _SLICE])
+            )
+            found.extend((await self._session.scalars(query)).all())
+        return found
 
     async def open_for_worker(self, worker_id: int) -> Sequence[Case]:
         """A worker's open cases."""

@@ -24,6 +24,7 @@ from storage.models import (
     Member,
     NoteRevision,
     OutboxMessage,
+    PendingImport,
     SupervisionNote,
 )
 from storage.repositories.inbox import DONE
@@ -36,6 +37,7 @@ ERASED_TABLES = (
     "note_revisions",
     "actions",
     "outbox",
+    "pending_imports",
     "inbox",
 )
 """The tables an erasure deletes the person's rows from, in the order reported."""
@@ -63,7 +65,8 @@ class ErasureRepository:
         That is: their bearings checks, every flow session (open, draft or finished:
         the answers are theirs), their supervision agenda, the general supervision
         notes about them (those with no case) with their earlier versions, the actions
-        they own that are about no case, every message owed to them, and the finished
+        they own that are about no case, every message owed to them, a caseload file
+        of theirs waiting for Confirm, and the finished
         inbox rows still marked with their chat (only failed updates keep theirs, with
         what they sent; a handled one keeps neither).
         """
@@ -108,6 +111,7 @@ class ErasureRepository:
                 delete(Action).where(Action.owner_id == member.id, Action.case_id.is_(None)),
             ),
             ("outbox", delete(OutboxMessage).where(addressed)),
+            ("pending_imports", delete(PendingImport).where(PendingImport.member_id == member.id)),
         ]
         if member.telegram_user_id is not None:
             statements.append(
@@ -135,6 +139,7 @@ class ErasureRepository:
         """Unlink the row from Telegram and drop the name and every personal setting."""
         member.telegram_user_id = None
         member.display_name = ""
+        member.telegram_username = None
         member.timezone = None
         member.settings = {}
         member.away_until = None

@@ -187,6 +187,13 @@ FORGED: dict[str, list[Forgery]] = {
         Forgery(Who.COLLEAGUE, lambda w: "lp:case_workers:0", "supervisors_only"),
         Forgery(Who.COLLEAGUE, lambda w: "lp:nosuchlist:0", QUIET),
     ],
+    # Sam's caseload file, waiting for their Confirm: nobody else can import or drop it.
+    "ci": [
+        Forgery(Who.COLLEAGUE, lambda w: f"ci:{w.pending_import}", "import_supervisors_only"),
+        Forgery(Who.OTHER_SUPERVISOR, lambda w: f"ci:{w.pending_import}", "import_gone"),
+        Forgery(Who.STRANGER, lambda w: f"ci:{w.pending_import}", "not_a_member"),
+    ],
+    "cix": colleague_and_other_supervisor(lambda w: f"cix:{w.pending_import}", "import_gone"),
     CATCH_ALL: [
         Forgery(Who.COLLEAGUE, lambda w: f"zz:{w.case}", QUIET),
         # Known prefixes with mutated parts: refused as stale, never "something went wrong".

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import httpx
 import pytest
 import telegram
 
@@ -62,3 +63,38 @@ async def test_user_media_can_be_downloaded(emu: BotApiEmulator, bot: telegram.B
     update = emu.send_media(1, "voice")
     file = await bot.get_file(update["message"]["voice"]["file_id"])
     assert (await file.download_as_bytearray()).startswith(b"OggS")
+
+
+async def test_a_users_own_file_arrives_as_a_document_and_downloads_byte_for_byte(
+    emu: BotApiEmulator, bot: telegram.Bot
+) -> None:
+    content = "\ufeffreference,key worker\nFAM-0142,@alex\n".encode()
+    update = emu.send_document(7, content, "caseload.csv", mime_type="text/csv")
+    document = update["message"]["document"]
+    assert (document["file_name"], document["mime_type"], document["file_size"]) == (
+        "caseload.csv",
+        "text/csv",
+        len(content),
+    )
+    file = await bot.get_file(document["file_id"])
+    assert file.file_path is not None and file.file_path.endswith(".csv")
+    assert bytes(await file.download_as_bytearray()) == content
+    (sent,) = emu.transcript(7)
+    assert (sent.kind, sent.file_name, sent.file_bytes) == ("document", "caseload.csv", content)
+    with pytest.raises(ValueError, match="empty"):
+        emu.send_document(7, b"", "empty.csv")
+
+
+async def test_send_document_over_the_test_api(
+    emu: BotApiEmulator, http: httpx.AsyncClient
+) -> None:
+    response = await http.post(
+        "/_emulator/send_document",
+        json={"user_id": 8, "content_base64": "YSxiCjEsMgo=", "file_name": "t.csv"},
+    )
+    assert response.status_code == 200, response.text
+    document = response.json()["result"]["message"]["document"]
+    assert document["file_name"] == "t.csv" and document["file_size"] == 8
+    assert "mime_type" not in document
+    stored = emu.transcript(8)[0]
+    assert stored.file_bytes == b"a,b\n1,2\n"

@@ -48,6 +48,7 @@ from bot.services import (
     agenda,
     availability,
     bearings,
+    caseload_import,
     cases,
     erasure,
     export,
@@ -203,6 +204,15 @@ MATRIX: dict[str, Row] = {
         c.uow, c.clock, telegram_user_id=c.user, check_id=c.world.check)),
     "bearings.team_summary": Row(SUPERVISORS,
         lambda c: bearings.team_summary(c.uow, c.clock, telegram_user_id=c.user)),
+    # --- importing a caseload (Sam's file waits for their Confirm) -----------------------
+    "caseload_import.who_may_import": Row(SUPERVISORS,
+        lambda c: caseload_import.who_may_import(c.uow, telegram_user_id=c.user)),
+    "caseload_import.preview_upload": Row(SUPERVISORS, lambda c: caseload_import.preview_upload(
+        c.uow, c.clock, telegram_user_id=c.user, content=b"ref,worker,stage\nNEW-0001,Kim,x\n")),
+    "caseload_import.confirm_upload": Row(TEAM_SUPERVISOR, lambda c: caseload_import.confirm_upload(
+        c.uow, c.clock, telegram_user_id=c.user, pending_id=c.world.pending_import)),
+    "caseload_import.cancel_upload": Row(TEAM_SUPERVISOR, lambda c: caseload_import.cancel_upload(
+        c.uow, c.clock, telegram_user_id=c.user, pending_id=c.world.pending_import)),
     # --- cases -------------------------------------------------------------------------
     # --- export and erasure: one's own data; a case for whoever may read it ------------
     "export.export_own_data": Row(ALL_ACTIVE,
@@ -363,6 +373,9 @@ ENGINE = {
 NOT_ACTED = {
     "actions.open_action_lines": "lists a member's actions for callers that chose the member",
     "audit.read_audit_log": "operator's command line (bearings audit)",
+    "caseload_import.check_file_for_team": "operator's command line (bearings import --dry-run)",
+    "caseload_import.import_file_for_team": "operator's command line (bearings import cases)",
+    "caseload_import.purge_expired_imports": "periodic job",
     "flags.chase_flags": "periodic job",
     "flags.flag_view": "shows a flag its callers loaded and authorised",
     "flags.compose_flag": "outbox composer (periodic job)",

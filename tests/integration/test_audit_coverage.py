@@ -2,7 +2,8 @@
 
 ``EVENTS`` is the list the audit must cover (issue 7, item 3, less exports and
 erasures, which their own modules audit): reading another person's notes and
-case history, each flag action, reassigning a case, a role change, a purge. Each
+case history, each flag action, reassigning a case, a role change, importing a
+caseload, a purge. Each
 is done through the real service on the world of tests/access_world.py, one
 after another, and must leave exactly its row: the acting member (or none for
 the bot itself), the event name, the subject by id, the clock's time, and a
@@ -22,7 +23,16 @@ from sqlalchemy import select
 from bot.clock import MovableClock
 from bot.domain.flags import FlagAction
 from bot.domain.roles import Role
-from bot.services import bearings, cases, flags, notes, onboarding, retention, stuck
+from bot.services import (
+    bearings,
+    caseload_import,
+    cases,
+    flags,
+    notes,
+    onboarding,
+    retention,
+    stuck,
+)
 from bot.services.access import find_person
 from storage.db import Database
 from storage.models import AuditEntry
@@ -146,6 +156,14 @@ EVENTS: list[Event] = [
         _rejoin_as_supervisor,
         "member.role_changed",
         lambda w: f"member:{w.former_member}",
+    ),
+    Event(
+        SAM,
+        lambda uow, clock, w: caseload_import.confirm_upload(
+            uow, clock, telegram_user_id=SAM.value, pending_id=w.pending_import
+        ),
+        "caseload.imported",
+        lambda w: f"team:{w.team}",
     ),
     Event(None, _close_and_purge, "case.purged", lambda w: f"case:{w.case}"),
 ]

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from bot.clock import MovableClock
 from bot.domain.flags import Urgency
 from bot.domain.roles import Role
-from bot.services import cases, flags, notes, onboarding, supervision, visits
+from bot.services import caseload_import, cases, flags, notes, onboarding, supervision, visits
 from bot.services.access import Person, find_person
 from storage.crypto import DataKeyError, generate_key, install_keys, key_ring
 from storage.db import Database
@@ -64,6 +64,8 @@ SECRETS = {
     "inbox": "Typed into Telegram Wrenfield-inbox",
     "failed": "Kept because Oduya-failed went wrong",
     "reply": "Reply quoting Blackmore-reply words",
+    "username": "Zephyrine_handle",
+    "import": "PENDINGREF-5521",
 }
 
 
@@ -94,8 +96,21 @@ async def write_everything(database: Database, clock: MovableClock) -> None:
             uow, clock, telegram_user_id=SUPERVISOR_ID, role=Role.WORKER, invite_ttl_days=7
         )
         await onboarding.join_team(
-            uow, clock, token=invite.token, telegram_user_id=3003, display_name=SECRETS["name"]
+            uow,
+            clock,
+            token=invite.token,
+            telegram_user_id=3003,
+            display_name=SECRETS["name"],
+            username=SECRETS["username"],
         )
+        # A caseload file waiting for Import: its rows are kept, encrypted, until then.
+        waiting = (
+            f"reference,key worker,stage\n{SECRETS['import']},@{SECRETS['username']},closing\n"
+        )
+        preview = await caseload_import.preview_upload(
+            uow, clock, telegram_user_id=SUPERVISOR_ID, content=waiting.encode()
+        )
+        assert preview.pending_id is not None
     alex, sam = await person(database, WORKER_ID), await person(database, SUPERVISOR_ID)
     kim = await person(database, OTHER_WORKER_ID)
 
@@ -275,6 +290,8 @@ def test_the_models_encrypted_columns_are_all_found() -> None:
     found = {(spec.name, c) for spec in encrypted_tables() for c in spec.columns}
     assert {
         ("members", "display_name"),
+        ("members", "telegram_username"),
+        ("pending_imports", "rows"),
         ("cases", "closing_reason"),
         ("flow_sessions", "answers"),
         ("inbox", "payload"),

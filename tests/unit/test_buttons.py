@@ -61,6 +61,8 @@ SAMPLES: dict[str, list[Button]] = {
     "bga": [buttons.BearingsToAgenda(1)],
     "bgt": [buttons.BearingsTeamSummary()],
     "bgv": [buttons.SharedBearings(1)],
+    "ci": [buttons.ConfirmImport(BIG)],
+    "cix": [buttons.CancelImport(3)],
     "fm": [buttons.ConfirmErasure(2)],
     "fmx": [buttons.KeepAccount()],
     "lp": [buttons.ListPage("cases", 2, "0a1b2c3d", 7), buttons.ListPage("flags", 0)],
@@ -118,6 +120,9 @@ def test_the_wire_format_is_the_one_old_messages_carry() -> None:
         "nd:3:d2026-02-30",
         "cl:1",
         "fmx:1",
+        "ci",
+        "ci:x",
+        "cix:1:2",
         "j:tok en",
     ],
 )

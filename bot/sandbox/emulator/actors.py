@@ -127,6 +127,44 @@ class Actors:
         raw = self._record(chat, user, content, caption or "", kind, **extra)
         return self.push({"message": raw})
 
+    def send_document(
+        self,
+        user_id: int,
+        content: bytes,
+        file_name: str,
+        *,
+        mime_type: str | None = None,
+        chat_id: int | None = None,
+        caption: str | None = None,
+    ) -> dict[str, Any]:
+        """A user sends a file of their own (a CSV, say); the bot can getFile and download it."""
+        if not content:
+            raise ValueError("Telegram does not send empty files")
+        user = dict(self.state.chats.user(user_id))
+        chat = self._chat(user_id, chat_id)
+        stored = self.state.files.add("document", content, file_name, mime_type)
+        document: dict[str, Any] = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": stored.size,
+            "file_name": file_name,
+        }
+        if mime_type:
+            document["mime_type"] = mime_type
+        message: dict[str, Any] = {"document": document}
+        if caption:
+            message["caption"] = caption
+        raw = self._record(
+            chat,
+            user,
+            message,
+            caption or "",
+            "document",
+            file_bytes=content,
+            file_name=file_name,
+        )
+        return self.push({"message": raw})
+
     def press(
         self, user_id: int, message_id: int, data: str, *, chat_id: int | None = None
     ) -> dict[str, Any]:

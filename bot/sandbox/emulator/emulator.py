@@ -189,6 +189,21 @@ class BotApiEmulator:
         """A user sends media: photo, sticker, voice, video, document, location, contact, ..."""
         return self._actors.send_media(user_id, kind, chat_id=chat_id, caption=caption)
 
+    def send_document(
+        self,
+        user_id: int,
+        content: bytes,
+        file_name: str,
+        *,
+        mime_type: str | None = None,
+        chat_id: int | None = None,
+        caption: str | None = None,
+    ) -> dict[str, Any]:
+        """A user sends a file with this content and name (downloadable with getFile)."""
+        return self._actors.send_document(
+            user_id, content, file_name, mime_type=mime_type, chat_id=chat_id, caption=caption
+        )
+
     def send_edited_message(
         self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None
     ) -> dict[str, Any]:

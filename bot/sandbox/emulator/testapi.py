@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 from collections.abc import Awaitable, Callable
@@ -100,6 +101,16 @@ def add_test_routes(app: web.Application, emu: BotApiEmulator) -> None:
             caption=data.get("caption"),
         )
 
+    async def send_document(data: dict[str, Any]) -> Any:
+        return emu.send_document(
+            _int(data, "user_id"),
+            base64.b64decode(str(data["content_base64"]), validate=True),
+            str(data["file_name"]),
+            mime_type=data.get("mime_type"),
+            chat_id=_opt_int(data, "chat_id"),
+            caption=data.get("caption"),
+        )
+
     async def transcript(data: dict[str, Any]) -> Any:
         return [message_json(m) for m in emu.transcript(_int(data, "chat_id"))]
 
@@ -162,6 +173,7 @@ def add_test_routes(app: web.Application, emu: BotApiEmulator) -> None:
         ("POST", "press", press),
         ("POST", "press_button", press_button),
         ("POST", "send_media", send_media),
+        ("POST", "send_document", send_document),
         ("GET", "transcript", transcript),
         ("POST", "wait_for_bot_message", wait_for_bot_message),
         ("GET", "requests", requests),
