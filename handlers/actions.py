@@ -9,18 +9,27 @@ from bot.services import actions
 from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
 from bot.telegram.turn import Turn
-from handlers.paging import paging_row
-from handlers.senders import sender
+from handlers.paging import Showing, paging_row
 
 PER_ROW = 3
 ACTIONS = "actions"
 
 
 async def show_actions(update: Update, context: BearingsContext) -> None:
-    """/actions: the open actions, soonest due first."""
-    turn = context.turn
-    listing = await actions.open_actions(turn.uow, turn.clock, telegram_user_id=sender(update))
-    turn.say("actions", keyboard=_done_buttons(listing), listing=listing)
+    """/actions: the open actions, soonest due first, a page at a time."""
+    await _show(context.turn, Showing.as_new_message(update))
+
+
+async def actions_page(turn: Turn, press: Press[ListPage]) -> None:
+    """Another page of /actions."""
+    await _show(turn, Showing.in_pressed_message(press))
+
+
+async def _show(turn: Turn, at: Showing) -> None:
+    listing = await actions.open_actions(
+        turn.uow, turn.clock, telegram_user_id=at.user_id, page=at.page, stamp=at.stamp
+    )
+    at.show(turn, "actions", _done_buttons(listing), listing=listing)
 
 
 async def mark_done(turn: Turn, press: Press[ActionDone]) -> None:
@@ -31,18 +40,6 @@ async def mark_done(turn: Turn, press: Press[ActionDone]) -> None:
         telegram_user_id=press.user_id,
         action_id=press.button.action_id,
         page=press.button.page,
-    )
-    turn.replace(press.message_id, "actions", keyboard=_done_buttons(listing), listing=listing)
-
-
-async def actions_page(turn: Turn, press: Press[ListPage]) -> None:
-    """Another page of /actions."""
-    listing = await actions.open_actions(
-        turn.uow,
-        turn.clock,
-        telegram_user_id=press.user_id,
-        page=press.button.page,
-        stamp=press.button.stamp or None,
     )
     turn.replace(press.message_id, "actions", keyboard=_done_buttons(listing), listing=listing)
 

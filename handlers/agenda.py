@@ -11,7 +11,7 @@ from bot.services.access import find_person
 from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
 from bot.telegram.turn import Turn
-from handlers.paging import paging_row
+from handlers.paging import Showing, paging_row
 from handlers.senders import sender, typed_text
 
 AGENDAS = "agendas"
@@ -29,8 +29,7 @@ async def show_agenda(update: Update, context: BearingsContext) -> None:
         )
         turn.say("agenda", agenda=shown)
     elif person is not None and person.is_supervisor:
-        page = await agenda.team_agendas_page(turn.uow, turn.clock, telegram_user_id=user_id)
-        turn.say("agenda_workers", keyboard=_worker_buttons(page), page=page)
+        await _show_workers(turn, Showing(user_id))
     else:
         turn.say(
             "agenda", agenda=await agenda.agenda(turn.uow, turn.clock, telegram_user_id=user_id)
@@ -39,14 +38,14 @@ async def show_agenda(update: Update, context: BearingsContext) -> None:
 
 async def workers_page(turn: Turn, press: Press[ListPage]) -> None:
     """Another page of a supervisor's list of agendas."""
+    await _show_workers(turn, Showing.in_pressed_message(press))
+
+
+async def _show_workers(turn: Turn, at: Showing) -> None:
     page = await agenda.team_agendas_page(
-        turn.uow,
-        turn.clock,
-        telegram_user_id=press.user_id,
-        page=press.button.page,
-        stamp=press.button.stamp or None,
+        turn.uow, turn.clock, telegram_user_id=at.user_id, page=at.page, stamp=at.stamp
     )
-    turn.replace(press.message_id, "agenda_workers", keyboard=_worker_buttons(page), page=page)
+    at.show(turn, "agenda_workers", _worker_buttons(page), page=page)
 
 
 def _worker_buttons(page: Page[agenda.WorkerLine]) -> Offers:

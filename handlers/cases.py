@@ -21,36 +21,36 @@ from bot.services.access import find_person
 from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
 from bot.telegram.turn import Turn
-from handlers.paging import paging_row
-from handlers.senders import sender
+from handlers.paging import Showing, paging_row
 
 CASES, CASE_WORKERS = "cases", "case_workers"
 
 
 async def show_caseload(update: Update, context: BearingsContext) -> None:
     """/cases: the open cases, what is due soonest first, a page at a time, a button each."""
-    turn = context.turn
-    load = await cases.caseload(turn.uow, turn.clock, telegram_user_id=sender(update))
-    turn.say("caseload", keyboard=_caseload_buttons(load), load=load)
+    await _show_caseload(context.turn, Showing.as_new_message(update))
 
 
 async def caseload_again(turn: Turn, press: Press[ShowCaseload]) -> None:
     """ "All cases" under a card: the caseload again, in the same message."""
-    load = await cases.caseload(turn.uow, turn.clock, telegram_user_id=press.user_id)
-    turn.replace(press.message_id, "caseload", keyboard=_caseload_buttons(load), load=load)
+    await _show_caseload(turn, Showing(press.user_id, press.message_id))
 
 
 async def caseload_page(turn: Turn, press: Press[ListPage]) -> None:
     """Another page of the caseload (or one worker's cases, for a supervisor)."""
+    await _show_caseload(turn, Showing.in_pressed_message(press))
+
+
+async def _show_caseload(turn: Turn, at: Showing) -> None:
     load = await cases.caseload(
         turn.uow,
         turn.clock,
-        telegram_user_id=press.user_id,
-        page=press.button.page,
-        stamp=press.button.stamp or None,
-        worker_id=press.button.subject or None,
+        telegram_user_id=at.user_id,
+        page=at.page,
+        stamp=at.stamp,
+        worker_id=at.subject or None,
     )
-    turn.replace(press.message_id, "caseload", keyboard=_caseload_buttons(load), load=load)
+    at.show(turn, "caseload", _caseload_buttons(load), load=load)
 
 
 async def show_case(turn: Turn, press: Press[ShowCase]) -> None:
@@ -93,12 +93,9 @@ async def reassign(turn: Turn, press: Press[ReassignCase]) -> None:
 
 async def workers_page(turn: Turn, press: Press[ListPage]) -> None:
     """A supervisor's "whose cases?": the team's workers, a button each."""
+    at = Showing.in_pressed_message(press)
     workers = await cases.case_workers(
-        turn.uow,
-        turn.clock,
-        telegram_user_id=press.user_id,
-        page=press.button.page,
-        stamp=press.button.stamp or None,
+        turn.uow, turn.clock, telegram_user_id=at.user_id, page=at.page, stamp=at.stamp
     )
     keyboard: Offers = [
         [Offer(ListPage(CASES, 0, subject=row.member_id), "case_worker", {"row": row})]

@@ -13,42 +13,28 @@ from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
 from bot.telegram.turn import Turn
 from handlers.flows import idle_time, show
-from handlers.paging import paging_row
-from handlers.senders import sender
+from handlers.paging import Showing, paging_row
 
 FLAGS = "flags"
 
 
 async def show_flags(update: Update, context: BearingsContext) -> None:
     """/flags: open flags, most urgent and oldest first, a page at a time."""
-    turn, user_id = context.turn, sender(update)
-    page = await flags.open_flags_page(turn.uow, turn.clock, telegram_user_id=user_id)
-    person = await find_person(turn.uow, user_id)
-    turn.say(
-        "flags",
-        keyboard=_paging(page),
-        page=page,
-        whole_team=bool(person and person.is_supervisor),
-    )
+    await _show(context.turn, Showing.as_new_message(update))
 
 
 async def flags_page(turn: Turn, press: Press[ListPage]) -> None:
     """Another page of /flags."""
+    await _show(turn, Showing.in_pressed_message(press))
+
+
+async def _show(turn: Turn, at: Showing) -> None:
     page = await flags.open_flags_page(
-        turn.uow,
-        turn.clock,
-        telegram_user_id=press.user_id,
-        page=press.button.page,
-        stamp=press.button.stamp or None,
+        turn.uow, turn.clock, telegram_user_id=at.user_id, page=at.page, stamp=at.stamp
     )
-    person = await find_person(turn.uow, press.user_id)
-    turn.replace(
-        press.message_id,
-        "flags",
-        keyboard=_paging(page),
-        page=page,
-        whole_team=bool(person and person.is_supervisor),
-    )
+    person = await find_person(turn.uow, at.user_id)
+    whole_team = bool(person and person.is_supervisor)
+    at.show(turn, "flags", _paging(page), page=page, whole_team=whole_team)
 
 
 def _paging(page: Page[flags.FlagView]) -> Offers | None:

@@ -10,29 +10,26 @@ from bot.services import team
 from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
 from bot.telegram.turn import Turn
-from handlers.paging import paging_row
-from handlers.senders import sender
+from handlers.paging import Showing, paging_row
 
 TEAM = "team"
 
 
 async def show_team(update: Update, context: BearingsContext) -> None:
     """/team (supervisors only)."""
-    turn = context.turn
-    overview = await team.team_overview(turn.uow, turn.clock, telegram_user_id=sender(update))
-    turn.say("team", keyboard=_buttons(overview), overview=overview)
+    await _show(context.turn, Showing.as_new_message(update))
 
 
 async def team_page(turn: Turn, press: Press[ListPage]) -> None:
     """Another page of /team."""
+    await _show(turn, Showing.in_pressed_message(press))
+
+
+async def _show(turn: Turn, at: Showing) -> None:
     overview = await team.team_overview(
-        turn.uow,
-        turn.clock,
-        telegram_user_id=press.user_id,
-        page=press.button.page,
-        stamp=press.button.stamp or None,
+        turn.uow, turn.clock, telegram_user_id=at.user_id, page=at.page, stamp=at.stamp
     )
-    turn.replace(press.message_id, "team", keyboard=_buttons(overview), overview=overview)
+    at.show(turn, "team", _buttons(overview), overview=overview)
 
 
 def _buttons(overview: team.TeamOverview) -> Offers:

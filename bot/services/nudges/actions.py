@@ -98,6 +98,15 @@ async def act_on_nudge(
     raise Refusal("already_done")
 
 
+_FLOW_FOR_DONE = {
+    "visit_due": ("visit", "logging"),
+    "visit_overdue": ("visit", "logging"),
+    "review_coming": ("case_review", "reviewing"),
+    "review_overdue": ("case_review", "reviewing"),
+}
+"""Done on a case nudge opens the flow that does it (and how the nudge then reads)."""
+
+
 async def _do_what_was_asked(
     uow: UnitOfWork,
     clock: Clock,
@@ -108,26 +117,17 @@ async def _do_what_was_asked(
 ) -> NudgeOutcome:
     """Done: a visit opens the visit note; a review asks for the next date; an action closes."""
     template = "nudge_case" if row.kind in CASE_KINDS else "nudge_action"
-    if row.kind in ("visit_due", "visit_overdue"):
+    if row.kind in _FLOW_FOR_DONE:
+        flow_name, acted = _FLOW_FOR_DONE[row.kind]
         flow = await start_flow(
             uow,
             clock,
             telegram_user_id=telegram_user_id,
-            flow_name="visit",
+            flow_name=flow_name,
             prefill={"case": int(row.ref["case"])},
             idle=idle,
         )
-        return NudgeOutcome(template, {**values, "acted": "logging"}, None, flow)
-    if row.kind in ("review_coming", "review_overdue"):
-        flow = await start_flow(
-            uow,
-            clock,
-            telegram_user_id=telegram_user_id,
-            flow_name="case_review",
-            prefill={"case": int(row.ref["case"])},
-            idle=idle,
-        )
-        return NudgeOutcome(template, {**values, "acted": "reviewing"}, None, flow)
+        return NudgeOutcome(template, {**values, "acted": acted}, None, flow)
     action = await uow.actions.get(int(row.ref["action"]))
     assert action is not None
     action.status, action.done_at = "done", clock.now()
