@@ -54,7 +54,7 @@ from bot.domain.flood import FloodGuard, FloodRule
 from bot.logs import bound_ids
 from bot.telegram.calls import ApiCaller
 from bot.telegram.replies import Replies
-from bot.telegram.turn import Turn, current_turn
+from bot.telegram.turn import Turn, handle_in_turn
 from prompts import render
 from storage.db import Database, is_transient
 from storage.uow import UnitOfWork
@@ -488,13 +488,7 @@ class UpdateInbox:
                 bot_username=self._bot_username,
                 chat_id=update.effective_chat.id if update.effective_chat else None,
             )
-            token = current_turn.set(turn)
-            try:
-                await self._application.process_update(update)
-            finally:
-                current_turn.reset(token)
-            if turn.error is not None:
-                raise turn.error
+            await handle_in_turn(self._application, update, turn)  # raises a handler's error
             _answer_button(update, turn.replies)
             await uow.inbox.mark_handled(
                 row, turn.replies.calls, self._clock.now(), lease_until=self._reply_lease()
