@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.services import access
 from bot.telegram.context import BearingsContext
-from bot.telegram.turn import current_turn
+from bot.telegram.turn import record_handler_error
 from handlers.senders import sender
 
 
@@ -20,7 +20,6 @@ async def show_menu(update: Update, context: BearingsContext) -> None:
 
 
 async def record_error(update: object, context: Any) -> None:
-    """PTB's error hook: hand the error to the inbox, which rolls back and says sorry."""
-    turn = current_turn.get(None)
-    if turn is not None:
-        turn.error = context.error
+    """PTB's error hook: hand the error back to the inbox, which rolls back and says sorry
+    (``bot.telegram.turn.handle_in_turn`` says why it takes a hook)."""
+    record_handler_error(context.error)

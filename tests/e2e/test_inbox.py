@@ -12,7 +12,7 @@ from sqlalchemy import text
 from bot.app import Bearings, build
 from bot.clock import MovableClock
 from bot.sandbox.emulator import BotApiEmulator, FaultRule
-from bot.telegram.inbox import DB_RETRIES
+from bot.telegram.inbox.handling import DB_RETRIES
 from storage.db import Database
 from tests.e2e.conftest import bot_settings, running
 from tests.waiting import eventually

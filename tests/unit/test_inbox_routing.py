@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram.inbox import chat_key, sender_key
+from bot.telegram.inbox.updates import chat_key, sender_key
 
 
 def test_messages_belong_to_their_chat() -> None:
