@@ -34,7 +34,7 @@ def journey(flow: str, worker: Worker) -> list[Step]:
     reference = worker.cases[0]
     if flow == "visit":
         return visit(reference, f"Visit to {reference} went well", f"Ring {reference}")
-    return stuck(reference, worker.name)
+    return stuck(reference, "Me")  # the worker gives the next step to themselves
 
 
 def answer_with_the_reply_held(emulator: BotApiEmulator, person: Person, step: Step) -> int:
