@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from jinja2 import UndefinedError
 
 from bot.domain.invites import InviteState
 from bot.domain.roles import Role
+from bot.sandbox.emulator.html_text import parse_html
 from bot.services.access import Person
 from prompts import TEMPLATES, command_menu, known_commands, label, render
 
@@ -55,3 +57,14 @@ def test_command_descriptions_fit_telegram_limits() -> None:
         for command, description in command_menu(role):
             assert re.fullmatch(r"[a-z0-9_]{1,32}", command)
             assert 1 <= len(description) <= 256
+
+
+def test_a_flags_news_shows_its_reference_in_bold_not_as_escaped_markup() -> None:
+    flag = SimpleNamespace(reference="FAM-0552 <i>&", outcome="Rang the school")
+    for news in ("ack", "call", "agenda", "resolve", "chased"):
+        html = render("flag_news", news=news, by="Sam", flag=flag)
+        shown = parse_html(html).text  # what Telegram shows
+        assert "&lt;" not in shown and "<b>" not in shown, shown
+        assert "your flag on FAM-0552 <i>&" in shown
+    plain = render("flag_news", news="ack", by="Sam", flag=SimpleNamespace(reference=None))
+    assert parse_html(plain).text.strip() == "✓ Sam has acknowledged your flag."
