@@ -23,7 +23,7 @@ from telegram.ext import Application, ContextTypes, Defaults
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.ops.health import check_health
+from bot.ops.health import check_health, scheduler_age
 from bot.ops.metrics import Metrics
 from bot.ops.server import OpsServer
 from bot.services.planner import plan
@@ -79,6 +79,9 @@ class Bearings:
     server: OpsServer | None = None
     # When this process's periodic job last ran (monotonic seconds), for the health check.
     last_tick: float | None = None
+    started_at: float | None = None
+    """When the periodic job was started (monotonic): until its first run, the scheduler's
+    age is judged from here, so a bot that has just started is not reported unhealthy."""
     _last_sweep: float | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     # Job leases are about real time between processes, whatever the domain clock says.
@@ -130,6 +133,7 @@ class Bearings:
         await self.inbox.recover()
         job_queue = self.application.job_queue
         assert job_queue is not None  # python-telegram-bot[job-queue] is a dependency
+        self.started_at = time.monotonic()
         job_queue.run_repeating(
             self._tick,
             interval=self.settings.tick_seconds,
@@ -146,10 +150,8 @@ class Bearings:
                 await self.caller.call("deleteWebhook", {"drop_pending_updates": False})
                 self.poller = Poller(self.application.bot, self.inbox)
                 self._tasks.append(asyncio.create_task(self.poller.run(), name="poller"))
-        log.info(
-            "bearings.started",
-            extra={"bot": username, "webhook": self.webhook_mode, "polling": polling},
-        )
+        mode = "webhook" if self.webhook_mode else "polling" if polling else "no updates"
+        log.info("bearings.started", extra={"bot": username, "mode": mode})
 
     async def _serve_webhook(self, inbox: UpdateInbox) -> None:
         """Listen for Telegram's POSTs, then tell Telegram where to send them."""
@@ -197,7 +199,7 @@ class Bearings:
 
     async def health(self) -> tuple[bool, dict[str, Any]]:
         """This process's health: database, migrations, scheduler, last delivery."""
-        age = None if self.last_tick is None else time.monotonic() - self.last_tick
+        age = scheduler_age(time.monotonic(), last_tick=self.last_tick, started_at=self.started_at)
         return await check_health(
             self.database, tick_age=age, tick_seconds=self.settings.tick_seconds
         )

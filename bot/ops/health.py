@@ -24,6 +24,13 @@ def tick_deadline(tick_seconds: float) -> float:
     return 2 * tick_seconds + 30.0
 
 
+def scheduler_age(now: float, *, last_tick: float | None, started_at: float | None) -> float | None:
+    """Seconds since the periodic job last ran; before its first run, since it was started
+    (so a bot that has just started is healthy); None if it was never started."""
+    since = last_tick if last_tick is not None else started_at
+    return None if since is None else now - since
+
+
 async def check_health(
     database: Database, *, tick_age: float | None, tick_seconds: float
 ) -> tuple[bool, dict[str, Any]]:

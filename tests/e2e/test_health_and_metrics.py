@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import text
 
 from bot.app import Bearings
 from bot.clock import MovableClock
-from bot.ops.health import check_health, tick_deadline
+from bot.ops.health import check_health, scheduler_age, tick_deadline
 from bot.sandbox.emulator import BotApiEmulator
 from storage.db import Database
 from tests.e2e.conftest import Chatter, bot_settings, running
@@ -63,6 +64,23 @@ async def test_healthz_says_healthy_when_database_migrations_and_scheduler_are_f
     assert report["scheduler"]["ok"] is True
     assert report["scheduler"]["last_tick_seconds_ago"] < report["scheduler"]["allowed_seconds"]
     assert report["delivery"] == {"last_sent_at": None}
+
+
+async def test_healthz_is_healthy_from_start_up_before_the_first_tick_has_run(
+    watched: Bearings,
+) -> None:
+    # As just after start: the periodic job is scheduled but has not run yet.
+    watched.last_tick, watched.started_at = None, time.monotonic()
+    status, report = await health(watched)
+    assert status == 200 and report["scheduler"]["ok"] is True
+
+
+def test_the_schedulers_age_is_judged_from_start_up_until_its_first_run() -> None:
+    assert scheduler_age(100.0, last_tick=None, started_at=None) is None
+    assert scheduler_age(100.0, last_tick=None, started_at=98.0) == 2.0
+    assert scheduler_age(100.0, last_tick=99.5, started_at=10.0) == 0.5
+    # Started long ago and never ran: old, so unhealthy.
+    assert (scheduler_age(4000.0, last_tick=None, started_at=400.0) or 0) > tick_deadline(15)
 
 
 async def test_healthz_says_unhealthy_when_the_database_is_behind_the_code(
