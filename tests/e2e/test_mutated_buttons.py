@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pytest
+
 from bot.app import Bearings
 from bot.clock import MovableClock
 from bot.domain import buttons
@@ -51,6 +53,8 @@ def garbled(data: str) -> list[str]:
     return found
 
 
+# Reading button data never reaches the database: one database is enough.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_garbled_data_of_every_kind_is_answered_already_done_and_changes_nothing(
     bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
 ) -> None:
