@@ -97,7 +97,7 @@ _RELATIVE: dict[str, int] = {
     "last week": -7,
 }
 
-_NUMBER_WORDS: dict[str, int] = {
+NUMBER_WORDS: dict[str, int] = {
     "a": 1,
     "an": 1,
     "one": 1,
@@ -272,7 +272,7 @@ def _amount(text: str) -> int | None:
     """A count as digits or a small number word."""
     if text.isdigit():
         return int(text) if len(text) <= 4 else None
-    return _NUMBER_WORDS.get(text)
+    return NUMBER_WORDS.get(text)
 
 
 def _read_calendar(tokens: list[str], today: date, lean: _Lean) -> date | None:

@@ -19,6 +19,8 @@ from datetime import date, timedelta
 
 from bot.clock import Clock
 from bot.domain import caseload_import as rules
+from bot.domain import caseload_plan as planning
+from bot.domain.caseload_cells import MAX_CADENCE_DAYS
 from bot.domain.cases import STAGE_LABELS
 from bot.domain.errors import Refusal
 from bot.services.access import Person, member_name, require_person
@@ -41,7 +43,7 @@ class Limits:
 
     megabytes: int = rules.MAX_FILE_BYTES // 1_000_000
     rows: int = rules.MAX_ROWS
-    cadence_days: int = rules.MAX_CADENCE_DAYS
+    cadence_days: int = MAX_CADENCE_DAYS
     preview_hours: int = rules.PREVIEW_HOURS
     preview_rows: int = PREVIEW_ROWS
     preview_problems: int = PREVIEW_PROBLEMS
@@ -205,16 +207,16 @@ async def purge_expired_imports(uow: UnitOfWork, clock: Clock) -> int:
 
 async def _check(
     uow: UnitOfWork, team: Team, read: rules.ReadFile
-) -> tuple[ImportCheck, rules.ImportPlan]:
+) -> tuple[ImportCheck, planning.ImportPlan]:
     """Plan a read file against the team's active members and existing cases."""
     members = await uow.members.of_team(team.id)
     candidates = [
-        rules.TeamMember(member.id, member.display_name, member.telegram_username)
+        planning.TeamMember(member.id, member.display_name, member.telegram_username)
         for member in members
     ]
     found = await uow.cases.by_references(team.id, [row.reference for row in read.rows])
     existing = {
-        case.reference: rules.ExistingCase(
+        case.reference: planning.ExistingCase(
             reference=case.reference,
             worker_id=case.worker_id,
             stage=case.stage,
@@ -225,7 +227,7 @@ async def _check(
         )
         for case in found
     }
-    plan = rules.plan_import(read, candidates, existing)
+    plan = planning.plan_import(read, candidates, existing)
     names = {member.id: member_name(member) for member in members}
     new = [
         CasePreview(
@@ -247,7 +249,7 @@ async def _apply(
     uow: UnitOfWork,
     clock: Clock,
     team: Team,
-    plan: rules.ImportPlan,
+    plan: planning.ImportPlan,
     check: ImportCheck,
     *,
     actor_id: int | None,

@@ -17,20 +17,17 @@ from bot.domain.caseload_import import (
     MAX_ROWS,
     CaseRow,
     Column,
-    ExistingCase,
     Problem,
     ReadFile,
     RowProblem,
-    TeamMember,
     column_letter,
-    find_worker,
     looks_like_csv,
-    plan_import,
     read_cadence,
     read_caseload,
     read_file_date,
     read_stage,
 )
+from bot.domain.caseload_plan import ExistingCase, TeamMember, find_worker, plan_import
 from bot.domain.cases import Stage
 from bot.services.caseload_import import LIMITS, CasePreview, ImportCheck
 from prompts import render
