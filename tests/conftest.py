@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import compileall
 import os
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -157,7 +158,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of an empty, migrated database: a new SQLite file, or the run's PostgreSQL one
     (in the fast tier, a private in-memory SQLite database, except for tests marked
     ``file_database``: several connections at once need a file's locking, not a shared
-    cache's table locks)."""
+    cache's table locks; PostgreSQL's tests are left to ``make test``)."""
+    if FAST and request.param == "postgres":
+        pytest.skip("the fast tier runs without PostgreSQL (make test runs these)")
     if request.param == "memory" and request.node.get_closest_marker("file_database") is None:
         name = f"bearings-{uuid.uuid4().hex}"
         return f"sqlite+aiosqlite:///file:{name}?mode=memory&cache=shared&uri=true"
@@ -167,15 +170,43 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+_migrated_template: Path | None = None
+"""The fast tier's migrated, empty SQLite database, made once per test process and copied
+into each test's in-memory database (running the migrations for every test costs more than
+the test)."""
+
+
+async def _template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    global _migrated_template
+    if _migrated_template is None:
+        path = tmp_path_factory.mktemp("template") / "migrated.db"
+        template = Database(f"sqlite+aiosqlite:///{path}")
+        await upgrade_to_head(template.engine)
+        await template.dispose()
+        _migrated_template = path
+    return _migrated_template
+
+
 @pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
+async def database(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
     """A migrated database with every table empty."""
+    keeper: sqlite3.Connection | None = None
+    if "mode=memory" in database_url:
+        # The shared-cache database lives while one connection holds it: copy the template in.
+        keeper = sqlite3.connect(database_url.split("///", 1)[1].replace("&uri=true", ""), uri=True)
+        with sqlite3.connect(await _template(tmp_path_factory)) as template:
+            template.backup(keeper)
     db = Database(database_url)
     if not db.is_sqlite:
         # The run's PostgreSQL database is shared: every test gets a freshly built schema.
         async with db.engine.begin() as connection:
             await connection.execute(text("DROP SCHEMA public CASCADE"))
             await connection.execute(text("CREATE SCHEMA public"))
-    await upgrade_to_head(db.engine)
+    if keeper is None:
+        await upgrade_to_head(db.engine)
     yield db
     await db.dispose()
+    if keeper is not None:
+        keeper.close()
