@@ -15,6 +15,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 import pytest
@@ -23,6 +24,10 @@ from sqlalchemy import text
 from storage.crypto import generate_key, install_keys
 from storage.db import Database
 from storage.schema import upgrade_to_head
+
+if TYPE_CHECKING:
+    from bot.clock import MovableClock
+    from tests.big_team import BigTeam
 
 ADMIN_URL = os.environ.get(
     "BEARINGS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -165,3 +170,17 @@ async def database(database_url: str) -> AsyncIterator[Database]:
     await upgrade_to_head(db.engine)
     yield db
     await db.dispose()
+
+
+@pytest.fixture
+async def big_team(database: Database, clock: MovableClock) -> BigTeam:
+    """North Team at a real team's size (a supervisor, eight workers, 120 cases, ten weeks of
+    history) and South Team of 25 beside it, seeded into the test's database at the test's
+    clock (tests/big_team.py; about 2 s on either database).
+
+    The test's folder or module provides ``clock`` (tests/e2e/conftest.py does). Ask for
+    ``big_team`` before ``bot`` so that the bot starts on the seeded data.
+    """
+    from tests.big_team import seed_big_team  # only where used: it imports the services
+
+    return await seed_big_team(database, clock)
