@@ -16,6 +16,7 @@ import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 import pytest
@@ -26,6 +27,10 @@ from storage.crypto import generate_key, install_keys
 from storage.db import Database
 from storage.schema import upgrade_to_head
 from tests.outbox_notes import register_note_composers
+
+if TYPE_CHECKING:
+    from bot.clock import MovableClock
+    from tests.big_team import BigTeam
 
 ADMIN_URL = os.environ.get(
     "BEARINGS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -210,3 +215,17 @@ async def database(
     await db.dispose()
     if keeper is not None:
         keeper.close()
+
+
+@pytest.fixture
+async def big_team(database: Database, clock: MovableClock) -> BigTeam:
+    """North Team at a real team's size (a supervisor, eight workers, 120 cases, ten weeks of
+    history) and South Team of 25 beside it, seeded into the test's database at the test's
+    clock (tests/big_team.py; about 2 s on either database).
+
+    The test's folder or module provides ``clock`` (tests/e2e/conftest.py does). Ask for
+    ``big_team`` before ``bot`` so that the bot starts on the seeded data.
+    """
+    from tests.big_team import seed_big_team  # only where used: it imports the services
+
+    return await seed_big_team(database, clock)
