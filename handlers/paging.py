@@ -14,7 +14,7 @@ from typing import Any
 from telegram import Update
 
 from bot.domain.buttons import ListPage, Offer, Offers, StaleButton
-from bot.domain.paging import Page
+from bot.domain.paging import Page, turning_row
 from bot.telegram.press import Press
 from bot.telegram.turn import Turn
 from handlers.senders import sender
@@ -56,12 +56,7 @@ class Showing:
 
 def paging_row(page: Page[Any], listing: str, subject: int = 0) -> list[Offer]:
     """‹ Previous and Next › for a page of a list (nothing when it fits on one page)."""
-    row = []
-    if page.has_previous:
-        row.append(Offer(ListPage(listing, page.number - 1, page.stamp, subject), "page_previous"))
-    if page.has_next:
-        row.append(Offer(ListPage(listing, page.number + 1, page.stamp, subject), "page_next"))
-    return row
+    return turning_row(page, lambda number: ListPage(listing, number, page.stamp, subject))
 
 
 def page_turner(pages: dict[str, ListPageHandler]) -> ListPageHandler:

@@ -9,9 +9,11 @@ and shown the current list instead of a page of something that no longer exists.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from bot.domain.button_data import Button, Offer
 
 T = TypeVar("T")
 
@@ -56,6 +58,17 @@ class Page(Generic[T]):
     def is_paged(self) -> bool:
         """Whether the list needs more than one page."""
         return self.count > 1
+
+
+def turning_row(page: Page[Any], button_for: Callable[[int], Button]) -> list[Offer]:
+    """‹ Previous and Next › for a page (nothing when it fits on one), each the button that
+    ``button_for`` makes for that page number: a list's, or a question's."""
+    row = []
+    if page.has_previous:
+        row.append(Offer(button_for(page.number - 1), "page_previous"))
+    if page.has_next:
+        row.append(Offer(button_for(page.number + 1), "page_next"))
+    return row
 
 
 def stamp_of(keys: Iterable[object]) -> str:

@@ -18,11 +18,13 @@ from tests.team import SUPERVISOR_ID, WORKER_ID, seed_team
 PAGE_LINE = re.compile(r"Page (\d+) of (\d+) · (\d+) in all")
 
 
-async def give_cases(database: Database, clock: MovableClock, user_id: int, count: int) -> None:
+async def give_cases(
+    database: Database, clock: MovableClock, user_id: int, count: int, first: int = 0
+) -> None:
     """``count`` cases on a person's caseload, through the case service, due on several days."""
     async with database.unit_of_work() as uow:
         person = await access.require_person(uow, user_id)
-        for n in range(count):
+        for n in range(first, first + count):
             await cases.create_case(
                 uow,
                 clock,
@@ -74,19 +76,11 @@ async def test_an_old_pages_button_says_the_list_has_changed_and_shows_it_as_it_
     await give_cases(database, clock, WORKER_ID, 12)
     alex = Chatter(emulator, WORKER_ID, "Alex")
     first = await alex.send("/cases")
-    await give_cases_more(database, clock)
+    await give_cases(database, clock, WORKER_ID, 1, first=9999)
     second = await alex.press("Next ›")
     assert second.message_id == first.message_id
     assert second.text.startswith("This list has changed since that page")
     assert "13 in all" in second.text
-
-
-async def give_cases_more(database: Database, clock: MovableClock) -> None:
-    async with database.unit_of_work() as uow:
-        person = await access.require_person(uow, WORKER_ID)
-        await cases.create_case(
-            uow, clock, person, {"reference": "FAM-9999", "stage": "engagement", "cadence": 7}
-        )
 
 
 async def test_a_supervisor_sees_the_team_worker_by_worker_or_one_workers_cases(

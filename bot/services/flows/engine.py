@@ -35,7 +35,7 @@ from bot.domain.flows import (
     progress,
     record,
 )
-from bot.domain.paging import Page, page_of
+from bot.domain.paging import Page, page_of, turning_row
 from bot.domain.permissions import Actor, may_read
 from bot.services.access import Person
 from bot.services.flow_catalogue import flow_for
@@ -204,11 +204,7 @@ async def current_question(
 
     if picker is not None:
         rows = [[Offer.worded(words, answer(token))] for words, token in picker.items]
-        turning = []
-        if picker.has_previous:
-            turning.append(Offer(answer(f"p{picker.number - 1}"), "page_previous"))
-        if picker.has_next:
-            turning.append(Offer(answer(f"p{picker.number + 1}"), "page_next"))
+        turning = turning_row(picker, lambda number: answer(f"p{number}"))
         if turning:
             rows.append(turning)
     else:
