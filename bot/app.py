@@ -125,6 +125,7 @@ class Bearings:
         )
         self.inbox.after_handled = self.delivery.kick
         self.inbox.observe = self.metrics.observe_update
+        self.inbox.replies.on_dropped = self.metrics.replies_dropped.inc
         delivery = self.delivery
         self.metrics.watch_deliveries(lambda: delivery.stats)
         await self.application.start()

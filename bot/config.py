@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     # crash repeats no more than this many updates' replies. Unset: no limit of its own, and
     # the record rides along with the next write (a crash repeats at most one per chat).
     replies_in_flight: int | None = Field(default=None, ge=1, le=1024)
+    # A reply Telegram has not taken (it is down, or answers 5xx) stays owed and is tried
+    # again, through restarts, for this many hours after its update was handled; then it is
+    # dropped (a log event and bearings_replies_dropped).
+    reply_give_up_hours: float = Field(default=24.0, gt=0, le=24 * 7)
     nudges_enabled: bool = True
 
     @field_validator("telegram_api_base_url", "telegram_api_file_url")

@@ -81,6 +81,12 @@ class Metrics:
         self.planner_errors = Counter(
             "bearings_planner_errors", "Planner runs that failed", registry=registry
         )
+        self.replies_dropped = Counter(
+            "bearings_replies_dropped",
+            "Replies still owed when they stopped being useful (REPLY_GIVE_UP_HOURS after "
+            "their update), dropped unsent",
+            registry=registry,
+        )
         self.webhook_requests = Counter(
             "bearings_webhook_requests",
             "Webhook requests by HTTP status answered (200, 400, 403, 500)",

@@ -106,6 +106,19 @@ class InboxRepository:
         row.lease_until = lease_until
         return list(row.replies or [])
 
+    async def still_owed(
+        self, update_id: int, replies: list[dict[str, Any]], lease_until: datetime | None
+    ) -> datetime | None:
+        """Keep only the replies still to send (those sent already are not sent again after a
+        restart) and renew the sender's lease; returns when the update was handled (None if
+        the row is no longer waiting for its replies)."""
+        row = await self.claim(update_id)
+        if row is None or row.status != HANDLED:
+            return None
+        row.replies = replies
+        row.lease_until = lease_until
+        return row.handled_at
+
     async def claim(self, update_id: int) -> InboxUpdate | None:
         """The row, locked for this transaction on PostgreSQL (another process waits)."""
         query = select(InboxUpdate).where(InboxUpdate.update_id == update_id)

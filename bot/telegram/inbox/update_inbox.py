@@ -14,7 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -28,6 +28,7 @@ from bot.telegram.inbox.across_processes import ChatOrder, ReplyLeases
 from bot.telegram.inbox.flood_hold import FloodHold
 from bot.telegram.inbox.handling import HandlingObserver, UpdateHandling
 from bot.telegram.inbox.in_hand import UpdatesInHand
+from bot.telegram.inbox.owed_replies import ReplySender
 from bot.telegram.inbox.scheduling import ChatScheduler
 from bot.telegram.inbox.stopping import Stopping
 from bot.telegram.inbox.updates import chat_key, sender_key, well_formed
@@ -52,10 +53,17 @@ class UpdateInbox:
     ) -> None:
         self._database = database
         self._clock = clock
-        self._caller = caller
         self._stopping = Stopping()
         self._in_hand = UpdatesInHand(database)
         leases = ReplyLeases()
+        self.replies = ReplySender(
+            caller,
+            database,
+            clock,
+            self._stopping,
+            leases,
+            timedelta(hours=settings.reply_give_up_hours),
+        )
         self._flood = FloodHold(
             FloodRule(settings.flood_burst, settings.flood_per_second), caller, self._stopping
         )
@@ -163,31 +171,28 @@ class UpdateInbox:
             self._in_hand.let_go(update_id)
             return
         if self._replies_in_flight is None:
-            await self._send(update_id, replies)
-            self._in_hand.delivered(update_id)
+            if not await self._send(update_id, replies):
+                return
         else:
             # A place among the replies in flight is kept until the update is recorded done,
             # so a crash repeats at most ``replies_in_flight`` updates' replies.
             async with self._replies_in_flight:
-                await self._send(update_id, replies)
-                self._in_hand.delivered(update_id)
+                if not await self._send(update_id, replies):
+                    return
                 await self.flush_done()
         self.handled += 1
         if self.after_handled is not None:
             self.after_handled()
 
-    async def _send(self, update_id: int, replies: list[dict[str, Any]]) -> None:
-        for call in replies:
-            outcome = await self._caller.call(call["method"], call["params"])
-            if not outcome.ok:
-                log.warning(
-                    "reply.undelivered",
-                    extra={
-                        "update_id": update_id,
-                        "method": call["method"],
-                        "reason": outcome.reason,
-                    },
-                )
+    async def _send(self, update_id: int, replies: list[dict[str, Any]]) -> bool:
+        """Send the replies; True once settled (the update is then marked done), False when
+        some are left owed in the inbox for the next run because Bearings is stopping."""
+        sent = await self.replies.send(update_id, replies)
+        if sent.settled:
+            self._in_hand.delivered(update_id)
+        else:
+            self._in_hand.let_go(update_id)
+        return sent.settled
 
 
 async def _store_new(
