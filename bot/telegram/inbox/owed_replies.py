@@ -8,10 +8,11 @@ the person's later answers still come in the order they wrote, and other chats
 carry on. The replies still to send are written back to the update's row at the
 first failure, and the sender's lease renewed at each try: if Bearings stops or
 dies meanwhile, the next run (or, on PostgreSQL, another process once the lease
-runs out, or at once if this one stopped) sends only those. A reply is useful for a while only: one still owed
-``reply_give_up_hours`` after its update was handled is dropped, with a log event
-and a count in the metrics. A reply Telegram refuses for good (400, a blocked
-bot) is not owed: it is logged and let go, as before.
+runs out, or at once if this one stopped) sends only those. A reply is useful
+for a while only: one still owed ``reply_give_up_hours`` after its update was
+handled is dropped, with a log event and a count in the metrics. A reply
+Telegram refuses for good (400, a blocked bot) is not owed: it is logged and
+let go, as before.
 """
 
 from __future__ import annotations
@@ -118,9 +119,7 @@ class ReplySender:
 
     async def _keep(self, update_id: int, owed: list[dict[str, Any]]) -> datetime | None:
         """Write the replies still owed back to the row and renew the lease on them."""
-        return await self._database.run(
-            partial(_still_owed, update_id, owed, self._leases.until())
-        )
+        return await self._database.run(partial(_still_owed, update_id, owed, self._leases.until()))
 
     def _drop(self, update_id: int, owed: list[dict[str, Any]], tries: int) -> Sent:
         log.warning(
