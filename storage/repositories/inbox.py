@@ -133,14 +133,19 @@ class InboxRepository:
         at: datetime,
         *,
         failed: bool = False,
+        kept: bool = True,
         lease_until: datetime | None = None,
     ) -> None:
         """Record that the update's effects are committed, with the replies still to send
-        (by this process, until ``lease_until``)."""
+        (by this process, until ``lease_until``). A failed update that is not ``kept`` (a
+        stranger's) keeps only its id and outcome: neither its payload nor its chat."""
         row.status = HANDLED
         row.failed = failed
         row.replies = replies
-        if not failed:
+        if failed and not kept:
+            row.payload = {}
+            row.chat_key = 0
+        elif not failed:
             # Once handled, the update itself is no longer needed: keep no text.
             # A failed update keeps its (encrypted) payload, so nothing the person sent is lost.
             # The chat key stays until the replies are delivered: the chat's next update

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from bot.app import Bearings
 from bot.sandbox.emulator import BotApiEmulator
@@ -220,19 +220,69 @@ async def test_the_command_menus_are_registered(bot: Bearings, emulator: BotApiE
     assert [c["command"] for c in emulator.commands["all_group_chats"]] == ["linkgroup"]
 
 
-async def test_an_error_is_caught_and_nothing_sent_is_lost(
+async def test_an_error_is_caught_and_nothing_a_member_sent_is_lost(
     bot: Bearings, emulator: BotApiEmulator, database: Database, data_keys: list[str]
 ) -> None:
     token = create_team_with_the_cli(database, data_keys)
+    sam = Chatter(emulator, 1001, "Sam")
+    await sam.send(f"/start {token}")
+    await sam.press("Yes, join")
     async with database.engine.begin() as connection:
         await connection.execute(text("ALTER TABLE invites RENAME TO invites_gone"))
-    sam = Chatter(emulator, 1001, "Sam")
-    reply = await sam.send(f"/start {token}")
+    reply = await sam.send("/invite worker")
     assert "something went wrong" in reply.text and "Nothing you sent was lost" in reply.text
+    assert bot.inbox is not None
+    await bot.inbox.wait_idle()
     async with database.unit_of_work() as uow:
         rows = (await uow.session.execute(text("SELECT update_id, failed FROM inbox"))).all()
         failed = await uow.inbox.get(rows[-1][0])
     assert rows[-1][1]
-    assert failed is not None and failed.payload["message"]["text"] == f"/start {token}"
+    assert failed is not None and failed.payload["message"]["text"] == "/invite worker"
+    assert failed.chat_key == 1001  # erasure finds it
+
+
+async def test_a_strangers_failed_updates_keep_only_their_id_and_outcome(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, data_keys: list[str]
+) -> None:
+    """Issue 19.3: a stranger's update that fails (a handler's error, or one that cannot
+    even be read) is kept as its id and "failed", nothing of the person: not their id,
+    name, username or what they wrote, and they are not told it was kept."""
+    token = create_team_with_the_cli(database, data_keys)
+    async with database.engine.begin() as connection:
+        await connection.execute(text("ALTER TABLE invites RENAME TO invites_gone"))
+    zed = Chatter(emulator, 86_420_531, "Zedekiah")
+    reply = await zed.send(f"/start {token}")
+    assert "something went wrong" in reply.text and "haven't kept what you sent" in reply.text
+    # An update python-telegram-bot cannot read (a message with no chat), from a stranger.
+    emulator.add_update(
+        {
+            "update_id": 990_001,
+            "message": {
+                "message_id": 5,
+                "date": 1,
+                "from": {
+                    "id": 86_420_532,
+                    "is_bot": False,
+                    "first_name": "Ysolde",
+                    "username": "ysolde_x",
+                },
+                "text": "Ysolde wrote this",
+            },
+        }
+    )
+    assert bot.inbox is not None
+    await emulator.wait_until(lambda: bot.inbox is not None and bot.inbox.handled >= 2)
+    await bot.inbox.wait_idle()
     async with database.unit_of_work() as uow:
-        assert await uow.session.scalar(select(func.count()).select_from(Member)) == 0
+        rows = (await uow.session.execute(text("SELECT update_id FROM inbox"))).all()
+        kept = [await uow.inbox.get(update_id) for (update_id,) in rows]
+    failed = [row for row in kept if row is not None and row.failed]
+    assert len(failed) == 2
+    for row in failed:
+        assert (row.chat_key, row.payload, row.replies) == (0, {}, None), row.update_id
+    dump = []
+    async with database.engine.connect() as connection:
+        for table in ("inbox", "members", "audit_log", "outbox"):
+            dump += [str(row) for row in (await connection.execute(text(f"SELECT * FROM {table}")))]
+    for trace in ("86420531", "86420532", "Zedekiah", "Ysolde", "ysolde_x"):
+        assert trace not in "\n".join(dump), trace

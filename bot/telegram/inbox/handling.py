@@ -4,7 +4,9 @@ The update's row is claimed under its chat's lock; python-telegram-bot routes
 it to a handler within a ``Turn``; the row is marked handled, with its replies
 and a lease on sending them, in the same transaction as the handler's effects.
 A refusal or an error rolls the effects back and keeps the update, marked
-handled, with an explanation for the person. A transient database fault is
+handled, with an explanation for the person; after an error, what a member sent
+is kept (encrypted) so nothing of theirs is lost, and of a stranger only the
+update's id and that it failed. A transient database fault is
 retried a few times here first.
 """
 
@@ -24,11 +26,12 @@ from bot.config import Settings
 from bot.domain.errors import Refusal
 from bot.telegram.inbox.across_processes import REPLY_LEASE, ReplyLeases
 from bot.telegram.inbox.in_hand import UpdatesInHand
-from bot.telegram.inbox.updates import update_kind
+from bot.telegram.inbox.updates import sender_key, update_kind
 from bot.telegram.replies import Replies
 from bot.telegram.turn import Turn, handle_in_turn
 from prompts import render
 from storage.db import Database, is_transient
+from storage.uow import UnitOfWork
 
 # One logger for the whole inbox, named as it was before the inbox was split into modules.
 log = logging.getLogger(__package__)
@@ -145,25 +148,34 @@ class UpdateHandling:
                 # so it can never hold up the updates after it in its chat.
                 log.error("inbox.unreadable", extra={"update_id": update_id, "kind": kind})
                 await uow.inbox.mark_handled(
-                    row, [], self._clock.now(), failed=True, lease_until=self._leases.until()
+                    row,
+                    [],
+                    self._clock.now(),
+                    failed=True,
+                    kept=await _from_member(uow, row.payload),
+                    lease_until=self._leases.until(),
                 )
                 self._observe(kind, "failed", started)
                 return []
             replies = Replies()
             chat = update.effective_chat
             query = update.callback_query
+            # What a member sent is kept, so nothing of theirs is lost; a stranger's is not.
+            kept = refusal is None and await _from_member(uow, row.payload)
             if refusal is not None and refusal.code == "already_done" and query is not None:
                 replies.answer(query.id, render("button_done"))
             elif chat is not None and refusal is not None:
                 replies.send(chat.id, render(f"refusal_{refusal.code}", **refusal.details))
             elif chat is not None:
-                replies.send(chat.id, render(template))
+                unkept = template == "something_went_wrong" and not kept
+                replies.send(chat.id, render(f"{template}_not_kept" if unkept else template))
             _answer_button(update, replies)
             await uow.inbox.mark_handled(
                 row,
                 replies.calls,
                 self._clock.now(),
                 failed=refusal is None,
+                kept=kept,
                 lease_until=self._leases.until(),
             )
         self._observe(kind, "failed" if refusal is None else "refused", started)
@@ -178,6 +190,12 @@ class UpdateHandling:
         )
         if self.observe is not None:
             self.observe(kind, outcome, seconds)
+
+
+async def _from_member(uow: UnitOfWork, payload: dict[str, Any]) -> bool:
+    """Whether the update was sent by someone Bearings knows (a member, now or before)."""
+    sender = sender_key(payload)
+    return sender > 0 and await uow.members.by_telegram_id(sender) is not None
 
 
 def _answer_button(update: Update, replies: Replies) -> None:
