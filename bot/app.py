@@ -126,6 +126,7 @@ class Bearings:
         self.inbox.after_handled = self.delivery.kick
         self.inbox.observe = self.metrics.observe_update
         self.inbox.replies.on_dropped = self.metrics.replies_dropped.inc
+        self.inbox.replies.on_telegram_back = self.delivery.telegram_back
         delivery = self.delivery
         self.metrics.watch_deliveries(lambda: delivery.stats)
         await self.application.start()
@@ -150,6 +151,7 @@ class Bearings:
                 # Back from webhook mode: Telegram only answers getUpdates without a webhook.
                 await self.caller.call("deleteWebhook", {"drop_pending_updates": False})
                 self.poller = Poller(self.application.bot, self.inbox)
+                self.poller.on_telegram_back = self.delivery.telegram_back
                 self._tasks.append(asyncio.create_task(self.poller.run(), name="poller"))
         mode = "webhook" if self.webhook_mode else "polling" if polling else "no updates"
         log.info("bearings.started", extra={"bot": username, "mode": mode})

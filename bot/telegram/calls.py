@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 # kept in the inbox row and re-sent after a crash; PTB's nudge towards typed methods is noise here.
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
+FLOOD_REASON = "flood control"
+"""How a 429's reason begins: the wait Telegram told must be kept, outage or not."""
 _HARMLESS = ("message is not modified", "query is too old", "message to delete not found")
 
 
@@ -98,7 +100,7 @@ class ApiCaller:
                 if flood_wait is not None and wait > flood_wait:
                     return CallOutcome(
                         False,
-                        reason=f"flood control: retry after {wait:g}s",
+                        reason=f"{FLOOD_REASON}: retry after {wait:g}s",
                         attempts=attempt,
                         timeouts=timeouts,
                         transient=True,

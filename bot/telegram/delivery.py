@@ -46,7 +46,7 @@ from bot.clock import Clock
 from bot.logs import bound_ids
 from bot.services import reachability
 from bot.services.outgoing import Outgoing, compose
-from bot.telegram.calls import ApiCaller, CallOutcome
+from bot.telegram.calls import FLOOD_REASON, ApiCaller, CallOutcome
 from bot.telegram.pacing import Pacer
 from bot.telegram.replies import Replies
 from prompts import render
@@ -127,6 +127,7 @@ class Delivery:
         self._stopped = False
         self._runner: asyncio.Task[None] | None = None
         self._wake: asyncio.TimerHandle | None = None
+        self._back = False
         self.sent = 0
         self.stats: Counter[str] = Counter()
 
@@ -137,6 +138,12 @@ class Delivery:
         self._dirty = True
         if self._runner is None or self._runner.done():
             self._runner = asyncio.create_task(self._drain(), name="outbox-delivery")
+
+    def telegram_back(self) -> None:
+        """Telegram answers again after an outage: what was put off for its errors (not
+        for a 429's wait) is due now, not minutes later at the end of its backoff."""
+        self._back = True
+        self.kick()
 
     async def stop(self) -> None:
         """Finish the sends in flight and put back what was claimed but not yet sent."""
@@ -152,6 +159,10 @@ class Delivery:
         while self._dirty:
             self._dirty = False
             try:
+                if self._back:
+                    self._back = False
+                    due = await self._database.run(partial(_bring_forward, self._clock.now()))
+                    log.info("outbox.telegram_back", extra={"count": due})
                 await self.deliver_due()
             except Exception as error:  # the next tick tries again; nothing is lost
                 log.warning("outbox.delivery_error", extra={"error": type(error).__name__})
@@ -402,6 +413,10 @@ class Delivery:
 
 async def _claim(now: datetime, room: int, uow: UnitOfWork) -> list[Claim]:
     return await uow.outbox.claim(now, now + LEASE, room)
+
+
+async def _bring_forward(now: datetime, uow: UnitOfWork) -> int:
+    return await uow.outbox.bring_forward(now, keep_waits_told=FLOOD_REASON)
 
 
 async def _put_back(claims: list[Claim], after: datetime | None, uow: UnitOfWork) -> int:

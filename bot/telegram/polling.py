@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Bot
@@ -27,6 +28,8 @@ class Poller:
         self._inbox = inbox
         self._timeout = timeout
         self.first_poll = asyncio.Event()
+        self.on_telegram_back: Callable[[], None] | None = None
+        """Told when getUpdates answers again after failing (delivery catches up at once)."""
 
     async def run(self) -> None:
         """Poll until cancelled."""
@@ -41,6 +44,8 @@ class Poller:
                 batch = await self._bot.do_api_request(
                     "getUpdates", api_kwargs=params, read_timeout=self._timeout + 10
                 )
+                if failures and self.on_telegram_back is not None:
+                    self.on_telegram_back()
                 failures = 0
             except RetryAfter as error:
                 await asyncio.sleep(retry_seconds(error.retry_after))

@@ -164,6 +164,24 @@ class OutboxRepository:
             returned += 1
         return returned
 
+    async def bring_forward(self, now: datetime, *, keep_waits_told: str) -> int:
+        """Make due now the rows put off after failed sends, except those whose last error
+        begins with ``keep_waits_told`` (a 429's wait, which must be kept); returns how many."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.attempts > 0,
+                OutboxMessage.due_at > now,
+                or_(
+                    OutboxMessage.last_error.is_(None),
+                    ~OutboxMessage.last_error.startswith(keep_waits_told, autoescape=True),
+                ),
+            )
+            .values(due_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def release_leases(self) -> int:
         """Put every claimed row back unsent (for a process that knows no other one is
         sending: the claims are a dead run's). Returns how many."""

@@ -110,6 +110,30 @@ async def test_a_429_puts_off_only_that_chat_for_its_retry_after(
     assert rows[label(1)].attempts == 2 and rows[label(2)].attempts == 1
 
 
+async def test_when_telegram_is_back_what_its_errors_put_off_goes_at_once_a_429_wait_is_kept(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    """Issue 19.1: after an outage, a nudge put off for Telegram's 5xx goes as soon as
+    Telegram answers again, not at the end of its backoff; one told to wait by a 429 waits."""
+    down = emulator.faults.add(FaultRule("sendMessage", chat_id=7001, status=502, times=None))
+    emulator.faults.add(FaultRule("sendMessage", chat_id=7002, status=429, retry_after=30))
+    now = clock.now()
+    await owe(database, [note_row(1, 7001, now), note_row(2, 7002, now)])
+    await emulator.wait_until(lambda: down.hits >= 4 and emulator.stats["429"] == 1)
+    await settle(bot)
+    rows = await rows_by_label(database)
+    assert rows[label(1)].due_at > now and rows[label(2)].due_at == now + timedelta(seconds=30)
+
+    emulator.faults.remove(down)
+    assert bot.delivery is not None
+    bot.delivery.telegram_back()  # what the poller or an owed reply says when calls succeed
+    await emulator.wait_until(lambda: emulator.bot_message_count(7001) == 1)
+    await settle(bot)
+    assert emulator.bot_message_count(7002) == 0  # the clock has not moved: its wait holds
+    clock.advance(timedelta(seconds=31))
+    await emulator.wait_until(lambda: emulator.bot_message_count(7002) == 1)
+
+
 async def test_a_send_that_timed_out_is_retried_and_counted(
     fragile_bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
 ) -> None:

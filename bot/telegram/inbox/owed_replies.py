@@ -70,6 +70,7 @@ class ReplySender:
         self._give_up_after = give_up_after
         self.dropped = 0
         self.on_dropped: Callable[[int], None] | None = None
+        self.on_telegram_back: Callable[[], None] | None = None
 
     async def send(self, update_id: int, replies: list[dict[str, Any]]) -> Sent:
         """Send the replies in order; a passing failure makes the rest owed (see above)."""
@@ -113,6 +114,8 @@ class ReplySender:
                 if not outcome.ok:
                     _undelivered(update_id, call["method"], outcome.reason)
                 log.info("reply.owed_sent", extra={"update_id": update_id, "tries": tries})
+                if outcome.ok and self.on_telegram_back is not None:
+                    self.on_telegram_back()
                 return None
             log.debug("reply.still_owed", extra={"update_id": update_id, "tries": tries})
             pause = min(pause * 2, OWED_LONGEST_PAUSE)
