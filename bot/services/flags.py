@@ -303,6 +303,9 @@ async def compose_flag_edit(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -
     if original is None or original.message_id is None or flag is None:
         return None
     view = await flag_view(uow, clock, flag)
+    if original.kind == FLAG_NEWS:  # the worker's "being chased", now out of date
+        values = {"flag": view, "news": original.ref["news"], "by": None}
+        return Outgoing("flag_news", values, edit_message_id=original.message_id)
     return Outgoing(
         "flag_message",
         {"flag": view, "stage": original.ref.get("stage")},
@@ -316,6 +319,8 @@ async def compose_flag_news(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -
     flag = await uow.flags.get(int(row.ref["flag"]))
     if flag is None:
         return None
+    if row.ref["news"] == "chased" and flag.state != FlagState.OPEN:
+        return None  # picked up before the worker was told it was being chased
     by = row.ref.get("by")
     view = await flag_view(uow, clock, flag)
     values = {"flag": view, "news": row.ref["news"], "by": await _name(uow, by) if by else None}
@@ -376,10 +381,15 @@ async def _flag_for_supervisor(uow: UnitOfWork, person: Person, flag_id: int) ->
 async def _after_action(
     uow: UnitOfWork, flag: Flag, person: Person, action: FlagAction, now: datetime
 ) -> bool:
-    """Update every delivered copy in place, tell the worker, and audit it; whether the
-    worker is told (not when they acted themselves, left, or erased their account)."""
-    for row in await uow.outbox.with_key_prefix(f"flag:{flag.id}:"):
-        if row.kind != FLAG:
+    """Update every delivered copy in place (reminders, escalations and the worker's "being
+    chased" too), tell the worker, and audit it; whether the worker is told (not when they
+    acted themselves, left, or erased their account)."""
+    copies = [
+        *await uow.outbox.with_key_prefix(f"flag:{flag.id}:"),
+        *await uow.outbox.with_key_prefix(f"flagnews:{flag.id}:chased"),
+    ]
+    for row in copies:
+        if row.kind not in (FLAG, FLAG_NEWS):
             continue
         await uow.outbox.enqueue(
             [

@@ -133,6 +133,45 @@ async def test_an_unacknowledged_urgent_flag_reminds_after_an_hour_and_escalates
         await restarted.stop()
 
 
+async def test_once_picked_up_every_copy_reminders_escalations_and_the_chase_tell_the_same(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    """Issue 19.5: no copy still says "Still waiting" or "Escalated" beside "Acknowledged",
+    and the worker's "I'm chasing it" says it has been picked up."""
+    await seed_team(database, clock, second_supervisor=True)
+    alex = Chatter(emulator, ALEX, "Alex")
+    await add_case(alex, "FAM-0142")
+    await raise_flag(alex, "Today", "Worried about tonight")
+    for minutes, words in ((61, "Still waiting"), (60, "Escalated")):
+        clock.advance(timedelta(minutes=minutes))
+        await bot.tick()
+        for chat in (SAM, DEE):
+            await emulator.wait_for_bot_message(chat, lambda m, w=words: w in m.text, after=0)
+    chase = await emulator.wait_for_bot_message(ALEX, lambda m: "chasing it" in m.text, after=0)
+
+    sam = Chatter(emulator, SAM, "Sam")
+    await sam.press("✓ Acknowledge")
+    copies = {chat: [m.message_id for m in emulator.bot_messages(chat)] for chat in (SAM, DEE)}
+
+    def all_say_acknowledged() -> bool:
+        return all(
+            "Acknowledged by Sam" in (emulator.message(chat, i) or chase).text
+            for chat, ids in copies.items()
+            for i in ids
+        )
+
+    await emulator.wait_until(all_say_acknowledged)
+    for chat, ids in copies.items():
+        texts = [m.text for i in ids if (m := emulator.message(chat, i)) is not None]
+        assert sum("Acknowledged by Sam" in t for t in texts) == 3, texts  # flag, reminder, …
+        assert not any("Still waiting" in t or "Escalated" in t for t in texts), texts
+    await emulator.wait_until(
+        lambda: "picked up by Sam" in (emulator.message(ALEX, chase.message_id) or chase).text
+    )
+    edited = emulator.message(ALEX, chase.message_id)
+    assert edited is not None and "chasing it" not in edited.text
+
+
 async def test_a_this_week_flag_raised_on_friday_evening_reminds_on_monday(
     bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
 ) -> None:

@@ -60,7 +60,7 @@ def test_command_descriptions_fit_telegram_limits() -> None:
 
 
 def test_a_flags_news_shows_its_reference_in_bold_not_as_escaped_markup() -> None:
-    flag = SimpleNamespace(reference="FAM-0552 <i>&", outcome="Rang the school")
+    flag = SimpleNamespace(reference="FAM-0552 <i>&", outcome="Rang the school", state="open")
     for news in ("ack", "call", "agenda", "resolve", "chased"):
         html = render("flag_news", news=news, by="Sam", flag=flag)
         shown = parse_html(html).text  # what Telegram shows
