@@ -179,6 +179,11 @@ class Delivery:
                         now = self._clock.now()
                         claims = await self._database.run(partial(_claim, now, room))
                         exhausted = len(claims) < room
+                        if claims:
+                            log.debug(
+                                "outbox.claimed",
+                                extra={"count": len(claims), "rows": [c.id for c in claims]},
+                            )
                         for claim in claims:
                             self._queue(run, claim)
                     if not run.queues:  # every lane has finished (its last act empties this)
@@ -293,6 +298,7 @@ class Delivery:
         if outgoing is None:
             row.status, row.lease_until = DROPPED, None
             self.stats["dropped"] += 1
+            log.debug("outbox.no_longer_true", extra={"row": claim.id, "kind": kind})
             return None
         return kind, chat_id, outgoing, html
 

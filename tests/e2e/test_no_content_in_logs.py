@@ -196,6 +196,13 @@ async def test_a_whole_conversation_leaves_no_name_note_answer_or_token_in_the_l
         isinstance(line["update_id"], int) and line["kind"] and line["ms"] >= 0 for line in handled
     )
     assert len({line["update_id"] for line in handled}) == len(handled)
+    # At DEBUG the bot says what it decided (issue 19.6), with ids: a flow's moves, what
+    # delivery claimed.
+    debug = {line["event"] for line in lines if line.get("level") == "debug"}
+    assert {"flow.began", "flow.step", "flow.closed", "outbox.claimed"} <= debug, debug
+    steps = [line for line in lines if line["event"] == "flow.step"]
+    assert {"visit", "supervision", "newcase"} <= {line["flow"] for line in steps}
+    assert all(isinstance(line["session"], int) for line in steps)
     assert captured.leaks(secrets) == []
 
 

@@ -10,6 +10,7 @@ handler's to render.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any, NoReturn
 
@@ -47,6 +48,9 @@ from prompts import label
 from storage.models import FlowSession
 from storage.repositories.flows import FINISHED, OPEN
 from storage.uow import UnitOfWork
+
+# Decisions only, at DEBUG, with ids: never an answer, a question or a name.
+log = logging.getLogger(__name__)
 
 
 async def startable_flow(
@@ -100,6 +104,10 @@ async def begin_flow(turn: FlowTurn, flow: FlowDefinition, prefill: dict[str, An
             updated_at=now,
         )
     )
+    log.debug(
+        "flow.began",
+        extra={"flow": flow.name, "session": session.id, "step": session.step or None},
+    )
     says: list[Said] = []
     for given in flow.steps:  # an answer given in advance (a case) says what it would have
         if given.id in answers:
@@ -126,6 +134,7 @@ async def button_answer(turn: FlowTurn, step: Step, token: str) -> Accepted | Re
 
 def rejection(rejected: Rejected, step: Step) -> Said:
     """Why an answer was not taken, to say before asking again."""
+    log.debug("flow.answer_rejected", extra={"step": step.id, "reason": rejected.reason})
     return Said(f"flow_rejected_{rejected.reason}", {"limit": rejected.limit, "step": step})
 
 
@@ -150,6 +159,16 @@ async def apply_answer(
         session.case_id = value
     shown = label("flow_skipped") if value is SKIPPED else answer_label(step, value, context)
     reply_answered = (answered, shown) if answered else None
+    log.debug(
+        "flow.step",
+        extra={
+            "flow": flow.name,
+            "session": session.id,
+            "from": step.id,
+            "to": following.id if following else "(end)",
+            "skipped": value is SKIPPED,
+        },
+    )
     if following is None:
         finished = await _finish(turn, session, flow, answers)
         finished.answered, finished.says = reply_answered, [*says, *finished.says]
@@ -167,6 +186,10 @@ async def step_back(turn: FlowTurn, session: FlowSession) -> FlowReply:
     previous = go_back(flow, position_of(session))
     if previous is None:
         raise Refusal("already_done")
+    log.debug(
+        "flow.back",
+        extra={"flow": flow.name, "session": session.id, "from": session.step, "to": previous.step},
+    )
     session.step = previous.step
     session.answers = {"values": previous.answers, "path": list(previous.path)}
     session.version += 1

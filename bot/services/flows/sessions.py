@@ -9,6 +9,7 @@ nothing.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +27,8 @@ from storage.uow import UnitOfWork
 
 DEFAULT_IDLE = timedelta(hours=48)
 """How long an open flow waits for its next answer before it becomes a draft."""
+
+log = logging.getLogger(__name__)
 
 
 async def open_session(
@@ -96,6 +99,7 @@ async def close_session(uow: UnitOfWork, session: FlowSession, status: str, cloc
     session.status, session.finished_at = status, clock.now()
     session.version += 1
     await uow.flush()
+    log.debug("flow.closed", extra={"flow": session.flow, "session": session.id, "as": status})
 
 
 def position_of(session: FlowSession) -> FlowPosition:
