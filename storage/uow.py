@@ -15,6 +15,7 @@ from storage.repositories.imports import PendingImportRepository
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.jobs import JobRunRepository
+from storage.repositories.membership import MembershipRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.planning import PlanningRepository
 from storage.repositories.reflection import BearingsRepository, StuckRepository
@@ -45,6 +46,7 @@ class UnitOfWork:
         self.jobs = JobRunRepository(session)
         self.planning = PlanningRepository(session)
         self.imports = PendingImportRepository(session)
+        self.membership = MembershipRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""

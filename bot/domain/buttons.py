@@ -378,6 +378,78 @@ class CancelImport(Button):
     pending_id: int
 
 
+# Membership (a supervisor manages the team's people).
+
+
+@dataclass(frozen=True)
+class ShowMember(Button):
+    """One of the team's people: their card, with what a supervisor may change."""
+
+    prefix = "mb"
+    member_id: int
+
+
+@dataclass(frozen=True)
+class SetRole(Button):
+    """Make the person a supervisor or a key worker."""
+
+    prefix = "mro"
+    member_id: int
+    role: Role
+
+
+@dataclass(frozen=True)
+class StartRemoval(Button):
+    """Remove the person: who takes over what they hold."""
+
+    prefix = "mrm"
+    member_id: int
+
+
+@dataclass(frozen=True)
+class CaseByCase(Button):
+    """Hand the leaver's cases over one at a time: the next case still theirs."""
+
+    prefix = "mcb"
+    member_id: int
+
+
+@dataclass(frozen=True)
+class HandCase(Button):
+    """Case by case: this case of the leaver's to this colleague."""
+
+    prefix = "mhc"
+    member_id: int
+    case_id: int
+    to_id: int
+
+
+@dataclass(frozen=True)
+class ConfirmRemoval(Button):
+    """Ask once more: remove the person, whatever they still hold going to ``to_id``."""
+
+    prefix = "mrx"
+    member_id: int
+    to_id: int
+
+
+@dataclass(frozen=True)
+class RemoveNow(Button):
+    """Yes: remove the person, whatever they still hold going to ``to_id``."""
+
+    prefix = "mry"
+    member_id: int
+    to_id: int
+
+
+@dataclass(frozen=True)
+class RevokeInvite(Button):
+    """Revoke an open invite (its link stops working)."""
+
+    prefix = "ivx"
+    invite_id: int
+
+
 # Erasure.
 
 

@@ -17,6 +17,7 @@ from bot.services import (
     cases,
     erasure,
     flags,
+    membership,
     notes,
     reachability,
     stuck,
@@ -96,6 +97,8 @@ OUTBOX_COMPOSERS: dict[str, Composer] = {
     erasure.CASES_PASSED: erasure.compose_cases_passed,
     # Bearings cannot reach someone: their supervisors are told
     reachability.MEMBER_UNREACHABLE: reachability.compose_member_unreachable,
+    # A role changed, someone taken off the team, a leaver's cases handed over
+    membership.MEMBERSHIP_NEWS: membership.compose_membership_news,
 }
 """What composes each kind of outbox row at send time."""
 

@@ -108,38 +108,31 @@ async def join_team(
     invite, team = await _valid_invite(uow, clock, token)
     now = clock.now()
     if existing is not None:
-        # A former member rejoins: the same row comes back with the new team and role.
-        if (existing.team_id, existing.role) != (team.id, invite.role):
-            await uow.audit.record(
-                at=now,
-                action="member.role_changed",
-                subject=f"member:{existing.id}",
-                team_id=team.id,
-                actor_id=existing.id,
-                detail={
-                    "from_role": existing.role,
-                    "from_team": existing.team_id,
-                    "to_role": invite.role,
-                    "invite": invite.id,
-                },
-            )
-        existing.team_id, existing.role, existing.active = team.id, invite.role, True
-        existing.display_name, existing.deactivated_at = display_name[:64], None
-        existing.telegram_username = username
-        member = existing
+        # A former member (removed from a team) joins again: a fresh membership, so nothing
+        # of their old team follows them. The old row stays with the old team's records,
+        # without its link to Telegram, and what was theirs alone is deleted (as erasure
+        # would), since they could no longer reach it.
+        await uow.erasure.delete_own_rows(existing)
+        existing.telegram_user_id, existing.telegram_username = None, None
         await uow.flush()
-    else:
-        member = await uow.members.add(
-            Member(
-                team_id=team.id,
-                telegram_user_id=telegram_user_id,
-                role=invite.role,
-                display_name=display_name[:64],
-                telegram_username=username,
-                active=True,
-                joined_at=now,
-            )
+        await uow.audit.record(
+            at=now,
+            action="member.rejoined",
+            subject=f"member:{existing.id}",
+            team_id=existing.team_id,
+            detail={"to_team": team.id, "to_role": invite.role, "invite": invite.id},
+        )  # no actor: the old membership is closed by the join itself
+    member = await uow.members.add(
+        Member(
+            team_id=team.id,
+            telegram_user_id=telegram_user_id,
+            role=invite.role,
+            display_name=display_name[:64],
+            telegram_username=username,
+            active=True,
+            joined_at=now,
         )
+    )
     invite.used_by_id, invite.used_at = member.id, now
     await uow.audit.record(
         at=now,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,3 +26,14 @@ class InviteRepository:
     async def by_hash(self, token_hash: str) -> Invite | None:
         """The invite whose token hashes to this value."""
         return await self._session.scalar(select(Invite).where(Invite.token_hash == token_hash))
+
+    async def get(self, invite_id: int) -> Invite | None:
+        """One invite by its id."""
+        return await self._session.get(Invite, invite_id)
+
+    async def open_for_team(self, team_id: int, now: datetime) -> Sequence[Invite]:
+        """The team's invites not yet used and not expired, newest first."""
+        query = select(Invite).where(
+            Invite.team_id == team_id, Invite.used_at.is_(None), Invite.expires_at > now
+        )
+        return (await self._session.scalars(query.order_by(Invite.created_at.desc()))).all()

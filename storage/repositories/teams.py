@@ -74,7 +74,12 @@ class MemberRepository:
     async def by_telegram_id(self, telegram_user_id: int) -> Member | None:
         """The member with this Telegram user id, active or not."""
         known = self._by_telegram.get(telegram_user_id)
-        if known is not None and inspect(known).persistent and known not in self._session.deleted:
+        if (
+            known is not None
+            and inspect(known).persistent
+            and known not in self._session.deleted
+            and known.telegram_user_id == telegram_user_id  # not detached since (a rejoin)
+        ):
             return known
         member = await self._session.scalar(
             select(Member).where(Member.telegram_user_id == telegram_user_id)

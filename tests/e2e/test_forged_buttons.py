@@ -194,6 +194,26 @@ FORGED: dict[str, list[Forgery]] = {
         Forgery(Who.STRANGER, lambda w: f"ci:{w.pending_import}", "not_a_member"),
     ],
     "cix": colleague_and_other_supervisor(lambda w: f"cix:{w.pending_import}", "import_gone"),
+    # Managing people: a supervisor of the team only; another team's supervisor finds nobody.
+    **{
+        prefix: [
+            Forgery(Who.COLLEAGUE, data, "supervisors_only"),
+            Forgery(Who.OTHER_SUPERVISOR, data, "member_gone"),
+        ]
+        for prefix, data in (
+            ("mb", lambda w: f"mb:{w.owner_member}"),
+            ("mro", lambda w: f"mro:{w.owner_member}:supervisor"),
+            ("mrm", lambda w: f"mrm:{w.owner_member}"),
+            ("mcb", lambda w: f"mcb:{w.owner_member}"),
+            ("mhc", lambda w: f"mhc:{w.owner_member}:{w.case}:{w.colleague_member}"),
+            ("mrx", lambda w: f"mrx:{w.owner_member}:{w.colleague_member}"),
+            ("mry", lambda w: f"mry:{w.owner_member}:{w.colleague_member}"),
+        )
+    },
+    "ivx": [
+        Forgery(Who.COLLEAGUE, lambda w: "ivx:1", "supervisors_only"),
+        Forgery(Who.OTHER_SUPERVISOR, lambda w: "ivx:1", QUIET),
+    ],
     CATCH_ALL: [
         Forgery(Who.COLLEAGUE, lambda w: f"zz:{w.case}", QUIET),
         # Known prefixes with mutated parts: refused as stale, never "something went wrong".

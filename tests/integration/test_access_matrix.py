@@ -54,7 +54,9 @@ from bot.services import (
     export,
     flags,
     flows,
+    handover,
     local_time,
+    membership,
     notes,
     nudges,
     onboarding,
@@ -323,6 +325,28 @@ MATRIX: dict[str, Row] = {
         display_name="Newcomer")),
     "onboarding.link_group": Row(SUPERVISORS, lambda c: onboarding.link_group(
         c.uow, c.clock, telegram_user_id=c.user, chat_id=-100777)),
+    # --- Membership (a supervisor manages their team's people) --------------------------
+    "membership.team_people": Row(SUPERVISORS, lambda c: membership.team_people(
+        c.uow, c.clock, telegram_user_id=c.user)),
+    "membership.member_card": Row(TEAM_SUPERVISOR, lambda c: membership.member_card(
+        c.uow, c.clock, telegram_user_id=c.user, member_id=c.world.owner_member)),
+    "membership.change_role": Row(TEAM_SUPERVISOR, lambda c: membership.change_role(
+        c.uow, c.clock, telegram_user_id=c.user, member_id=c.world.owner_member,
+        role=Role.SUPERVISOR)),
+    "membership.managed": Row(TEAM_SUPERVISOR, lambda c: membership.managed(
+        c.uow, c.user, c.world.owner_member)),
+    "membership.open_invites": Row(SUPERVISORS, lambda c: membership.open_invites(
+        c.uow, c.clock, telegram_user_id=c.user)),
+    "membership.revoke_invite": Row(TEAM_SUPERVISOR, lambda c: _revoke_first_invite(c)),
+    "membership.unlink_group": Row(SUPERVISORS, lambda c: _link_then_unlink(c)),
+    "handover.handover": Row(TEAM_SUPERVISOR, lambda c: handover.handover(
+        c.uow, c.clock, telegram_user_id=c.user, member_id=c.world.owner_member)),
+    "handover.hand_over_case": Row(TEAM_SUPERVISOR, lambda c: handover.hand_over_case(
+        c.uow, c.clock, telegram_user_id=c.user, member_id=c.world.owner_member,
+        case_id=c.world.case, to_id=c.world.colleague_member)),
+    "handover.remove_member": Row(TEAM_SUPERVISOR, lambda c: handover.remove_member(
+        c.uow, c.clock, telegram_user_id=c.user, member_id=c.world.owner_member,
+        to_id=c.world.colleague_member)),
     # --- "I'm stuck" -------------------------------------------------------------------
     "stuck.safeguarding": Row(OWNER_AND_SUPERVISOR, as_person(
         lambda c, p: stuck.safeguarding(c.uow, c.clock, p, {"case": c.world.case}))),
@@ -349,6 +373,8 @@ MATRIX: dict[str, Row] = {
 
 PRESENTERS = {
     "flows.engine.flow_values": "reads back answers the caller already holds",
+    "membership.card_of": "shows a member its callers (member_card, change_role, handover) "
+    "authorised with membership.managed",
     "stuck.stuck_summary": "shows a walk-through its callers (choose_ending, walkthrough_view, "
     "save_stuck) loaded and authorised",
 }
@@ -408,6 +434,9 @@ NOT_ACTED = {
     "export.export_case_for_operator": "operator's command line (bearings export --case)",
     "export.export_member_for_operator": "operator's command line (bearings export --member)",
     "erasure.compose_cases_passed": "outbox composer (periodic job)",
+    "membership.compose_membership_news": "outbox composer (periodic job)",
+    "membership.owe_news": "owes news for an operation that was authorised",
+    "membership.next_working_moment": "a time rule, no person",
     "team_admin.team_details": "operator's command line (bearings team show)",
     "team_admin.set_team_setting": "operator's command line (bearings team set)",
     "team_admin.team_report": "operator's command line (bearings report)",
@@ -426,6 +455,30 @@ async def _erase(cell: Cell) -> Any:
     return await erasure.erase_member(
         cell.uow, cell.clock, telegram_user_id=cell.user, supervisor_id=plan.supervisor_id
     )
+
+
+async def _revoke_first_invite(cell: Cell) -> Any:
+    """Revoke North Team's open invite (made for the occasion, by Sam, outside the cell's
+    own refusals: an invite of Alex's team that only its supervisor may revoke)."""
+    invites = await cell.uow.invites.open_for_team(cell.world.team, cell.clock.now())
+    if not invites:
+        await onboarding.create_invite(
+            cell.uow,
+            cell.clock,
+            telegram_user_id=Who.SUPERVISOR.value,
+            role=Role.WORKER,
+            invite_ttl_days=7,
+        )
+        invites = await cell.uow.invites.open_for_team(cell.world.team, cell.clock.now())
+    return await membership.revoke_invite(
+        cell.uow, cell.clock, telegram_user_id=cell.user, invite_id=invites[0].id
+    )
+
+
+async def _link_then_unlink(cell: Cell) -> Any:
+    """Unlink the team's group (linked first, by the same person)."""
+    await onboarding.link_group(cell.uow, cell.clock, telegram_user_id=cell.user, chat_id=-100778)
+    return await membership.unlink_group(cell.uow, cell.clock, telegram_user_id=cell.user)
 
 
 def _ratings() -> dict[str, Any]:

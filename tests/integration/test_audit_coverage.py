@@ -2,8 +2,8 @@
 
 ``EVENTS`` is the list the audit must cover (issue 7, item 3, less exports and
 erasures, which their own modules audit): reading another person's notes and
-case history, each flag action, reassigning a case, a role change, importing a
-caseload, a purge. Each
+case history, each flag action, reassigning a case, a former member joining afresh,
+a role change, taking someone off the team, importing a caseload, a purge. Each
 is done through the real service on the world of tests/access_world.py, one
 after another, and must leave exactly its row: the acting member (or none for
 the bot itself), the event name, the subject by id, the clock's time, and a
@@ -28,6 +28,8 @@ from bot.services import (
     caseload_import,
     cases,
     flags,
+    handover,
+    membership,
     notes,
     onboarding,
     retention,
@@ -151,11 +153,26 @@ EVENTS: list[Event] = [
         "case.reassigned",
         lambda w: f"case:{w.case}",
     ),
+    Event(None, _rejoin_as_supervisor, "member.rejoined", lambda w: f"member:{w.former_member}"),
     Event(
-        Who.FORMER,
-        _rejoin_as_supervisor,
+        SAM,
+        lambda uow, clock, w: membership.change_role(
+            uow, clock, telegram_user_id=SAM.value, member_id=w.owner_member, role=Role.SUPERVISOR
+        ),
         "member.role_changed",
-        lambda w: f"member:{w.former_member}",
+        lambda w: f"member:{w.owner_member}",
+    ),
+    Event(
+        SAM,
+        lambda uow, clock, w: handover.remove_member(
+            uow,
+            clock,
+            telegram_user_id=SAM.value,
+            member_id=w.colleague_member,
+            to_id=w.owner_member,
+        ),
+        "member.removed",
+        lambda w: f"member:{w.colleague_member}",
     ),
     Event(
         SAM,
