@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 from markupsafe import Markup
 
+import handlers.cases as cases_handlers
 from bot.domain import bearings as bearing_rules
 from bot.domain import export as records
 from bot.domain.caseload_problems import Column, Problem, RowProblem
@@ -827,3 +828,11 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
 
 CAPTIONS = {"bearings_picture": "photo", "export_file": "document"}
 """Templates that go out as a caption: under a picture, or a file."""
+
+
+KEYBOARDS: dict[str, Callable[[Values], Any]] = {
+    "caseload": lambda values: cases_handlers._caseload_buttons(values["load"]),
+    "case_card": lambda values: cases_handlers._card_buttons(values["case"], supervisor=True),
+}
+"""The buttons the handlers put under these templates (labels with the long names and
+references in them, callback data within 64 bytes)."""

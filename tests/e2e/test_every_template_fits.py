@@ -12,7 +12,8 @@ rendered with values built from the real view types at their largest (tests/temp
 size; the HTML goes through ``Replies`` as the bot sends it (a message, an edit of a message
 for templates shown in place, a caption for a picture or a file) and each call is made with
 ``ApiCaller`` against the Bot API emulator, which enforces Telegram's rules. Every request must
-be accepted.
+be accepted. The caseload and a case's card also carry the buttons their handlers put under
+them (``KEYBOARDS``): labels with the long references and names, callback data in 64 bytes.
 
 The ``pdf_*`` templates (and the ``_pdf`` partial) are laid out into an exported PDF, never sent
 to Telegram: they are rendered here with the same values to show that they render, and that is
@@ -42,9 +43,9 @@ from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.emulator.html_text import parse_html
 from bot.sandbox.emulator.media import TINY_PNG
 from bot.telegram.calls import ApiCaller
-from bot.telegram.replies import Replies
+from bot.telegram.replies import Keyboard, Replies
 from prompts import TEMPLATES, _html, render
-from tests.template_samples import CAPTIONS, MARKUP, SAMPLES, Drawn, Largest, Marked
+from tests.template_samples import CAPTIONS, KEYBOARDS, MARKUP, SAMPLES, Drawn, Largest, Marked
 
 USER = 7001
 EXAMPLES = 10
@@ -79,21 +80,21 @@ class Telegram:
     emulator: BotApiEmulator
     caller: ApiCaller
 
-    async def deliver(self, name: str, text: str) -> int:
+    async def deliver(self, name: str, text: str, keyboard: Keyboard | None = None) -> int:
         """Send a rendered template as the bot would; return how many calls it took. Fails
         when Telegram (the emulator) refuses any of them."""
         replies = Replies()
         caption = CAPTIONS.get(name)
         if caption == "photo":
-            replies.send_photo(USER, TINY_PNG, text)
+            replies.send_photo(USER, TINY_PNG, text, keyboard)
         elif caption == "document":
             replies.send_document(USER, b"%PDF-1.4 sample", "sample.pdf", text)
         else:
-            replies.send(USER, text)
+            replies.send(USER, text, keyboard)
         if name in EDITED:
             shown = await self.caller.call("sendMessage", {"chat_id": USER, "text": "…"})
             assert shown.ok, shown.reason
-            replies.edit(USER, shown.result["message_id"], text)
+            replies.edit(USER, shown.result["message_id"], text, keyboard)
         since = len(self.emulator.requests)
         for call in replies.calls:
             outcome = await self.caller.call(call["method"], call["params"])
@@ -138,8 +139,9 @@ def test_templates_that_never_reach_telegram_render_at_their_largest(name: str) 
 async def test_every_template_at_its_largest_is_accepted_by_telegram(
     telegram: Telegram, name: str
 ) -> None:
-    text = render(name, **SAMPLES[name](Largest()))
-    await telegram.deliver(name, text)
+    values = SAMPLES[name](Largest())
+    keyboard = KEYBOARDS[name](values) if name in KEYBOARDS else None
+    await telegram.deliver(name, render(name, **values), keyboard)
 
 
 @pytest.mark.asyncio(loop_scope="module")
@@ -159,8 +161,9 @@ async def test_every_template_at_its_largest_is_accepted_by_telegram(
 async def test_every_template_with_any_realistic_values_is_accepted_by_telegram(
     telegram: Telegram, name: str, data: st.DataObject
 ) -> None:
-    text = render(name, **SAMPLES[name](Drawn(data)))
-    await telegram.deliver(name, text)
+    values = SAMPLES[name](Drawn(data))
+    keyboard = KEYBOARDS[name](values) if name in KEYBOARDS else None
+    await telegram.deliver(name, render(name, **values), keyboard)
 
 
 MARKED = [n for n in WITH_VALUES if not n.startswith(("pdf_", "_pdf"))]
