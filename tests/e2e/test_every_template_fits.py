@@ -6,7 +6,7 @@ place that turns a template's HTML into Bot API calls within Telegram's limits (
 over 4,096 UTF-16 units, moving a long caption under its picture). A template that grows with
 its data (a caseload, a digest, a note at its field limit, names full of emoji) is refused
 with 400 only when a team is big enough, and the person then sees silence. So each template is
-rendered with values built from the real view types at their largest (tests/template_samples.py:
+rendered with values built from the real view types at their largest (tests/template_samples/:
 200 cases, 100 flags and actions, 64-character names, 32-character references, notes at their
 ``max_length``, emoji and right-to-left text), and with values hypothesis draws biased to that
 size; the HTML goes through ``Replies`` as the bot sends it (a message, an edit of a message
@@ -123,7 +123,7 @@ async def telegram() -> AsyncIterator[Telegram]:
 
 
 def test_every_template_has_sample_values_for_every_variable_it_uses() -> None:
-    assert sorted(SAMPLES) == NAMES, "a template without sample values in tests/template_samples.py"
+    assert sorted(SAMPLES) == NAMES, "a template without sample values in tests/template_samples/"
     for name in NAMES:
         missing = _variables(name) - set(SAMPLES[name](Largest()))
         assert not missing, (name, missing)
