@@ -104,6 +104,7 @@ PRESS_ROUTES: dict[type[buttons.Button], PressHandler] = {
             actions.ACTIONS: actions.actions_page,
             team.TEAM: team.team_page,
             agenda.AGENDAS: agenda.workers_page,
+            agenda.AGENDA: agenda.agenda_page,
             members.MEMBERS: members.members_page,
         }
     ),

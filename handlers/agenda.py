@@ -14,6 +14,7 @@ from bot.telegram.turn import Turn
 from handlers.paging import Showing, paging_row
 from handlers.senders import sender, typed_text
 
+AGENDA = "agenda"
 AGENDAS = "agendas"
 
 
@@ -24,16 +25,11 @@ async def show_agenda(update: Update, context: BearingsContext) -> None:
     person = await find_person(turn.uow, user_id)
     if name:
         worker_id = await agenda.worker_named(turn.uow, telegram_user_id=user_id, name=name)
-        shown = await agenda.agenda(
-            turn.uow, turn.clock, telegram_user_id=user_id, worker_id=worker_id
-        )
-        turn.say("agenda", agenda=shown)
+        await _show_agenda(turn, Showing(user_id, subject=worker_id))
     elif person is not None and person.is_supervisor:
         await _show_workers(turn, Showing(user_id))
     else:
-        turn.say(
-            "agenda", agenda=await agenda.agenda(turn.uow, turn.clock, telegram_user_id=user_id)
-        )
+        await _show_agenda(turn, Showing(user_id))
 
 
 async def workers_page(turn: Turn, press: Press[ListPage]) -> None:
@@ -59,10 +55,22 @@ def _worker_buttons(page: Page[agenda.WorkerLine]) -> Offers:
 
 async def show_worker_agenda(turn: Turn, press: Press[WorkerAgenda]) -> None:
     """A worker picked from a supervisor's list."""
+    await _show_agenda(turn, Showing(press.user_id, subject=press.button.worker_id))
+
+
+async def agenda_page(turn: Turn, press: Press[ListPage]) -> None:
+    """Another page of one worker's agenda."""
+    await _show_agenda(turn, Showing.in_pressed_message(press))
+
+
+async def _show_agenda(turn: Turn, at: Showing) -> None:
+    """A page of an agenda: one's own (no subject), or a worker's for their supervisor."""
     shown = await agenda.agenda(
-        turn.uow, turn.clock, telegram_user_id=press.user_id, worker_id=press.button.worker_id
+        turn.uow, turn.clock, telegram_user_id=at.user_id, worker_id=at.subject or None
     )
-    turn.say("agenda", agenda=shown)
+    page = agenda.agenda_page(shown, at.page, at.stamp)
+    paging = paging_row(page, AGENDA, at.subject)
+    at.show(turn, "agenda", [paging] if paging else None, agenda=shown, page=page)
 
 
 async def tick(turn: Turn, press: Press[AgendaTick]) -> None:

@@ -54,6 +54,43 @@ class Agenda:
     until: date
     own: bool
 
+    @property
+    def lines(self) -> list[AgendaLine]:
+        """Every line, in the order the pages show them (see ``agenda_lines``)."""
+        return agenda_lines(self)
+
+
+@dataclass(frozen=True)
+class AgendaLine:
+    """One line of an agenda, in its section: a kept item (numbered as ticked off), an
+    action overdue, or a plan review due."""
+
+    section: str
+    number: int
+    entry: AgendaEntry | None = None
+    action: ActionLine | None = None
+    review: tuple[str, date] | None = None
+
+
+AGENDA_PAGE = 10
+"""Lines of an agenda a page shows (a big caseload's agenda runs to many)."""
+
+
+def agenda_lines(shown: Agenda) -> list[AgendaLine]:
+    """The agenda as one list: kept items, then actions overdue, then reviews due."""
+    return [
+        *(AgendaLine("kept", n, entry=e) for n, e in enumerate(shown.entries, 1)),
+        *(AgendaLine("actions", n, action=a) for n, a in enumerate(shown.overdue_actions, 1)),
+        *(AgendaLine("reviews", n, review=r) for n, r in enumerate(shown.reviews_due, 1)),
+    ]
+
+
+def agenda_page(shown: Agenda, page: int = 0, stamp: str | None = None) -> Page[AgendaLine]:
+    """A page of the agenda, in the same order on every page."""
+    lines = shown.lines
+    keys = [(line.section, line.number, line.entry.id if line.entry else None) for line in lines]
+    return page_of(lines, page, keys=keys, stamp=stamp, size=AGENDA_PAGE)
+
 
 @dataclass(frozen=True)
 class WorkerLine:

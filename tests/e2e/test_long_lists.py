@@ -148,3 +148,29 @@ async def test_a_member_picker_puts_me_first_and_typed_names_match(
     await sam.tap("General – no case")
     kims = await sam.send("ki")
     assert "1 match “ki”" in kims.text and kims.labels[0] == "Kim Worker"
+
+
+async def test_a_long_supervision_agenda_pages_in_one_message_and_reaches_every_line(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    await give_cases(database, clock, WORKER_ID, 23)
+    async with database.unit_of_work() as uow:
+        person = await access.require_person(uow, WORKER_ID)
+        for n, case in enumerate(await uow.cases.open_for_worker(person.member_id)):
+            case.next_review_on = clock.now().date() + timedelta(days=n % 10)
+    alex = Chatter(emulator, WORKER_ID, "Alex")
+    message = await alex.send("/agenda")
+    reviews: list[str] = []
+    pages = 0
+    while True:
+        pages += 1
+        found = PAGE_LINE.search(message.text)
+        assert found is not None and found.group(3) == "23", message.text
+        assert "Plan reviews due by" in message.text  # each page names its section
+        reviews += re.findall(r"^• (FAM-\d{4}) – ", message.text, re.M)
+        if "Next ›" not in message.labels:
+            break
+        message = await alex.press("Next ›")
+    assert pages == 3 and len(emulator.bot_messages(WORKER_ID)) == 1
+    assert sorted(reviews) == [f"FAM-{n:04}" for n in range(23)]

@@ -12,7 +12,7 @@ from bot.domain import bearings as bearing_rules
 from bot.domain.flags import FlagFigures
 from bot.domain.roles import Role
 from bot.services.actions import ActionList
-from bot.services.agenda import WorkerLine
+from bot.services.agenda import WorkerLine, agenda_page
 from bot.services.bearings import names as bearing_names
 from bot.services.caseload_import import LIMITS, Imported
 from bot.services.cases import WorkerCases
@@ -85,8 +85,15 @@ NO_VALUES = (
 
 Builder = Callable[[Fill], Values]
 
+
+def _agenda_paged(f: Fill) -> Values:
+    """A page of an agenda, as /agenda shows it."""
+    shown = agenda(f)
+    return {"agenda": shown, "page": agenda_page(shown, f.number(0, 20))}
+
+
 SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
-    "_agenda_body": lambda f: {"agenda": agenda(f)},
+    "_agenda_body": lambda f: _agenda_paged(f),
     "_bearings_details": bearings_values,
     "_bearings_reading": bearings_values,
     "_flag_lines": lambda f: {"flag": flag_view(f)},
@@ -101,7 +108,7 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
     "actions": lambda f: {
         "listing": ActionList([], TODAY, paged(f, lambda i: action_line(f, i), ACTIONS_MOST))
     },
-    "agenda": lambda f: {"agenda": agenda(f)},
+    "agenda": lambda f: _agenda_paged(f),
     "agenda_tick_offer": lambda f: {"agenda": agenda(f)},
     "agenda_ticked": lambda f: {"agenda": agenda(f)},
     "agenda_workers": lambda f: {
