@@ -7,7 +7,7 @@ from telegram import Update
 from bot.domain.buttons import FlagResponse, ListPage, Offers
 from bot.domain.flags import FlagAction
 from bot.domain.paging import Page
-from bot.services import flags
+from bot.services import flag_messages, flags
 from bot.services.access import find_person
 from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
@@ -37,7 +37,7 @@ async def _show(turn: Turn, at: Showing) -> None:
     at.show(turn, "flags", _paging(page), page=page, whole_team=whole_team)
 
 
-def _paging(page: Page[flags.FlagView]) -> Offers | None:
+def _paging(page: Page[flag_messages.FlagView]) -> Offers | None:
     row = paging_row(page, FLAGS)
     return [row] if row else None
 
@@ -59,5 +59,9 @@ async def respond_to_flag(turn: Turn, press: Press[FlagResponse]) -> None:
         turn.uow, turn.clock, telegram_user_id=press.user_id, flag_id=flag_id, action=action
     )
     turn.replace(
-        press.message_id, "flag_message", keyboard=flags.flag_buttons(view), flag=view, stage=None
+        press.message_id,
+        "flag_message",
+        keyboard=flag_messages.flag_buttons(view),
+        flag=view,
+        stage=None,
     )

@@ -16,6 +16,7 @@ from bot.services import (
     bearings,
     cases,
     erasure,
+    flag_messages,
     flags,
     membership,
     notes,
@@ -88,9 +89,9 @@ OUTBOX_COMPOSERS: dict[str, Composer] = {
     "unattended": nudge_messages.compose_unattended,
     "digest": nudge_messages.compose_digest,
     # A flag to a supervisor, the update of a copy already sent, news for the one who raised it
-    flags.FLAG: flags.compose_flag,
-    flags.FLAG_EDIT: flags.compose_flag_edit,
-    flags.FLAG_NEWS: flags.compose_flag_news,
+    flag_messages.FLAG: flag_messages.compose_flag,
+    flag_messages.FLAG_EDIT: flag_messages.compose_flag_edit,
+    flag_messages.FLAG_NEWS: flag_messages.compose_flag_news,
     # A flow left idle, kept as a draft
     FLOW_EXPIRED: compose_flow_expired,
     # A worker left Bearings: their supervisor is told which cases are theirs now

@@ -9,19 +9,16 @@ so it survives restarts and sends each reminder once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.domain.buttons import FlagResponse, Offer, Offers
 from bot.domain.errors import Refusal
 from bot.domain.flags import (
     STATE_AFTER,
     FlagAction,
     FlagState,
     Urgency,
-    actions_in,
     allowed,
     chase_due,
     deadlines,
@@ -29,39 +26,23 @@ from bot.domain.flags import (
 from bot.domain.paging import Page, page_of
 from bot.domain.roles import Role
 from bot.domain.schedule import next_allowed
-from bot.services.access import Person, member_name, require_person
+from bot.services.access import Person, find_person_by_member, require_person
 from bot.services.cases import readable_case
+from bot.services.flag_messages import (
+    FLAG,
+    FLAG_EDIT,
+    FLAG_NEWS,
+    NEUTRAL,
+    FlagView,
+    flag_view,
+)
 from bot.services.flows import start_flow
 from bot.services.flows.replies import FlowReply, Said
-from bot.services.local_time import team_zone
-from bot.services.outgoing import Outgoing
 from bot.services.timing import TeamSettingsById, every_team_settings, rules_of, team_rules
-from storage.models import Flag, Member, OutboxMessage
+from storage.models import Flag, Member
 from storage.uow import UnitOfWork
 
-FLAG, FLAG_EDIT, FLAG_NEWS = "flag", "flag_edit", "flag_news"
 REMINDER, ESCALATION = "reminder", "escalation"
-
-
-@dataclass(frozen=True)
-class FlagView:
-    """A flag as its messages and lists show it."""
-
-    id: int
-    reference: str | None
-    worker_name: str
-    urgency: str
-    summary: str
-    source: str
-    raised_at: datetime
-    state: str
-    handled_by: str | None
-    handled_at: datetime | None
-    resolved_by: str | None
-    resolved_at: datetime | None
-    outcome: str | None
-    escalated: bool
-    age: timedelta
 
 
 async def raise_flag(
@@ -164,7 +145,7 @@ async def begin_resolving(
 async def check_flag_to_resolve(uow: UnitOfWork, clock: Clock, person: Person, value: Any) -> None:
     """Resolving starts with the flag: one of the team's, still open, and the person handles
     the team's flags (a supervisor, or the cover of an away one)."""
-    if not await _handles_flags(uow, clock, person):
+    if not await _handles_flags(uow, clock.now().date(), person):
         raise Refusal("supervisors_only")
     flag = await _flag_for_supervisor(uow, person, int(value))
     _check_allowed(flag, FlagAction.RESOLVE, person)
@@ -174,7 +155,7 @@ async def resolve_flag(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
     """The end of resolving: the outcome kept with the flag, every copy updated."""
-    if not await _handles_flags(uow, clock, person):
+    if not await _handles_flags(uow, clock.now().date(), person):
         raise Refusal("supervisors_only")
     flag = await _flag_for_supervisor(uow, person, int(answers["flag"]))
     _check_allowed(flag, FlagAction.RESOLVE, person)
@@ -250,104 +231,36 @@ async def chase_flags(
     return owed
 
 
-async def flag_view(uow: UnitOfWork, clock: Clock, flag: Flag) -> FlagView:
-    """The flag as people see it (its summary decrypted here, never logged)."""
-    case = await uow.cases.get(flag.case_id) if flag.case_id else None
-    return FlagView(
-        id=flag.id,
-        reference=case.reference if case else None,
-        worker_name=await _name(uow, flag.worker_id),
-        urgency=flag.urgency,
-        summary=flag.summary,
-        source=flag.source,
-        raised_at=await _local(uow, flag.team_id, flag.raised_at),
-        state=flag.state,
-        handled_by=await _name(uow, flag.handled_by_id) if flag.handled_by_id else None,
-        handled_at=await _local(uow, flag.team_id, flag.handled_at) if flag.handled_at else None,
-        resolved_by=await _name(uow, flag.resolved_by_id) if flag.resolved_by_id else None,
-        resolved_at=await _local(uow, flag.team_id, flag.resolved_at) if flag.resolved_at else None,
-        outcome=flag.outcome,
-        escalated=flag.escalated_at is not None,
-        age=clock.now() - flag.raised_at,
-    )
-
-
-def flag_buttons(view: FlagView) -> Offers:
-    """A flag message's buttons for its state (none once resolved)."""
-    buttons = [
-        Offer(FlagResponse(action, view.id), f"flag_{action.value}")
-        for action in actions_in(FlagState(view.state))
-    ]
-    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-
-
-# --- composing the outbox's flag messages --------------------------------------------------
-
-
-async def compose_flag(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
-    """A flag's message to a supervisor, as the flag stands now."""
-    flag = await uow.flags.get(int(row.ref["flag"]))
-    if flag is None:
-        return None
-    stage = row.ref.get("stage")
-    if stage and flag.state != FlagState.OPEN:
-        return None  # picked up since the reminder was planned: nothing to chase
-    view = await flag_view(uow, clock, flag)
-    return Outgoing("flag_message", {"flag": view, "stage": stage}, flag_buttons(view))
-
-
-async def compose_flag_edit(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
-    """An update in place of a copy already delivered (none needed if it was not sent yet)."""
-    original = await uow.outbox.by_key(str(row.ref["original"]))
-    flag = await uow.flags.get(int(row.ref["flag"]))
-    if original is None or original.message_id is None or flag is None:
-        return None
-    view = await flag_view(uow, clock, flag)
-    if original.kind == FLAG_NEWS:  # the worker's "being chased", now out of date
-        values = {"flag": view, "news": original.ref["news"], "by": None}
-        return Outgoing("flag_news", values, edit_message_id=original.message_id)
-    return Outgoing(
-        "flag_message",
-        {"flag": view, "stage": original.ref.get("stage")},
-        flag_buttons(view),
-        edit_message_id=original.message_id,
-    )
-
-
-async def compose_flag_news(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
-    """Telling the worker what a supervisor did (or that their flag is being chased)."""
-    flag = await uow.flags.get(int(row.ref["flag"]))
-    if flag is None:
-        return None
-    if row.ref["news"] == "chased" and flag.state != FlagState.OPEN:
-        return None  # picked up before the worker was told it was being chased
-    by = row.ref.get("by")
-    view = await flag_view(uow, clock, flag)
-    values = {"flag": view, "news": row.ref["news"], "by": await _name(uow, by) if by else None}
-    return Outgoing("flag_news", values)
-
-
 # --- helpers -------------------------------------------------------------------------------
 
 
 async def _flag_handler(uow: UnitOfWork, clock: Clock, telegram_user_id: int) -> Person:
     """A supervisor, or the person covering for an away supervisor of the same team."""
     person = await require_person(uow, telegram_user_id)
-    if not await _handles_flags(uow, clock, person):
+    if not await _handles_flags(uow, clock.now().date(), person):
         raise Refusal("supervisors_only")
     return person
 
 
-async def _handles_flags(uow: UnitOfWork, clock: Clock, person: Person) -> bool:
+async def _handles_flags(uow: UnitOfWork, today: date, person: Person) -> bool:
+    """A supervisor, or covering for a supervisor of the team who is away today."""
     if person.is_supervisor:
         return True
-    today = clock.now().date()
     return any(
         member.away_cover_id == person.member_id
         and member.away_until is not None
         and member.away_until >= today
         for member in await uow.members.of_team(person.team_id, role=Role.SUPERVISOR.value)
     )
+
+
+async def _handles_now(uow: UnitOfWork, member_id: int | None, flag: Flag, now: datetime) -> bool:
+    """Whether the member holding a copy of the flag may still act on it."""
+    member = await uow.members.get(member_id or 0)
+    if member is None or not member.active or member.team_id != flag.team_id:
+        return False
+    person = await find_person_by_member(uow, member.id)
+    return person is not None and await _handles_flags(uow, now.date(), person)
 
 
 async def _onto_agenda(uow: UnitOfWork, flag: Flag, now: datetime) -> None:
@@ -391,6 +304,9 @@ async def _after_action(
     for row in copies:
         if row.kind not in (FLAG, FLAG_NEWS):
             continue
+        # Someone who has lost the right since their copy came (left, stepped down, a cover
+        # whose supervisor is back) sees a neutral line in its place, not what happened.
+        kept = row.kind == FLAG_NEWS or await _handles_now(uow, row.member_id, flag, now)
         await uow.outbox.enqueue(
             [
                 {
@@ -399,7 +315,7 @@ async def _after_action(
                     "team_id": flag.team_id,
                     "member_id": row.member_id,
                     "chat_id": row.chat_id,
-                    "ref": {"flag": flag.id, "original": row.key},
+                    "ref": {"flag": flag.id, "original": row.key, **({} if kept else NEUTRAL)},
                     "due_at": now,
                     "created_at": now,
                 }
@@ -482,11 +398,3 @@ async def _supervisors(
             chosen[member.id] = member
     chosen.pop(but, None)
     return list(chosen.values())
-
-
-async def _name(uow: UnitOfWork, member_id: int) -> str:
-    return member_name(await uow.members.get(member_id))
-
-
-async def _local(uow: UnitOfWork, team_id: int, instant: datetime) -> datetime:
-    return instant.astimezone(await team_zone(uow, team_id))

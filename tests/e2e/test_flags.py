@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.app import Bearings, build
 from bot.clock import MovableClock
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
+from bot.services import handover
 from storage.db import Database
 from storage.models import Flag, OutboxMessage
 from tests.e2e.conftest import Chatter, bot_settings
@@ -170,6 +171,38 @@ async def test_once_picked_up_every_copy_reminders_escalations_and_the_chase_tel
     )
     edited = emulator.message(ALEX, chase.message_id)
     assert edited is not None and "chasing it" not in edited.text
+
+
+async def test_a_copy_held_by_someone_who_lost_the_right_reads_a_neutral_line_not_the_outcome(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    """Issue 20.3: Dee had the flag's copy, then was taken off the team; when Sam resolves it,
+    Dee's copy says only that the team's supervisors handle it, and shows no outcome."""
+    await seed_team(database, clock, second_supervisor=True)
+    alex = Chatter(emulator, ALEX, "Alex")
+    await add_case(alex, "FAM-0142")
+    await raise_flag(alex, "This week", "Worried about the school run")
+    dee_copy = await emulator.wait_for_bot_message(DEE, lambda m: "🚩 Flag" in m.text, after=0)
+    async with database.unit_of_work() as uow:
+        dee = await uow.members.by_telegram_id(DEE)
+        sam = await uow.members.by_telegram_id(SAM)
+        assert dee is not None and sam is not None
+        await handover.remove_member(
+            uow, clock, telegram_user_id=SAM, member_id=dee.id, to_id=sam.id
+        )
+    sam_chat = Chatter(emulator, SAM, "Sam")
+    await sam_chat.tap("Resolve")
+    await sam_chat.send_until("Rang the school, all sorted", "Resolved")
+    await emulator.wait_until(
+        lambda: (
+            "now handled by North Team"
+            in (emulator.message(DEE, dee_copy.message_id) or dee_copy).text
+        )
+    )
+    edited = emulator.message(DEE, dee_copy.message_id)
+    assert edited is not None and "Rang the school" not in edited.text and not edited.labels
+    assert "Worried about the school run" not in edited.text
+    assert not any("Rang the school" in m.text for m in emulator.bot_messages(DEE))
 
 
 async def test_a_this_week_flag_raised_on_friday_evening_reminds_on_monday(

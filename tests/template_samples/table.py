@@ -354,6 +354,7 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "invites": f.many(lambda i: OpenInvite(i, f.pick(("worker", "supervisor")), f.moment()), 20)
     },
     "group_unlinked": lambda f: {"team_name": f.text(TEAM_NAME_LIMIT)},
+    "flag_handled_elsewhere": lambda f: {"team_name": f.text(TEAM_NAME_LIMIT)},
     "refusal_last_supervisor": lambda f: {"name": f.name()},
     "visit_saved": lambda f: {
         "reference": f.reference(),

@@ -22,7 +22,7 @@ from bot.services.agenda import Agenda, AgendaEntry
 from bot.services.bearings import names as bearing_names
 from bot.services.caseload_import import LIMITS, CasePreview, ImportCheck
 from bot.services.cases import CaseCard, Caseload
-from bot.services.flags import FlagView
+from bot.services.flag_messages import FlagView
 from bot.services.flow_catalogue import catalogue
 from bot.services.flows.replies import Question
 from bot.services.handover import Handover
