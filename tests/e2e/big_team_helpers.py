@@ -22,6 +22,8 @@ NOT_ITEMS = {
     "Skip",
     "General – no case",
     "No cover",
+    "‹ Back",
+    "‹ All cases",
 }
 """Paging, navigation and skip buttons: not items of the list or picker."""
 
@@ -49,6 +51,7 @@ async def page_through(person: Chatter, first: ChatMessage) -> list[ChatMessage]
     """Every page of a list, pressing Next › to the last (each page edits the one message)."""
     pages = [first]
     while "Next ›" in pages[-1].labels:
+        assert len(pages) < 40, pages[-1].text
         turned = await person.press("Next ›")
         assert turned.message_id == first.message_id
         pages.append(turned)
