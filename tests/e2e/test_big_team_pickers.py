@@ -174,3 +174,118 @@ async def test_a_workers_case_and_member_pickers_reach_everything_in_order(
     assert "Alex Morgan gets the nudges" in away.text
 
     assert refused(emulator) == []
+
+
+async def test_the_supervisors_case_and_member_pickers_reach_the_whole_team_in_order(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    team: BigTeam = await seed_big_team(database, clock)
+    sam = Chatter(emulator, team.supervisor, "Sam")
+    whole = await due_order(database, team, team.supervisor)
+    assert sorted(whole) == sorted(team.references)  # all 120, nothing of South Team
+
+    # /visit: the whole team's cases; part of a reference typed, its matches paged too.
+    await picker(sam, await sam.send("/visit"), whole)
+    fragment = "fam-01"
+    matches = [r for r in whole if fold(fragment) in fold(r)]
+    assert len(matches) > 8  # more than a page
+    await typed(sam, fragment, matches)
+    nothing = await sam.send_until("STH-00", STEP)  # South Team's references match nothing here
+    assert not any(label.startswith("STH") for label in nothing.labels)
+    await sam.send("/cancel")
+
+    # /stuck: the same 120, and a case on the last page chosen.
+    question = await walk(sam, await sam.send("/stuck"), "Which case?", {"risk": "No"})
+    last = await picker(sam, question, whole)
+    assert whole[-1] in last.labels
+    question = await sam.tap_until(whole[-1], STEP)
+    assert "Where" in question.text or "stuck" in question.text.lower()
+    await sam.send("/cancel")
+
+    # /supervision for a case: its action's owner, "Me", then the case's worker, then the rest.
+    last = await picker(sam, await sam.send("/supervision"), whole)
+    chosen = whole[-1]
+    concerned = team.worker_of(chosen)
+    question = await walk(
+        sam,
+        await sam.tap_until(chosen, STEP),
+        "Who will do it?",
+        {
+            "When did you meet": "Today",
+            "What kind": "One-to-one",
+            "Mark the task": "Plan the review",
+            "risks changed": "➡ Same",
+            "come away with": "A decision",
+            "first action": "Book the family meeting",
+        },
+    )
+    owners = member_order(team, team.supervisor, concerned=concerned)
+    assert owners[:2] == ["Me", team.names[concerned]]
+    await picker(sam, question, owners)
+    await typed(sam, "jess", ["Jess Okonkwo 🌻"])
+    question = await sam.tap_until("Jess Okonkwo 🌻", STEP)
+    question = await walk(
+        sam,
+        question,
+        "next come back",
+        {"By when": "Tomorrow", "Another action": "No", "escalating": "No"},
+    )
+    saved = await sam.tap_until("Skip", "Saved the supervision note")
+    assert f"for {chosen}" in saved.text and "Jess Okonkwo 🌻" in saved.text
+
+    # /supervision, general: whose supervision (workers only, by name), a name typed.
+    await sam.send_until("/supervision", "Which case")
+    question = await sam.tap_until("General – no case", STEP)
+    await picker(sam, question, member_order(team, team.supervisor, workers_only=True))
+    await typed(sam, "tom", ["Tom Reid"])
+    question = await sam.tap_until("Tom Reid", STEP)
+    assert "When did you meet" in question.text
+    await sam.send("/cancel")
+
+    # /away: who covers: the eight workers, never "Me".
+    question = await walk(sam, await sam.send("/away"), "Who's covering", {"Until": "Tomorrow"})
+    await picker(sam, question, member_order(team, team.supervisor)[1:])
+    await sam.send("/cancel")
+
+    assert refused(emulator) == []
+
+
+async def test_the_flows_started_from_a_case_on_the_caseloads_last_page_name_that_case(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    team: BigTeam = await seed_big_team(database, clock)
+    worker = team.workers[2]
+    for who, name, expected in (
+        (worker, "Zoë", team.cases[worker]),
+        (team.supervisor, "Sam", team.references),
+    ):
+        person = Chatter(emulator, who, name)
+        pages = await page_through(person, await person.send("/cases"))
+        shown = [label.split(" ")[0] for label in labels(pages)]
+        assert sorted(shown) == sorted(expected)  # the caseload is these flows' case picker
+        button = labels(pages)[-1]
+        chosen = shown[-1]
+        card = await person.press(button)
+        assert chosen in card.text
+        for flow_button, asks in (
+            ("🚩 Flag to supervisor", "How soon does a supervisor need to look at"),
+            ("📅 Review date", "When is the next plan review for"),
+            ("Close case", "Close"),
+            ("Change stage", "Which stage is"),
+        ):
+            question = await person.tap_until(flow_button, STEP)
+            assert f"{asks} {chosen}" in question.text, question.text
+            await person.send("/cancel")
+        await person.tap_until("Change stage", STEP)
+        done = await person.tap_until("Monitoring & review", "is now at")
+        assert f"{chosen} is now at: Monitoring & review" in done.text
+
+    # Reassign (a supervisor's, from the card): every other member of North Team, once each.
+    sam = Chatter(emulator, team.supervisor, "Sam")
+    card = await sam.press("Reassign")
+    now_with = team.worker_of(chosen)
+    others = [team.names[p] for p in (team.supervisor, *team.workers) if p != now_with]
+    assert sorted(labels([card])) == sorted(others)
+    moved = await sam.press(others[-1])
+    assert f"{chosen} is now with {others[-1]}" in moved.text
+    assert refused(emulator) == []
