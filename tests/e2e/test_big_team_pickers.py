@@ -159,7 +159,7 @@ async def test_a_workers_case_and_member_pickers_reach_everything_in_order(
             "first action": "Book the family meeting",
         },
     )
-    last = await picker(person, question, everyone)
+    await picker(person, question, everyone)
     await person.send("/cancel")
 
     # /away: who covers (never oneself), part of a name typed.
@@ -199,7 +199,11 @@ async def test_the_supervisors_case_and_member_pickers_reach_the_whole_team_in_o
     last = await picker(sam, question, whole)
     assert whole[-1] in last.labels
     question = await sam.tap_until(whole[-1], STEP)
-    assert "Where" in question.text or "stuck" in question.text.lower()
+    assert "where exactly are you stuck" in question.text
+    answered = next(
+        m for m in emulator.bot_messages(sam.user_id) if m.message_id == last.message_id
+    )
+    assert f"✓ {whole[-1]}" in answered.text  # the picker, answered with the chosen case
     await sam.send("/cancel")
 
     # /supervision for a case: its action's owner, "Me", then the case's worker, then the rest.
