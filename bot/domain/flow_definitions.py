@@ -175,6 +175,6 @@ def _role(where: str, value: Any) -> str | None:
 
 
 def _who(where: str, value: Any) -> str:
-    if value not in ("team", "workers"):
-        raise FlowDefinitionError(f"{where}: who must be team or workers")
+    if value not in ("team", "workers", "others"):
+        raise FlowDefinitionError(f"{where}: who must be team, workers or others")
     return str(value)

@@ -95,7 +95,9 @@ class Step:
     offsets: tuple[int, ...] = ()
     section: str | None = None  # the part of a written practice structure it belongs to
     skip_label: str = "flow_skip"
-    who: str = "team"  # for member steps: "team" (everyone) or "workers"
+    who: str = "team"
+    """For member steps: "team" (everyone), "workers", or "others" (everyone but the person
+    answering: a cover for oneself is no cover)."""
     only_for: str | None = None  # a role: the step is asked only of people in it
 
     def choices(self) -> tuple[Option, ...]:
@@ -172,7 +174,9 @@ class AnswerContext:
     """The member answering (offered first, as "Me")."""
 
     def members_for(self, step: Step) -> list[MemberChoice]:
-        """The members a member step offers (everyone, or only the workers)."""
+        """The members a member step offers (everyone, only the workers, or all but me)."""
+        if step.who == "others":
+            return [m for m in self.members if m.id != self.me]
         return [m for m in self.members if step.who == "team" or m.is_worker]
 
 

@@ -18,40 +18,10 @@ from bot.clock import MovableClock
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
 from storage.db import Database
 from tests.big_team import BigTeam, seed_big_team
+from tests.e2e.big_team_helpers import NOT_ITEMS, items, page_through, refused
 from tests.e2e.conftest import Chatter
 
 log = logging.getLogger(__name__)
-PAGE = re.compile(r"Page (\d+) of (\d+)")
-NOT_ITEMS = {"‹ Previous", "Next ›", "👤 One worker's cases", "‹ Whole team", "↩ Back", "Skip"}
-
-
-def refused(emulator: BotApiEmulator) -> list[str]:
-    """Every request the emulator turned down, as Telegram would have."""
-    return [
-        f"{r.method} {r.status} {r.description}"
-        for r in emulator.requests
-        if r.status >= 400 and r.method != "getUpdates"
-    ]
-
-
-def items(pages: list[ChatMessage]) -> list[str]:
-    """What the pages offer, a button each (its first word: a case's reference)."""
-    return [
-        label.split(" ")[0] for page in pages for label in page.labels if label not in NOT_ITEMS
-    ]
-
-
-async def page_through(person: Chatter, first: ChatMessage) -> list[ChatMessage]:
-    """Every page of a list, pressing Next › to the last (each page edits the one message)."""
-    pages = [first]
-    while "Next ›" in pages[-1].labels:
-        turned = await person.press("Next ›")
-        assert turned.message_id == first.message_id
-        pages.append(turned)
-    found = PAGE.search(pages[-1].text)
-    if found is not None:
-        assert int(found.group(1)) == int(found.group(2)) == len(pages)
-    return pages
 
 
 class Figures:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -184,6 +185,16 @@ def test_a_workers_only_step_does_not_take_a_supervisor() -> None:
     assert [m.id for m in CONTEXT.members_for(ANYONE)] == [1, 2, 3]
     assert answer_from_text(WORKERS, "Sam Supervisor", CONTEXT) == Rejected("choose_a_button")
     assert accepted(answer_from_text(WORKERS, "Alex Worker", CONTEXT)) == 2
+
+
+def test_an_others_step_does_not_offer_or_take_the_person_answering() -> None:
+    """/away's cover: oneself is no cover, so "Me" is not offered (the ending refuses it)."""
+    others = Step("cover", "Who covers?", AnswerKind.MEMBER, who="others")
+    mine = replace(CONTEXT, me=2)
+    assert [m.id for m in mine.members_for(others)] == [1, 3]
+    assert answer_from_text(others, "me", mine) == Rejected("choose_a_button")
+    assert answer_from_button(others, "m2", mine) == Rejected("choose_a_button")
+    assert accepted(answer_from_button(others, "m3", mine)) == 3
 
 
 def test_a_name_two_members_share_is_not_guessed() -> None:

@@ -227,7 +227,8 @@ async def current_question(
 
     if picker is not None:
         rows = [[Offer.worded(words, answer(token))] for words, token in picker.items]
-        turning = turning_row(picker, lambda number: answer(f"p{number}"))
+        turn_to = "q" if typed else "p"  # the matches' pages, or the whole list's
+        turning = turning_row(picker, lambda number: answer(f"{turn_to}{number}"))
         if turning:
             rows.append(turning)
     else:

@@ -102,6 +102,11 @@ async def close_session(uow: UnitOfWork, session: FlowSession, status: str, cloc
     log.debug("flow.closed", extra={"flow": session.flow, "session": session.id, "as": status})
 
 
+TYPED = "typed"
+"""Beside a session's answers and path: what was last typed at its case or member question,
+whose matches are being paged (forgotten when the question is answered or left by Back)."""
+
+
 def position_of(session: FlowSession) -> FlowPosition:
     """Where a session stands: its step, the answers so far, the steps walked to get there."""
     stored = session.answers or {}

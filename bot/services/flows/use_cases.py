@@ -39,6 +39,7 @@ from bot.services.flows.engine import (
 from bot.services.flows.replies import FlowReply, Said
 from bot.services.flows.sessions import (
     DEFAULT_IDLE,
+    TYPED,
     close_session,
     expire_session,
     is_idle,
@@ -141,7 +142,9 @@ async def answer_text(
     if isinstance(answer, Rejected):
         matching = await current_question(turn, session, typed=text.strip())
         if matching.picker is not None and matching.picker.total:
-            # Part of a reference or a name: the question again, with what matches.
+            # Part of a reference or a name: the question again, with what matches. What was
+            # typed is kept with the session, so that the matches' own pages turn ("q1").
+            session.answers = {**(session.answers or {}), TYPED: text.strip()}
             return FlowReply(question=matching)
         return FlowReply(
             says=[rejection(answer, step)], question=await current_question(turn, session)
@@ -174,9 +177,13 @@ async def press(
     if is_idle(session, clock, idle):
         return await expire_session(turn, session)
     step = flow_for(session.flow, turn.person.role.value).step(session.step)
-    if button.token.startswith("p") and button.token[1:].isdecimal():
-        # Another page of a case or member question: the same question, nothing answered.
-        question = await current_question(turn, session, page=int(button.token[1:]))
+    if button.token[:1] in ("p", "q") and button.token[1:].isdecimal():
+        # Another page of a case or member question (of what was typed, for "q"): the same
+        # question, nothing answered.
+        typed = (session.answers or {}).get(TYPED) if button.token[0] == "q" else None
+        if button.token[0] == "q" and not typed:
+            raise Refusal("already_done")
+        question = await current_question(turn, session, page=int(button.token[1:]), typed=typed)
         if question.picker is None:
             raise Refusal("already_done")
         return FlowReply(question=question, turned_page=True)
