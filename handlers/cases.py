@@ -16,6 +16,7 @@ from bot.domain.buttons import (
     ShowCaseload,
     StartFlowForCase,
 )
+from bot.domain.paging import turning_row
 from bot.services import cases
 from bot.services.access import find_person
 from bot.telegram.context import BearingsContext
@@ -70,11 +71,18 @@ async def show_case(turn: Turn, press: Press[ShowCase]) -> None:
 async def choose_new_worker(turn: Turn, press: Press[ChooseNewWorker]) -> None:
     """Reassign: the team's members to give the case to."""
     card, options = await cases.reassign_options(
-        turn.uow, turn.clock, telegram_user_id=press.user_id, case_id=press.button.case_id
+        turn.uow,
+        turn.clock,
+        telegram_user_id=press.user_id,
+        case_id=press.button.case_id,
+        page=press.button.page,
     )
     keyboard: Offers = [
-        [Offer.worded(name, ReassignCase(card.id, member_id))] for member_id, name in options
+        [Offer(ReassignCase(card.id, member_id), "reassign_to", {"name": name, "me": me})]
+        for member_id, name, me in options.items
     ]
+    paging = turning_row(options, lambda number: ChooseNewWorker(card.id, number))
+    keyboard += [paging] if paging else []
     keyboard.append([Offer(ShowCase(card.id), "back_to_case")])
     turn.replace(press.message_id, "case_reassign", keyboard=keyboard, case=card)
 

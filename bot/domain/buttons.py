@@ -167,10 +167,11 @@ class ShowCaseload(Button):
 
 @dataclass(frozen=True)
 class ChooseNewWorker(Button):
-    """Reassign: the members the case could go to."""
+    """Reassign: a page of the members the case could go to."""
 
     prefix = "ra"
     case_id: int
+    page: int = 0
 
 
 @dataclass(frozen=True)

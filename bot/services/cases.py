@@ -12,6 +12,7 @@ from bot.domain.errors import Refusal
 from bot.domain.flows import Accepted, Rejected
 from bot.domain.paging import Page, page_of
 from bot.domain.permissions import Actor, may_change, may_read, may_reassign
+from bot.domain.pickers import PICKER_PAGE
 from bot.domain.roles import Role
 from bot.services.access import Person, member_name, require_person, require_supervisor
 from bot.services.flows.replies import Said
@@ -150,14 +151,24 @@ async def case_card(
 
 
 async def reassign_options(
-    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, case_id: int
-) -> tuple[CaseCard, list[tuple[int, str]]]:
-    """The case and the team's other workers it could go to (supervisors only)."""
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, case_id: int, page: int = 0
+) -> tuple[CaseCard, Page[tuple[int, str, bool]]]:
+    """The case and a page of the team's other members it could go to (supervisors only):
+    (member id, name, whether it is the supervisor asking), the supervisor first, then by
+    name."""
     person = await require_supervisor(uow, telegram_user_id)
     case = await readable_case(uow, person, case_id)
     members = await uow.members.of_team(person.team_id)
-    options = [(m.id, m.display_name) for m in members if m.id != case.worker_id]
-    return await _card(uow, case, await local_today(uow, clock, person)), options
+    options = sorted(
+        (
+            (m.id, m.display_name, m.id == person.member_id)
+            for m in members
+            if m.id != case.worker_id
+        ),
+        key=lambda option: (not option[2], option[1].casefold(), option[0]),
+    )
+    card = await _card(uow, case, await local_today(uow, clock, person))
+    return card, page_of(options, page, keys=[option[0] for option in options], size=PICKER_PAGE)
 
 
 async def reassign_case(
