@@ -23,7 +23,7 @@ from bot.services.access import require_person
 from bot.services.flows import start_flow
 from bot.services.flows.replies import FlowReply
 from bot.services.local_time import local_today
-from bot.services.nudges.messages import compose_again
+from bot.services.nudges.messages import case_nudge_values, compose_again, visit_under_way
 from bot.services.nudges.planning import outbox_row, working_hours_for
 from bot.services.timing import team_rules
 from storage.models import Member, OutboxMessage
@@ -54,9 +54,14 @@ async def act_on_nudge(
     row = await uow.outbox.get(row_id)
     if row is None or row.member_id != person.member_id or row.kind not in ASKING_KINDS:
         raise Refusal("already_done")
+    if await visit_under_way(uow, row):  # the visit note is being written: nothing to do
+        case = await uow.cases.get(int(row.ref["case"]))
+        assert case is not None
+        values = {**await case_nudge_values(uow, row, case), "acted": "logging"}
+        return NudgeOutcome("nudge_case", values, None)
     outgoing = await compose_again(uow, clock, row)
     if outgoing is None:
-        raise Refusal("already_done")  # done, moved or closed since
+        raise Refusal("already_done")  # done (a visit logged), moved or closed since
     values = {**outgoing.values, "acted": None}
     today = await local_today(uow, clock, person)
     if op == "done":

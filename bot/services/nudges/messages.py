@@ -11,7 +11,7 @@ Monday digest is composed here too, for its group and for /digest.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -46,21 +46,84 @@ async def _case_if_date_stands(uow: UnitOfWork, row: OutboxMessage) -> Case | No
     return case if str(about) == row.ref.get("about") else None
 
 
+VISIT_KINDS = ("visit_due", "visit_overdue")
+"""Nudges that ask for a visit: a visit logged, or a visit note under way, withdraws them."""
+
+
+async def visit_under_way(uow: UnitOfWork, row: OutboxMessage) -> bool:
+    """Whether someone is writing the visit note this visit nudge asks for, right now."""
+    return row.kind in VISIT_KINDS and await uow.flows.open_on_case(int(row.ref["case"]), "visit")
+
+
 async def compose_case_nudge(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
-    """A visit or plan review nudge, while the date it was about still stands."""
+    """A visit or plan review nudge, while the date it was about still stands (a visit
+    logged moves it) and nobody is logging that visit already."""
     case = await _case_if_date_stands(uow, row)
-    if case is None:
+    if case is None or await visit_under_way(uow, row):
         return None
     if row.kind == "visit_due" and await _recipients_today(uow, clock, row) != case.next_visit_due:
         return None  # "due today" is past: the overdue nudge says it now
-    values = {
+    values = await case_nudge_values(uow, row, case)
+    return Outgoing("nudge_case", values, asking_buttons(row.id))
+
+
+async def case_nudge_values(uow: UnitOfWork, row: OutboxMessage, case: Case) -> dict[str, Any]:
+    """What a case nudge shows: its kind, the case and the date it was about."""
+    about = row.ref.get("about")
+    return {
         "kind": row.kind,
         "case": case,
+        "due": date.fromisoformat(str(about)) if about and about != "None" else None,
         "days": row.ref.get("days"),
         "acted": None,
         **await _covering(uow, row),
     }
-    return Outgoing("nudge_case", values, asking_buttons(row.id))
+
+
+VISIT_LOGGED = "visit_logged"
+"""The outbox kind that edits a visit nudge already shown once the visit is logged."""
+
+
+async def withdraw_visit_nudges(uow: UnitOfWork, case_id: int, now: datetime) -> int:
+    """A visit was just logged: every visit nudge about the case already shown (a cover's
+    and a snoozed one's too) is edited to say so; those not yet sent are dropped when their
+    turn comes (the date they were about has moved). Returns how many edits are owed."""
+    shown = [
+        row
+        for kind in VISIT_KINDS
+        for row in await uow.outbox.with_key_prefix(f"{kind}:{case_id}:")
+        if row.kind == kind and row.message_id is not None
+    ]
+    return await uow.outbox.enqueue(
+        [
+            {
+                "key": f"{row.key}:logged",
+                "kind": VISIT_LOGGED,
+                "team_id": row.team_id,
+                "member_id": row.member_id,
+                "chat_id": row.chat_id,
+                "ref": {"original": row.key},
+                "due_at": now,
+                "created_at": now,
+            }
+            for row in shown
+        ]
+    )
+
+
+async def compose_visit_logged(
+    uow: UnitOfWork, clock: Clock, row: OutboxMessage
+) -> Outgoing | None:
+    """A visit nudge already shown, edited to say the visit is logged (and its buttons gone);
+    nothing when it was never shown."""
+    original = await uow.outbox.by_key(str(row.ref["original"]))
+    if original is None or original.message_id is None:
+        return None
+    case = await uow.cases.get(int(original.ref["case"]))
+    if case is None:
+        return None
+    values = {**await case_nudge_values(uow, original, case), "acted": "visit_logged"}
+    return Outgoing("nudge_case", values, edit_message_id=original.message_id)
 
 
 async def compose_supervisor_visit(
