@@ -19,6 +19,7 @@ from bot.domain import nudges as rules
 from bot.domain.buttons import NudgeChoice, Offer, Offers
 from bot.domain.errors import Refusal
 from bot.domain.nudges import ASKING_KINDS, CASE_KINDS
+from bot.domain.schedule import next_working_day, working_days_ahead
 from bot.services.access import require_person
 from bot.services.flows import start_flow
 from bot.services.flows.replies import FlowReply
@@ -67,7 +68,8 @@ async def act_on_nudge(
     if op == "done":
         return await _do_what_was_asked(uow, clock, row, values, telegram_user_id, idle)
     if op == "snooze":
-        later = today + timedelta(days=1)
+        recipient = await _recipient(uow, row)
+        later = next_working_day(today, recipient.hours.working_days)
         await uow.outbox.enqueue(
             [
                 {
@@ -79,13 +81,16 @@ async def act_on_nudge(
                         row.ref,
                         clock.now(),
                     ),
-                    "due_at": rules.send_time(later, await _recipient(uow, row)),
+                    "due_at": rules.send_time(later, recipient),
                 }
             ]
         )
-        return NudgeOutcome(outgoing.template, {**values, "acted": "snoozed", "until": later}, None)
+        skipped = later != today + timedelta(days=1)  # "your next working day", said plainly
+        snoozed = {**values, "acted": "snoozed", "until": later, "next_working": skipped}
+        return NudgeOutcome(outgoing.template, snoozed, None)
     if op == "move":
-        days = dates.upcoming_days(today + timedelta(days=1), 6)
+        working = (await _recipient(uow, row)).hours.working_days
+        days = working_days_ahead(today + timedelta(days=1), 6, working)
         buttons = [
             [
                 Offer.worded(dates.day_label(day, today), NudgeChoice.moving_to(row.id, day))
