@@ -4,6 +4,7 @@ logged, or a visit note under way, withdraws a visit nudge (one shown is edited 
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -63,8 +64,13 @@ async def test_a_visit_nudge_shown_says_done_once_the_visit_is_logged_and_its_bu
 
 
 async def test_a_visit_nudge_is_withdrawn_while_that_visit_note_is_under_way(
-    bot_with_nudges: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+    bot_with_nudges: Bearings,
+    emulator: BotApiEmulator,
+    database: Database,
+    clock: MovableClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot.services.nudges.messages")
     clock.set(datetime(2026, 11, 23, 8, 30, tzinfo=UTC))  # before the nudge hour
     await seed_team(database, clock)
     alex = Chatter(emulator, ALEX, "Alex")
@@ -79,6 +85,8 @@ async def test_a_visit_nudge_is_withdrawn_while_that_visit_note_is_under_way(
 
     await eventually(dropped)
     assert nudges_about(emulator, ALEX, "A visit to FAM-0142") == []
+    why = [(r.kind, r.why) for r in caplog.records if r.msg == "nudge.dropped"]
+    assert why == [("visit_due", "visit_under_way")]  # at DEBUG, ids and kinds only
 
 
 async def test_a_nudges_button_while_its_visit_note_is_under_way_changes_nothing(

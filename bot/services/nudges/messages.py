@@ -10,6 +10,7 @@ Monday digest is composed here too, for its group and for /digest.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,6 +25,14 @@ from bot.services.local_time import member_zone, team_zone
 from bot.services.outgoing import Outgoing
 from storage.models import Case, OutboxMessage
 from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def _dropped(row: OutboxMessage, why: str) -> Outgoing | None:
+    """A nudge no longer true at send time: nothing to send (why, at DEBUG; ids only)."""
+    log.debug("nudge.dropped", extra={"row": row.id, "kind": row.kind, "why": why})
+    return None
 
 
 def asking_buttons(row_id: int) -> Offers:
@@ -59,10 +68,12 @@ async def compose_case_nudge(uow: UnitOfWork, clock: Clock, row: OutboxMessage) 
     """A visit or plan review nudge, while the date it was about still stands (a visit
     logged moves it) and nobody is logging that visit already."""
     case = await _case_if_date_stands(uow, row)
-    if case is None or await visit_under_way(uow, row):
-        return None
+    if case is None:
+        return _dropped(row, "date_moved_or_closed")  # a visit logged moves the date
+    if await visit_under_way(uow, row):
+        return _dropped(row, "visit_under_way")
     if row.kind == "visit_due" and await _recipients_today(uow, clock, row) != case.next_visit_due:
-        return None  # "due today" is past: the overdue nudge says it now
+        return _dropped(row, "day_passed")  # "due today" is past: the overdue nudge says it now
     values = await case_nudge_values(uow, row, case)
     return Outgoing("nudge_case", values, asking_buttons(row.id))
 
@@ -132,7 +143,7 @@ async def compose_supervisor_visit(
     """A supervisor told that a visit is a week overdue."""
     case = await _case_if_date_stands(uow, row)
     if case is None:
-        return None
+        return _dropped(row, "date_moved_or_closed")
     worker = await uow.members.get(case.worker_id)
     return Outgoing(
         "nudge_visit_overdue_supervisor",
@@ -146,9 +157,9 @@ async def compose_action_nudge(
     """An action due or overdue, while it is open."""
     action = await uow.actions.get(int(row.ref["action"]))
     if action is None or action.status != "open":
-        return None
+        return _dropped(row, "action_closed")
     if row.kind == "action_due" and await _recipients_today(uow, clock, row) != action.due_on:
-        return None
+        return _dropped(row, "day_passed")
     case = await uow.cases.get(action.case_id) if action.case_id else None
     values = {
         "kind": row.kind,
@@ -202,7 +213,7 @@ async def compose_unattended(uow: UnitOfWork, clock: Clock, row: OutboxMessage) 
     """A supervisor told whose cases have no cover while they are away."""
     member = await uow.members.get(int(row.ref["member"]))
     if member is None or member.away_until is None or str(member.away_until) != row.ref["until"]:
-        return None
+        return _dropped(row, "back_or_away_changed")
     cases = await uow.cases.open_for_worker(member.id)
     return Outgoing(
         "nudge_unattended",
