@@ -319,6 +319,8 @@ async def test_a_summary_whose_day_was_missed_is_not_sent_later_in_the_week(
         clock.set(datetime(2026, 11, day, 9, 0, tzinfo=UTC))
         await plan(database, clock)
         assert await owed(database, "weekly_summary") == []
+    alex = (await ids(database))[WORKER_ID]
+    assert await planned_weeks(database, alex) == (TODAY, None)  # settled: not asked again
     clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # next Monday: on its day again
     await plan(database, clock)
     assert len(await owed(database, "weekly_summary")) == 2

@@ -28,6 +28,9 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+MISSED = ("missed_day", "joined_after")
+"""Why a weekly summary is not owed at all this week (rather than not yet)."""
+
 
 @dataclass(frozen=True)
 class _TeamPeople:
@@ -94,6 +97,7 @@ async def plan_nudges(
     checks = await uow.planning.latest_checks([m for d in due.values() for m in d.prompts])
     loaded = {team.id: team for team in await uow.teams.many(due)}
     counts: Counter[tuple[str, str]] = Counter((row["kind"], "owed") for row in rows)
+    settled: list[str] = []
     for team_id in sorted(due):
         team_rule = rules_of(loaded[team_id])
         people = _team_people(members[team_id], team_rule, now)
@@ -103,10 +107,12 @@ async def plan_nudges(
             counts[(nudge.kind, outcome)] += 1
             if row is not None:
                 rows.append(row)
-            elif debugging:
+            elif outcome in MISSED:
+                settled.append(nudge.key)  # none this week: not asked about again until next
+            if row is None and debugging:
                 log.debug("nudge.held", extra={"key": nudge.key, "why": outcome})
     new = await uow.outbox.enqueue(rows)
-    await _mark_weekly_planned(uow, rows)
+    await _mark_weekly_planned(uow, [row["key"] for row in rows] + settled)
     if debugging:
         for (kind, outcome), count in sorted(counts.items()):
             log.debug("nudges.planned", extra={"kind": kind, "outcome": outcome, "count": count})
@@ -142,12 +148,13 @@ def _owe(
     return row, "owed"
 
 
-async def _mark_weekly_planned(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
-    """Each weekly summary and prompt now in the outbox (new or there already) is planned:
-    its member is not asked about again this week."""
+async def _mark_weekly_planned(uow: UnitOfWork, keys: list[str]) -> None:
+    """Each weekly summary and prompt now in the outbox (new or there already), or settled as
+    not owed this week (its day missed), is planned: its member is not asked about again
+    this week."""
     planned: dict[str, dict[date, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows:
-        found = rules.weekly_planned(row["key"])
+    for key in keys:
+        found = rules.weekly_planned(key)
         if found is not None:
             kind, member_id, week = found
             planned[kind][week].append(member_id)
