@@ -12,11 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.domain.dates import parse_date, short_day
+from bot.domain.dates import parse_date, recent_days, short_day
+from bot.domain.schedule import (
+    EVERY_DAY,
+    is_working_day,
+    working_day_offers,
+    working_days_ahead,
+)
 
 TELEGRAM_TEXT_LIMIT = 4096
 
@@ -172,6 +178,8 @@ class AnswerContext:
     members: Sequence[MemberChoice] = ()
     me: int | None = None
     """The member answering (offered first, as "Me")."""
+    working_days: frozenset[int] = EVERY_DAY
+    """The team's working days (Monday = 0): dates ahead are offered on them."""
 
     def members_for(self, step: Step) -> list[MemberChoice]:
         """The members a member step offers (everyone, only the workers, or all but me)."""
@@ -293,6 +301,31 @@ def answer_label(step: Step, value: Any, context: AnswerContext | None = None) -
     if step.kind is AnswerKind.DATE and isinstance(value, str):
         return short_day(date.fromisoformat(value))  # "Mon 23 Nov", not "2026-11-23"
     return str(value)
+
+
+def date_offers(step: Step, context: AnswerContext) -> list[date]:
+    """The days a date step offers as buttons: ahead, working days only (never a Sunday
+    first for a team that works Monday to Friday); behind, the last six days."""
+    if step.direction == "future":
+        if step.offsets:
+            return working_day_offers(context.today, step.offsets, context.working_days)
+        return working_days_ahead(context.today, 6, context.working_days)
+    if step.offsets:
+        return [context.today + timedelta(days=offset) for offset in step.offsets]
+    if step.direction == "past":
+        return recent_days(context.today, 6)
+    return [context.today + timedelta(days=offset) for offset in range(6)]
+
+
+def off_working_days(step: Step, value: Any, context: AnswerContext) -> date | None:
+    """A date chosen ahead that is not a working day (taken, but worth saying); else None."""
+    if step.kind is not AnswerKind.DATE or step.direction != "future" or not isinstance(value, str):
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return None if is_working_day(day, context.working_days) else day
 
 
 # --- moving through a flow -----------------------------------------------------------------

@@ -171,6 +171,26 @@ def weekly_summary(member: int, today: date) -> Nudge:
     return Nudge(f"weekly_summary:{member}:{week}", "weekly_summary", member, week, {})
 
 
+ON_ITS_DAY_ONLY = ("weekly_summary",)
+"""Kinds sent on their day or not at all: a summary of the week is no catch-up."""
+
+
+def missed_its_day(
+    kind: str, send_at: datetime, now: datetime, zone: str, joined_at: datetime | None
+) -> str | None:
+    """Why a nudge whose time has come is not owed after all (None when it is): a weekly
+    summary goes on its own day only ("missed_day"), and never to someone who joined after
+    its time that week ("joined_after")."""
+    if kind not in ON_ITS_DAY_ONLY:
+        return None
+    local = ZoneInfo(zone)
+    if now.astimezone(local).date() != send_at.astimezone(local).date():
+        return "missed_day"
+    if joined_at is not None and joined_at > send_at:
+        return "joined_after"
+    return None
+
+
 def bearings_prompt(
     member: int, today: date, weekday: int, last_check: date | None
 ) -> Nudge | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 MAX_DAYS_AHEAD = 14
@@ -83,3 +83,59 @@ def add_working_time(start: datetime, amount: timedelta, hours: WorkingHours) ->
             return opens + left
         left -= closes - opens
     return start + amount
+
+
+EVERY_DAY = frozenset(range(7))
+SHORT_OFFSET = 7
+"""Date offers less than a week ahead count working days; a week or more keeps its weekday."""
+
+
+def is_working_day(day: date, working_days: frozenset[int]) -> bool:
+    """Whether people work on this local date (any day, for a team with no working days set)."""
+    return not working_days or day.weekday() in working_days
+
+
+def next_working_day(after: date, working_days: frozenset[int]) -> date:
+    """The first working day after ``after`` (the next day, when no days are set)."""
+    day = after + timedelta(days=1)
+    for _ in range(7):
+        if is_working_day(day, working_days):
+            return day
+        day += timedelta(days=1)
+    return after + timedelta(days=1)
+
+
+def working_day_on_or_after(day: date, working_days: frozenset[int]) -> date:
+    """The day itself if it is a working day, else the next one."""
+    return day if is_working_day(day, working_days) else next_working_day(day, working_days)
+
+
+def working_days_ahead(start: date, count: int, working_days: frozenset[int]) -> list[date]:
+    """The first ``count`` working days from ``start`` (included), oldest first."""
+    found: list[date] = []
+    day = working_day_on_or_after(start, working_days)
+    while len(found) < count:
+        found.append(day)
+        day = next_working_day(day, working_days)
+    return found
+
+
+def working_day_offers(
+    today: date, offsets: tuple[int, ...] | list[int], working_days: frozenset[int]
+) -> list[date]:
+    """Days to offer for "in N days" on working days only: under a week ahead, the Nth
+    working day after today (1 is the next working day, never a Sunday first); a week or
+    more, that date moved on to a working day. Each day once, in the order given."""
+    offered: list[date] = []
+    for offset in offsets:
+        if offset <= 0:
+            day = today
+        elif offset < SHORT_OFFSET:
+            day = today
+            for _ in range(offset):
+                day = next_working_day(day, working_days)
+        else:
+            day = working_day_on_or_after(today + timedelta(days=offset), working_days)
+        if day not in offered:
+            offered.append(day)
+    return offered

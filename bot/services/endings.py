@@ -38,6 +38,7 @@ from bot.services.flows.registry import (
     StepCheck,
 )
 from bot.services.nudges import messages as nudge_messages
+from bot.services.nudges.quiet import held_in_quiet_hours
 from bot.services.outgoing import COMPOSERS, Composer
 
 FLOW_ENDINGS: dict[str, Ending] = {
@@ -75,8 +76,7 @@ FLOW_NOTE_OFFERS: dict[str, NoteOffer] = {
 }
 """What a note's ``offer:`` does when the note is shown."""
 
-OUTBOX_COMPOSERS: dict[str, Composer] = {
-    # Nudges
+_NUDGE_COMPOSERS: dict[str, Composer] = {
     "visit_due": nudge_messages.compose_case_nudge,
     "visit_overdue": nudge_messages.compose_case_nudge,
     "review_coming": nudge_messages.compose_case_nudge,
@@ -88,6 +88,15 @@ OUTBOX_COMPOSERS: dict[str, Composer] = {
     "bearings_prompt": nudge_messages.compose_bearings_prompt,
     "unattended": nudge_messages.compose_unattended,
     "digest": nudge_messages.compose_digest,
+}
+"""Nudges and the digest: nobody asked for them at that moment, so one delivered late waits
+out the recipient's quiet hours and days off (``nudges.quiet``)."""
+
+OUTBOX_COMPOSERS: dict[str, Composer] = {
+    # Nudges
+    **{kind: held_in_quiet_hours(composer) for kind, composer in _NUDGE_COMPOSERS.items()},
+    # A visit nudge already shown, edited once the visit is logged
+    nudge_messages.VISIT_LOGGED: nudge_messages.compose_visit_logged,
     # A flag to a supervisor, the update of a copy already sent, news for the one who raised it
     flag_messages.FLAG: flag_messages.compose_flag,
     flag_messages.FLAG_EDIT: flag_messages.compose_flag_edit,

@@ -3,13 +3,16 @@
 The outbox holds ids and keys, never message text. When a row is delivered, the
 composer registered for its ``kind`` (see ``bot/services/endings.py``) reads the
 current state (a flag that was acknowledged a second ago shows as acknowledged)
-and returns what to say, or None when there is nothing to send any more.
+and returns what to say, None when there is nothing to send any more, or
+``Later`` when it is still owed but not now (a nudge delivered late that would
+land in the person's quiet hours): delivery then only moves the row's time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock
@@ -29,13 +32,23 @@ class Outgoing:
     edit_message_id: int | None = None
 
 
-Composer = Callable[[UnitOfWork, Clock, OutboxMessage], Awaitable[Outgoing | None]]
+@dataclass(frozen=True)
+class Later:
+    """Still owed, but not now: send it at ``at`` (and compose it again then)."""
+
+    at: datetime
+    why: str = "quiet_hours"
+
+
+Composed = Outgoing | Later | None
+Composer = Callable[[UnitOfWork, Clock, OutboxMessage], Awaitable[Composed]]
 COMPOSERS: Registry[Composer] = Registry("outbox composers")
 """The function that composes outbox rows of each kind (filled by ``register_endings``)."""
 
 
-async def compose(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
-    """What to send for this row now; None to drop it (nothing left to say).
+async def compose(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Composed:
+    """What to send for this row now; None to drop it (nothing left to say); ``Later`` to
+    send it at another time.
 
     A kind nobody registered raises LookupError: delivery marks the row failed.
     """

@@ -10,6 +10,7 @@ from bot.domain import cases as rules
 from bot.services.access import Person
 from bot.services.cases import changeable_case
 from bot.services.flows.replies import Said
+from bot.services.nudges.messages import withdraw_visit_nudges
 from storage.models import Visit
 from storage.uow import UnitOfWork
 
@@ -33,9 +34,12 @@ async def save_visit(
             updated_at=now,
         )
     )
+    due_before = case.next_visit_due
     case.last_visit_on, case.next_visit_due = rules.after_visit(
         case.last_visit_on, visited_on, case.cadence_days
     )
+    if case.next_visit_due != due_before:  # the visit the nudges asked for is done
+        await withdraw_visit_nudges(uow, case.id, now)
     return [
         Said(
             "visit_saved",

@@ -45,7 +45,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.logs import bound_ids
 from bot.services import reachability
-from bot.services.outgoing import Outgoing, compose
+from bot.services.outgoing import Later, Outgoing, compose
 from bot.telegram.calls import FLOOD_REASON, ApiCaller, CallOutcome
 from bot.telegram.pacing import Pacer
 from bot.telegram.replies import Replies
@@ -282,7 +282,8 @@ class Delivery:
         kind, chat_id = row.kind, row.chat_id
         try:
             outgoing = await compose(uow, self._clock, row)
-            html = render(outgoing.template, **outgoing.values) if outgoing else ""
+            shown = outgoing if isinstance(outgoing, Outgoing) else None
+            html = render(shown.template, **shown.values) if shown else ""
         except Exception as error:
             if type(error) is LookupError:  # compose's own "nobody composes this kind"
                 log.error("outbox.unknown_kind", extra={"row": claim.id, "kind": kind})
@@ -299,6 +300,12 @@ class Delivery:
             row.status, row.lease_until = DROPPED, None
             self.stats["dropped"] += 1
             log.debug("outbox.no_longer_true", extra={"row": claim.id, "kind": kind})
+            return None
+        if isinstance(outgoing, Later):  # owed, but not now: only its time moves
+            row.status, row.lease_until, row.due_at = PENDING, None, outgoing.at
+            row.attempts -= 1  # holding it back was no attempt to send it
+            self.stats["held"] += 1
+            log.info("outbox.held", extra={"row": claim.id, "kind": kind, "why": outgoing.why})
             return None
         return kind, chat_id, outgoing, html
 

@@ -45,6 +45,13 @@ class FlowSessionRepository:
         )
         return await self._session.scalar(query)
 
+    async def open_on_case(self, case_id: int, flow: str) -> bool:
+        """Whether anyone has this flow open about this case (a visit note under way, say)."""
+        query = select(FlowSession.id).where(
+            FlowSession.case_id == case_id, FlowSession.flow == flow, FlowSession.status == OPEN
+        )
+        return await self._session.scalar(query.limit(1)) is not None
+
     async def idle_open(self, cutoff: datetime, limit: int = 500) -> Sequence[FlowSession]:
         """Open flows nobody has touched since ``cutoff`` (locked; others' locks skipped)."""
         query = (

@@ -72,6 +72,7 @@ class MemberTiming:
     away_until: date | None
     away_cover_id: int | None
     unreachable_at: datetime | None
+    joined_at: datetime | None = None
 
 
 def _chunks(ids: Collection[int]) -> list[list[int]]:
@@ -116,6 +117,7 @@ class PlanningRepository:
                 Member.away_until,
                 Member.away_cover_id,
                 Member.unreachable_at,
+                Member.joined_at,
             ).where(Member.team_id.in_(chunk), Member.active.is_(True))
             found += [MemberTiming(*row) for row in (await self._session.execute(query)).all()]
         return found

@@ -3,6 +3,7 @@ moved clock: every row of the nudge table, humane timing, away and cover, exactl
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -307,3 +308,75 @@ async def test_the_planners_tick_purges_closed_cases_past_retention(
     async with database.unit_of_work() as uow:
         assert await uow.cases.get(old) is None
         assert await uow.cases.get(recent) is not None
+
+
+async def test_a_summary_whose_day_was_missed_is_not_sent_later_in_the_week(
+    database: Database, clock: MovableClock
+) -> None:
+    """The bot was down all Monday: Tuesday owes no "Your week" (issue 19.4)."""
+    await seed_team(database, clock)
+    for day in (24, 27):
+        clock.set(datetime(2026, 11, day, 9, 0, tzinfo=UTC))
+        await plan(database, clock)
+        assert await owed(database, "weekly_summary") == []
+    alex = (await ids(database))[WORKER_ID]
+    assert await planned_weeks(database, alex) == (TODAY, None)  # settled: not asked again
+    clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # next Monday: on its day again
+    await plan(database, clock)
+    assert len(await owed(database, "weekly_summary")) == 2
+
+
+async def test_no_summary_to_someone_who_joined_after_its_time(
+    database: Database, clock: MovableClock
+) -> None:
+    clock.set(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))  # they join after Monday's 09:00
+    await seed_team(database, clock)
+    await plan(database, clock)
+    assert await owed(database, "weekly_summary") == []
+    clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    await plan(database, clock)
+    assert len(await owed(database, "weekly_summary")) == 2
+
+
+async def test_a_nudge_whose_time_came_in_the_night_is_owed_at_the_next_allowed_moment(
+    database: Database, clock: MovableClock
+) -> None:
+    """The bot comes back at 03:00: yesterday's overdue nudge waits until 08:00 (issue 19.5)."""
+    await seed_team(database, clock)
+    alex = (await ids(database))[WORKER_ID]
+    await add_case(database, clock, alex, "FAM-1", visit=date(2026, 11, 21))  # overdue Monday
+    clock.set(datetime(2026, 11, 24, 3, 0, tzinfo=UTC))
+    await plan(database, clock)
+    async with database.unit_of_work() as uow:
+        rows = (await uow.session.scalars(select(OutboxMessage))).all()
+    assert [(row.kind, row.due_at) for row in rows] == [
+        ("visit_overdue", datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+    ]
+
+
+async def test_at_debug_the_planner_says_its_counts_and_why_a_nudge_is_held(
+    database: Database, clock: MovableClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Ids and kinds only (issue 19.6)."""
+    await seed_team(database, clock)
+    people = await ids(database)
+    alex, kim = people[WORKER_ID], people[OTHER_WORKER_ID]
+    await add_case(database, clock, alex, "FAM-1", visit=TODAY)
+    async with database.unit_of_work() as uow:
+        kim_member = await uow.members.get(kim)
+        assert kim_member is not None
+        kim_member.away_until = date(2026, 11, 24)
+    clock.set(datetime(2026, 11, 23, 8, 30, tzinfo=UTC))
+    with caplog.at_level(logging.DEBUG, logger="bot.services.nudges.planning"):
+        await plan(database, clock)
+    counts = {
+        (record.kind, record.outcome): record.count
+        for record in caplog.records
+        if record.msg == "nudges.planned"
+    }
+    assert counts[("visit_due", "not_yet")] == 1
+    assert counts[("weekly_summary", "not_yet")] == 1
+    assert counts[("weekly_summary", "away")] == 1
+    held = [(r.key, r.why) for r in caplog.records if r.msg == "nudge.held"]
+    assert (f"weekly_summary:{alex}:{TODAY}", "not_yet") in held
+    assert any(r.msg == "nudges.plan_done" for r in caplog.records)

@@ -99,8 +99,11 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
     "_flag_lines": lambda f: {"flag": flag_view(f)},
     "_menu": lambda f: {"person": person(f)},
     "_nudge_acted": lambda f: {
-        "acted": f.pick(("snoozed", "moved", "choosing", "logging", "reviewing", "done")),
+        "acted": f.pick(
+            ("snoozed", "moved", "choosing", "logging", "reviewing", "visit_logged", "done")
+        ),
         "until": f.day(),
+        "next_working": f.maybe(),
     },
     "_page_changed": lambda f: {"page": paged(f, lambda i: i, CASES_MOST)},
     "_page_footer": lambda f: {"page": paged(f, lambda i: i, CASES_MOST)},
@@ -248,15 +251,21 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "covering": f.optional(f.name()),
         "acted": f.pick(("snoozed", "moved", "choosing", "logging", "reviewing", "done", None)),
         "until": f.day(),
+        "next_working": f.maybe(),
     },
     "nudge_case": lambda f: {
         "kind": f.pick(("review_coming", "visit_due", "visit_overdue", "review_overdue")),
         "case": case_row(f),
+        "due": f.optional(f.day()),
         "days": f.number(1, 14),
         "covering": f.optional(f.name()),
-        "acted": f.pick(("snoozed", "moved", "choosing", "logging", "reviewing", "done", None)),
+        "acted": f.pick(
+            ("snoozed", "moved", "choosing", "logging", "reviewing", "visit_logged", "done", None)
+        ),
         "until": f.day(),
+        "next_working": f.maybe(),
     },
+    "flow_not_a_working_day": lambda f: {"day": f.day()},
     "nudge_unattended": lambda f: {"name": f.name(), "until": f.day(), "references": _refs(f)},
     "nudge_visit_overdue_supervisor": lambda f: {"case": case_row(f), "worker": f.name()},
     "nudge_weekly_summary": lambda f: {

@@ -11,7 +11,6 @@ handler's to render.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any, NoReturn
 
 from bot.clock import Clock
@@ -29,10 +28,12 @@ from bot.domain.flows import (
     answer_from_button,
     answer_from_text,
     answer_label,
+    date_offers,
     first_step,
     go_back,
     next_step,
     notes_after,
+    off_working_days,
     progress,
     record,
 )
@@ -266,14 +267,9 @@ def _answer_buttons(step: Step, context: AnswerContext) -> list[list[tuple[str, 
         low, high = step.scale
         return [[(str(n), f"n{n}") for n in range(low, high + 1)]]
     if step.kind is AnswerKind.DATE:
-        if step.offsets:
-            days = [context.today + timedelta(days=offset) for offset in step.offsets]
-        elif step.direction == "past":
-            days = dates.recent_days(context.today, 6)
-        else:
-            days = dates.upcoming_days(context.today, 6)
+        days = date_offers(step, context)
         labelled = [(dates.day_label(day, context.today), f"d{day.isoformat()}") for day in days]
-        return [labelled[:3], labelled[3:]]
+        return [row for row in (labelled[:3], labelled[3:]) if row]
     return []
 
 
@@ -309,6 +305,9 @@ async def _notes_after(
 ) -> list[Said]:
     """What a step says, and does, after this answer."""
     says: list[Said] = []
+    off = off_working_days(step, value, context)
+    if off is not None:
+        says.append(Said("flow_not_a_working_day", {"day": off}))
     for note in notes_after(step, value):
         if note.say:
             says.append(Said(note.say, _template_values(flow, answers, context)))

@@ -17,6 +17,7 @@ from bot.domain.flows import AnswerContext, CaseChoice, MemberChoice
 from bot.domain.roles import Role
 from bot.services.access import Person
 from bot.services.local_time import local_today
+from bot.services.timing import team_rules
 from storage.uow import UnitOfWork
 
 
@@ -56,4 +57,5 @@ async def load_answer_context(uow: UnitOfWork, clock: Clock, person: Person) -> 
             for m in sorted(members, key=lambda m: (m.id != person.member_id, m.display_name))
         ],
         me=person.member_id,
+        working_days=(await team_rules(uow, person.team_id)).hours.working_days,
     )

@@ -19,11 +19,12 @@ from bot.domain import nudges as rules
 from bot.domain.buttons import NudgeChoice, Offer, Offers
 from bot.domain.errors import Refusal
 from bot.domain.nudges import ASKING_KINDS, CASE_KINDS
+from bot.domain.schedule import next_working_day, working_days_ahead
 from bot.services.access import require_person
 from bot.services.flows import start_flow
 from bot.services.flows.replies import FlowReply
 from bot.services.local_time import local_today
-from bot.services.nudges.messages import compose_again
+from bot.services.nudges.messages import case_nudge_values, compose_again, visit_under_way
 from bot.services.nudges.planning import outbox_row, working_hours_for
 from bot.services.timing import team_rules
 from storage.models import Member, OutboxMessage
@@ -54,15 +55,21 @@ async def act_on_nudge(
     row = await uow.outbox.get(row_id)
     if row is None or row.member_id != person.member_id or row.kind not in ASKING_KINDS:
         raise Refusal("already_done")
+    if await visit_under_way(uow, row):  # the visit note is being written: nothing to do
+        case = await uow.cases.get(int(row.ref["case"]))
+        assert case is not None
+        values = {**await case_nudge_values(uow, row, case), "acted": "logging"}
+        return NudgeOutcome("nudge_case", values, None)
     outgoing = await compose_again(uow, clock, row)
     if outgoing is None:
-        raise Refusal("already_done")  # done, moved or closed since
+        raise Refusal("already_done")  # done (a visit logged), moved or closed since
     values = {**outgoing.values, "acted": None}
     today = await local_today(uow, clock, person)
     if op == "done":
         return await _do_what_was_asked(uow, clock, row, values, telegram_user_id, idle)
     if op == "snooze":
-        later = today + timedelta(days=1)
+        recipient = await _recipient(uow, row)
+        later = next_working_day(today, recipient.hours.working_days)
         await uow.outbox.enqueue(
             [
                 {
@@ -74,13 +81,16 @@ async def act_on_nudge(
                         row.ref,
                         clock.now(),
                     ),
-                    "due_at": rules.send_time(later, await _recipient(uow, row)),
+                    "due_at": rules.send_time(later, recipient),
                 }
             ]
         )
-        return NudgeOutcome(outgoing.template, {**values, "acted": "snoozed", "until": later}, None)
+        skipped = later != today + timedelta(days=1)  # "your next working day", said plainly
+        snoozed = {**values, "acted": "snoozed", "until": later, "next_working": skipped}
+        return NudgeOutcome(outgoing.template, snoozed, None)
     if op == "move":
-        days = dates.upcoming_days(today + timedelta(days=1), 6)
+        working = (await _recipient(uow, row)).hours.working_days
+        days = working_days_ahead(today + timedelta(days=1), 6, working)
         buttons = [
             [
                 Offer.worded(dates.day_label(day, today), NudgeChoice.moving_to(row.id, day))

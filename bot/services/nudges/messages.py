@@ -10,8 +10,9 @@ Monday digest is composed here too, for its group and for /digest.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -24,6 +25,14 @@ from bot.services.local_time import member_zone, team_zone
 from bot.services.outgoing import Outgoing
 from storage.models import Case, OutboxMessage
 from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def _dropped(row: OutboxMessage, why: str) -> Outgoing | None:
+    """A nudge no longer true at send time: nothing to send (why, at DEBUG; ids only)."""
+    log.debug("nudge.dropped", extra={"row": row.id, "kind": row.kind, "why": why})
+    return None
 
 
 def asking_buttons(row_id: int) -> Offers:
@@ -46,21 +55,86 @@ async def _case_if_date_stands(uow: UnitOfWork, row: OutboxMessage) -> Case | No
     return case if str(about) == row.ref.get("about") else None
 
 
+VISIT_KINDS = ("visit_due", "visit_overdue")
+"""Nudges that ask for a visit: a visit logged, or a visit note under way, withdraws them."""
+
+
+async def visit_under_way(uow: UnitOfWork, row: OutboxMessage) -> bool:
+    """Whether someone is writing the visit note this visit nudge asks for, right now."""
+    return row.kind in VISIT_KINDS and await uow.flows.open_on_case(int(row.ref["case"]), "visit")
+
+
 async def compose_case_nudge(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Outgoing | None:
-    """A visit or plan review nudge, while the date it was about still stands."""
+    """A visit or plan review nudge, while the date it was about still stands (a visit
+    logged moves it) and nobody is logging that visit already."""
     case = await _case_if_date_stands(uow, row)
     if case is None:
-        return None
+        return _dropped(row, "date_moved_or_closed")  # a visit logged moves the date
+    if await visit_under_way(uow, row):
+        return _dropped(row, "visit_under_way")
     if row.kind == "visit_due" and await _recipients_today(uow, clock, row) != case.next_visit_due:
-        return None  # "due today" is past: the overdue nudge says it now
-    values = {
+        return _dropped(row, "day_passed")  # "due today" is past: the overdue nudge says it now
+    values = await case_nudge_values(uow, row, case)
+    return Outgoing("nudge_case", values, asking_buttons(row.id))
+
+
+async def case_nudge_values(uow: UnitOfWork, row: OutboxMessage, case: Case) -> dict[str, Any]:
+    """What a case nudge shows: its kind, the case and the date it was about."""
+    about = row.ref.get("about")
+    return {
         "kind": row.kind,
         "case": case,
+        "due": date.fromisoformat(str(about)) if about and about != "None" else None,
         "days": row.ref.get("days"),
         "acted": None,
         **await _covering(uow, row),
     }
-    return Outgoing("nudge_case", values, asking_buttons(row.id))
+
+
+VISIT_LOGGED = "visit_logged"
+"""The outbox kind that edits a visit nudge already shown once the visit is logged."""
+
+
+async def withdraw_visit_nudges(uow: UnitOfWork, case_id: int, now: datetime) -> int:
+    """A visit was just logged: every visit nudge about the case already shown (a cover's
+    and a snoozed one's too) is edited to say so; those not yet sent are dropped when their
+    turn comes (the date they were about has moved). Returns how many edits are owed."""
+    shown = [
+        row
+        for kind in VISIT_KINDS
+        for row in await uow.outbox.with_key_prefix(f"{kind}:{case_id}:")
+        if row.kind == kind and row.message_id is not None
+    ]
+    return await uow.outbox.enqueue(
+        [
+            {
+                "key": f"{row.key}:logged",
+                "kind": VISIT_LOGGED,
+                "team_id": row.team_id,
+                "member_id": row.member_id,
+                "chat_id": row.chat_id,
+                "ref": {"original": row.key},
+                "due_at": now,
+                "created_at": now,
+            }
+            for row in shown
+        ]
+    )
+
+
+async def compose_visit_logged(
+    uow: UnitOfWork, clock: Clock, row: OutboxMessage
+) -> Outgoing | None:
+    """A visit nudge already shown, edited to say the visit is logged (and its buttons gone);
+    nothing when it was never shown."""
+    original = await uow.outbox.by_key(str(row.ref["original"]))
+    if original is None or original.message_id is None:
+        return None
+    case = await uow.cases.get(int(original.ref["case"]))
+    if case is None:
+        return None
+    values = {**await case_nudge_values(uow, original, case), "acted": "visit_logged"}
+    return Outgoing("nudge_case", values, edit_message_id=original.message_id)
 
 
 async def compose_supervisor_visit(
@@ -69,7 +143,7 @@ async def compose_supervisor_visit(
     """A supervisor told that a visit is a week overdue."""
     case = await _case_if_date_stands(uow, row)
     if case is None:
-        return None
+        return _dropped(row, "date_moved_or_closed")
     worker = await uow.members.get(case.worker_id)
     return Outgoing(
         "nudge_visit_overdue_supervisor",
@@ -83,9 +157,9 @@ async def compose_action_nudge(
     """An action due or overdue, while it is open."""
     action = await uow.actions.get(int(row.ref["action"]))
     if action is None or action.status != "open":
-        return None
+        return _dropped(row, "action_closed")
     if row.kind == "action_due" and await _recipients_today(uow, clock, row) != action.due_on:
-        return None
+        return _dropped(row, "day_passed")
     case = await uow.cases.get(action.case_id) if action.case_id else None
     values = {
         "kind": row.kind,
@@ -139,7 +213,7 @@ async def compose_unattended(uow: UnitOfWork, clock: Clock, row: OutboxMessage) 
     """A supervisor told whose cases have no cover while they are away."""
     member = await uow.members.get(int(row.ref["member"]))
     if member is None or member.away_until is None or str(member.away_until) != row.ref["until"]:
-        return None
+        return _dropped(row, "back_or_away_changed")
     cases = await uow.cases.open_for_worker(member.id)
     return Outgoing(
         "nudge_unattended",

@@ -9,7 +9,8 @@ send time (``nudges.messages``); its buttons are acted on in ``nudges.actions``.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import logging
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -19,11 +20,16 @@ from bot.clock import Clock
 from bot.domain import nudges as rules
 from bot.domain.nudges import ASKING_KINDS, CASE_KINDS
 from bot.domain.roles import Role
-from bot.domain.schedule import WorkingHours
+from bot.domain.schedule import WorkingHours, next_allowed
 from bot.services.timing import TeamRules, TeamSettingsById, every_team_settings, rules_of
 from storage.models import Member
 from storage.repositories.planning import DueAction, DueCase, MemberTiming
 from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+MISSED = ("missed_day", "joined_after")
+"""Why a weekly summary is not owed at all this week (rather than not yet)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ async def plan_nudges(
     summary or bearings prompt; each team with something due is then planned in full.
     """
     now = clock.now()
+    debugging = log.isEnabledFor(logging.DEBUG)
     if teams is None:
         teams = await every_team_settings(uow)
     if not teams:
@@ -89,33 +96,65 @@ async def plan_nudges(
         members[timing.team_id].append(timing)
     checks = await uow.planning.latest_checks([m for d in due.values() for m in d.prompts])
     loaded = {team.id: team for team in await uow.teams.many(due)}
+    counts: Counter[tuple[str, str]] = Counter((row["kind"], "owed") for row in rows)
+    settled: list[str] = []
     for team_id in sorted(due):
         team_rule = rules_of(loaded[team_id])
         people = _team_people(members[team_id], team_rule, now)
-        nudges = _team_nudges(due[team_id], team_rule, people, checks)
+        nudges = _team_nudges(due[team_id], team_rule, people, checks, counts)
         for nudge in nudges:
-            recipient = people.recipients.get(nudge.member_id)
-            member = people.members.get(nudge.member_id)
-            if recipient is None or member is None or member.unreachable_at is not None:
-                continue  # unknown, or blocked the bot (their supervisors were told)
-            if nudge.kind == "bearings_prompt":
-                hour = time.fromisoformat(team_rule.settings.bearings_hour)
-                recipient = rules.Recipient(recipient.member_id, recipient.hours, hour)
-            send_at = rules.send_time(nudge.on, recipient)
-            if send_at > now:
-                continue
-            rows.append(outbox_row(nudge.key, nudge.kind, team_id, member, nudge.ref, now))
+            row, outcome = _owe(nudge, team_id, team_rule, people, now)
+            counts[(nudge.kind, outcome)] += 1
+            if row is not None:
+                rows.append(row)
+            elif outcome in MISSED:
+                settled.append(nudge.key)  # none this week: not asked about again until next
+            if row is None and debugging:
+                log.debug("nudge.held", extra={"key": nudge.key, "why": outcome})
     new = await uow.outbox.enqueue(rows)
-    await _mark_weekly_planned(uow, rows)
+    await _mark_weekly_planned(uow, [row["key"] for row in rows] + settled)
+    if debugging:
+        for (kind, outcome), count in sorted(counts.items()):
+            log.debug("nudges.planned", extra={"kind": kind, "outcome": outcome, "count": count})
+        log.debug("nudges.plan_done", extra={"teams": len(due), "rows": len(rows), "new": new})
     return new
 
 
-async def _mark_weekly_planned(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
-    """Each weekly summary and prompt now in the outbox (new or there already) is planned:
-    its member is not asked about again this week."""
+def _owe(
+    nudge: rules.Nudge, team_id: int, team_rule: TeamRules, people: _TeamPeople, now: datetime
+) -> tuple[dict[str, Any] | None, str]:
+    """The outbox row owing this nudge now (due at once, or at the person's next allowed
+    moment when it is quiet for them), or None and why it is held."""
+    recipient = people.recipients.get(nudge.member_id)
+    member = people.members.get(nudge.member_id)
+    if recipient is None or member is None:
+        return None, "unknown"
+    if member.unreachable_at is not None:
+        return None, "unreachable"  # blocked the bot (their supervisors were told)
+    if nudge.kind == "bearings_prompt":
+        hour = time.fromisoformat(team_rule.settings.bearings_hour)
+        recipient = rules.Recipient(recipient.member_id, recipient.hours, hour)
+    send_at = rules.send_time(nudge.on, recipient)
+    if send_at > now:
+        return None, "not_yet"
+    missed = rules.missed_its_day(nudge.kind, send_at, now, recipient.hours.zone, member.joined_at)
+    if missed is not None:
+        return None, missed
+    row = outbox_row(nudge.key, nudge.kind, team_id, member, nudge.ref, now)
+    allowed = next_allowed(now, recipient.hours)
+    if allowed > now:  # its day has come, but it is quiet where they are now
+        row["due_at"] = allowed
+        return row, "owed_after_quiet_hours"
+    return row, "owed"
+
+
+async def _mark_weekly_planned(uow: UnitOfWork, keys: list[str]) -> None:
+    """Each weekly summary and prompt now in the outbox (new or there already), or settled as
+    not owed this week (its day missed), is planned: its member is not asked about again
+    this week."""
     planned: dict[str, dict[date, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows:
-        found = rules.weekly_planned(row["key"])
+    for key in keys:
+        found = rules.weekly_planned(key)
         if found is not None:
             kind, member_id, week = found
             planned[kind][week].append(member_id)
@@ -166,7 +205,11 @@ def working_hours_for(member: Member | MemberTiming, team_hours: WorkingHours) -
 
 
 def _team_nudges(
-    due: _DueInTeam, team_rule: TeamRules, people: _TeamPeople, checks: dict[int, datetime]
+    due: _DueInTeam,
+    team_rule: TeamRules,
+    people: _TeamPeople,
+    checks: dict[int, datetime],
+    counts: Counter[tuple[str, str]],
 ) -> list[rules.Nudge]:
     """Every nudge of one team whose occasion has come, before the time of day is checked."""
     found: list[rules.Nudge] = []
@@ -203,7 +246,7 @@ def _team_nudges(
         )
         if prompt is not None:
             found.append(prompt)
-    return _while_away(found, people)
+    return _while_away(found, people, counts)
 
 
 def _with_date(nudge: rules.Nudge, case: DueCase) -> rules.Nudge:
@@ -214,7 +257,9 @@ def _with_date(nudge: rules.Nudge, case: DueCase) -> rules.Nudge:
     )
 
 
-def _while_away(nudges: list[rules.Nudge], people: _TeamPeople) -> list[rules.Nudge]:
+def _while_away(
+    nudges: list[rules.Nudge], people: _TeamPeople, counts: Counter[tuple[str, str]]
+) -> list[rules.Nudge]:
     """An away person's nudges go to their cover; without one, they wait, and their
     supervisors are told once which cases are unattended."""
     kept: list[rules.Nudge] = []
@@ -223,7 +268,9 @@ def _while_away(nudges: list[rules.Nudge], people: _TeamPeople) -> list[rules.Nu
         away = member.away_until is not None and people.today[member.id] <= member.away_until
         if not away:
             kept.append(nudge)
-        elif member.away_cover_id in people.members and nudge.kind in ASKING_KINDS:
+            continue
+        counts[(nudge.kind, "away")] += 1
+        if member.away_cover_id in people.members and nudge.kind in ASKING_KINDS:
             kept.append(rules.redirect(nudge, member.away_cover_id))
         elif member.away_cover_id is None and nudge.kind in CASE_KINDS:
             kept += [
