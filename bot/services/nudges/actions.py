@@ -3,8 +3,10 @@
 Done does the thing the nudge asked for (a visit opens the visit note, a review
 asks for the next date, an action is ticked off); Snooze owes the same nudge
 again tomorrow at the person's nudge hour; Reschedule offers the next days and
-moves the date. Only the person the nudge was sent to may act on it, and only
-while it still applies.
+moves the date. Only the person the nudge was sent to may act on it, only while
+it still applies, and only while they may still change what it is about (the case
+not reassigned since, their cover not over): that is decided again at every press.
+A date is taken only if the nudge offered it; a move is audited.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from bot.domain import nudges as rules
 from bot.domain.buttons import NudgeChoice, Offer, Offers
 from bot.domain.errors import Refusal
 from bot.domain.nudges import ASKING_KINDS, CASE_KINDS
+from bot.domain.permissions import may_change
 from bot.domain.schedule import next_working_day, working_days_ahead
-from bot.services.access import require_person
+from bot.services.access import Person, require_person
+from bot.services.cases import actor
 from bot.services.flows import start_flow
 from bot.services.flows.replies import FlowReply
 from bot.services.local_time import local_today
@@ -65,6 +69,7 @@ async def act_on_nudge(
         raise Refusal("already_done")  # done (a visit logged), moved or closed since
     values = {**outgoing.values, "acted": None}
     today = await local_today(uow, clock, person)
+    await _still_theirs(uow, person, row, today)
     if op == "done":
         return await _do_what_was_asked(uow, clock, row, values, telegram_user_id, idle)
     if op == "snooze":
@@ -89,8 +94,7 @@ async def act_on_nudge(
         snoozed = {**values, "acted": "snoozed", "until": later, "next_working": skipped}
         return NudgeOutcome(outgoing.template, snoozed, None)
     if op == "move":
-        working = (await _recipient(uow, row)).hours.working_days
-        days = working_days_ahead(today + timedelta(days=1), 6, working)
+        days = await _offered_days(uow, row, today)
         buttons = [
             [
                 Offer.worded(dates.day_label(day, today), NudgeChoice.moving_to(row.id, day))
@@ -101,9 +105,9 @@ async def act_on_nudge(
         return NudgeOutcome(outgoing.template, {**values, "acted": "choosing"}, buttons)
     if op.startswith("d"):
         day = date.fromisoformat(op[1:])
-        if day <= today:
-            raise Refusal("already_done")
-        await _reschedule(uow, row, day)
+        if day not in await _offered_days(uow, row, today):
+            raise Refusal("already_done")  # only a day the nudge offered (a forged one is not)
+        await _reschedule(uow, clock, person, row, day)
         return NudgeOutcome(outgoing.template, {**values, "acted": "moved", "until": day}, None)
     raise Refusal("already_done")
 
@@ -144,20 +148,62 @@ async def _do_what_was_asked(
     return NudgeOutcome(template, {**values, "acted": "done"}, None)
 
 
-async def _reschedule(uow: UnitOfWork, row: OutboxMessage, day: date) -> None:
-    """Move the date the nudge was about (the visit, the review, the action's due date)."""
-    if row.kind.startswith("visit"):
+async def _offered_days(uow: UnitOfWork, row: OutboxMessage, today: date) -> list[date]:
+    """The days Reschedule offers: the recipient's next six working days."""
+    working = (await _recipient(uow, row)).hours.working_days
+    return working_days_ahead(today + timedelta(days=1), 6, working)
+
+
+async def _still_theirs(uow: UnitOfWork, person: Person, row: OutboxMessage, today: date) -> None:
+    """The presser may still change what the nudge is about: the case is theirs (or their
+    team's, for a supervisor), or they still cover for its worker."""
+    if row.kind in CASE_KINDS:
         case = await uow.cases.get(int(row.ref["case"]))
-        assert case is not None
-        case.next_visit_due = day
-    elif row.kind.startswith("review"):
-        case = await uow.cases.get(int(row.ref["case"]))
-        assert case is not None
-        case.next_review_on = day
+        assert case is not None  # compose_again found it open
+        owner, team_id, refusal = case.worker_id, case.team_id, "case_not_yours"
     else:
         action = await uow.actions.get(int(row.ref["action"]))
         assert action is not None
-        action.due_on = day
+        owner, team_id, refusal = action.owner_id, action.team_id, "action_not_yours"
+    if may_change(actor(person), owner_id=owner, team_id=team_id):
+        return
+    away = await uow.members.get(owner)
+    covering = (
+        away is not None
+        and away.team_id == person.team_id
+        and away.away_cover_id == person.member_id
+        and away.away_until is not None
+        and away.away_until >= today
+    )
+    if not covering:
+        raise Refusal(refusal)
+
+
+async def _reschedule(
+    uow: UnitOfWork, clock: Clock, person: Person, row: OutboxMessage, day: date
+) -> None:
+    """Move the date the nudge was about (the visit, the review, the action's due date);
+    audited."""
+    if row.kind in CASE_KINDS:
+        case = await uow.cases.get(int(row.ref["case"]))
+        assert case is not None
+        field = "next_visit_due" if row.kind.startswith("visit") else "next_review_on"
+        before = getattr(case, field)
+        setattr(case, field, day)
+        subject, team_id, what = f"case:{case.id}", case.team_id, field
+    else:
+        action = await uow.actions.get(int(row.ref["action"]))
+        assert action is not None
+        before, action.due_on = action.due_on, day
+        subject, team_id, what = f"action:{action.id}", action.team_id, "due_on"
+    await uow.audit.record(
+        at=clock.now(),
+        action="nudge.rescheduled",
+        subject=subject,
+        team_id=team_id,
+        actor_id=person.member_id,
+        detail={"date": what, "from": str(before), "to": str(day)},
+    )
 
 
 async def _recipient_member(uow: UnitOfWork, row: OutboxMessage) -> Member:
