@@ -132,6 +132,17 @@ class Database:
             async with connection.begin():
                 yield connection
 
+    @contextlib.asynccontextmanager
+    async def read_only(self) -> AsyncIterator[UnitOfWork]:
+        """Repositories over a transaction that only reads (see :meth:`reading`), rolled back
+        at the end: for the health check and metrics, which must never wait for a writer."""
+        async with self.reading() as connection:
+            session = self._sessions(bind=connection)
+            try:
+                yield UnitOfWork(session)
+            finally:
+                await session.close()
+
     async def run(
         self,
         work: Callable[[UnitOfWork], Awaitable[T]],

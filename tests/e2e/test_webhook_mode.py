@@ -19,7 +19,8 @@ from bot.telegram.webhook import SECRET_HEADER
 from storage.db import Database
 from tests.e2e.conftest import bot_settings, running
 from tests.e2e.test_inbox import stranger_start
-from tests.ops import WEBHOOK_SECRET, free_port, with_webhook
+from tests.ops import WEBHOOK_SECRET, free_port, with_ops_address, with_webhook
+from tests.waiting import eventually
 
 WELCOME = "invite link"
 
@@ -150,3 +151,27 @@ def test_webhook_mode_without_a_secret_refuses_to_start(
     settings = with_webhook(bot_settings(emulator, database_url, data_keys), 8443, secret=None)
     with pytest.raises(StartupError, match="WEBHOOK_SECRET is not set"):
         build(settings)
+
+
+async def status_of(url: str) -> int:
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status
+
+
+async def test_healthz_and_metrics_move_to_their_own_address_away_from_the_webhook(
+    emulator: BotApiEmulator, database: Database, clock: MovableClock, data_keys: list[str]
+) -> None:
+    webhook_port, ops_port = free_port(), free_port()
+    settings = with_webhook(bot_settings(emulator, database.url, data_keys), webhook_port)
+    async with running(with_ops_address(settings, ops_port), clock):
+        public, ops = f"http://127.0.0.1:{webhook_port}", f"http://127.0.0.1:{ops_port}"
+        assert await status_of(f"{public}/healthz") == 404
+        assert await status_of(f"{public}/metrics") == 404
+
+        async def healthy() -> bool:
+            return await status_of(f"{ops}/healthz") == 200
+
+        await eventually(healthy)
+        assert await status_of(f"{ops}/metrics") == 200
+        emulator.send_message(906, "/start", first_name="Pat")  # the webhook still works
+        assert WELCOME in (await emulator.wait_for_bot_message(906, after=0)).text
