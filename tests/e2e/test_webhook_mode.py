@@ -4,6 +4,7 @@ back to polling cleanly."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
@@ -98,6 +99,48 @@ async def test_a_body_that_is_not_an_update_is_refused(hooked: Bearings, body: A
         ) as response,
     ):
         assert response.status == 400
+
+
+DEEP = 100_000
+MALFORMED = {
+    "nested arrays": b"[" * DEEP + b"]" * DEEP,
+    "nested objects": b'{"a":' * DEEP + b"1" + b"}" * DEEP,
+    "nested in an update": b'{"update_id": 7401, "message": ' + b"[" * DEEP + b"]" * DEEP + b"}",
+    "too deep for an update": b'{"update_id": 7402, "message": ' + b"[" * 200 + b"]" * 200 + b"}",
+    "invalid UTF-8": b'{"update_id": 7403, "message": {"text": "\xc3\x28"}}',
+    "a string": b'"update"',
+    "a number": b"7404",
+    "null": b"null",
+    "empty": b"",
+    "not JSON at all": b"\x00\x01garbage{",
+    "NaN": b'{"update_id": 7405, "message": {"date": NaN}}',
+    "update id too large": b'{"update_id": 18446744073709551616}',
+    "a chat id that is no number": b'{"update_id": 7406, "message": {"chat": {"id": "north"}}}',
+}
+
+
+async def test_malformed_or_deeply_nested_bodies_get_400_and_the_bot_carries_on(
+    hooked: Bearings,
+    emulator: BotApiEmulator,
+    database: Database,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert hooked.settings.webhook_url is not None
+    headers = {SECRET_HEADER: WEBHOOK_SECRET, "Content-Type": "application/json"}
+    caplog.set_level(logging.WARNING)
+    answers = {}
+    async with aiohttp.ClientSession() as session:
+        for name, body in MALFORMED.items():
+            async with session.post(
+                hooked.settings.webhook_url, data=body, headers=headers
+            ) as response:
+                answers[name] = response.status
+    assert answers == dict.fromkeys(MALFORMED, 400)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    for update_id in range(7401, 7407):
+        assert not await stored(database, update_id)
+    emulator.send_message(907, "/start", first_name="Pat")  # the bot carries on
+    assert WELCOME in (await emulator.wait_for_bot_message(907, after=0)).text
 
 
 async def test_the_right_secret_stores_the_update_before_answering(
