@@ -1,17 +1,22 @@
 # The two commands: `make run` (the sandbox when there is no bot token) and `make test`
 # (and `make bench`, the benchmarks).
-# Both create .venv and install Bearings with its test tools on first use.
+# Both create .venv and install Bearings with its test tools on first use, every package
+# at the version and hash that requirements.lock gives (`make lock` refreshes it).
 
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+LOCK := requirements.lock
 
-.PHONY: run test test-fast setup bench clean
+.PHONY: run test test-fast setup bench lock clean
 
-$(BIN)/.installed: pyproject.toml
+# Everything from the lock, each file checked against its hash (pip refuses a package that
+# is not in the lock, or whose download does not match); then Bearings itself, built with
+# the locked setuptools rather than one fetched for the build.
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 setup: $(BIN)/.installed
@@ -39,6 +44,14 @@ test-fast: setup
 # Every benchmark (several minutes; see docs/performance.md), one summary table.
 bench: setup
 	$(BIN)/python -m bench.all
+
+# Resolve pyproject.toml's dependencies (runtime and dev) again at their newest allowed
+# versions, for every platform and Python 3.11 up, with the hash of every file; review the
+# diff, then `make setup` installs it.
+lock: setup
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --upgrade --quiet --custom-compile-command "make lock" \
+		--output-file $(LOCK)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -111,6 +111,7 @@ async def store(database: Database, notes: int, now: datetime) -> list[int]:
     ]
     await insert_rows(database, Case, cases)
     token = key_ring().encrypt("Went well; school attendance up, next step a call to the GP.")
+    same = key_ring().encrypt("same")
     await insert_rows(
         database,
         Visit,
@@ -121,7 +122,7 @@ async def store(database: Database, notes: int, now: datetime) -> list[int]:
                 "author_id": cases[n % len(cases)]["worker_id"],
                 "visited_on": date(2026, 1, 1) + timedelta(days=n % 300),
                 "how_it_went": token,
-                "risk_change": "same",
+                "risk_change": same,
                 "next_step": token,
                 "created_at": now,
                 "updated_at": now,

@@ -211,7 +211,8 @@ async def seed(database: Database, scale: Scale) -> None:
             for i, (worker, team) in enumerate(workers, start=1)
         ],
     )
-    await insert_rows(database, Flag, _flags(workers, note))
+    codes = {code: ring.encrypt(code) for code in ("week", "stuck")}
+    await insert_rows(database, Flag, _flags(workers, note, codes))
     await insert_rows(database, FlowSession, _flows(workers, answers))
     await insert_rows(database, OutboxMessage, _history(members, teams, cases))
     await sync_sequences(database, (Team, Member, Case, Action, BearingsCheck, Flag, FlowSession))
@@ -232,7 +233,9 @@ async def sync_sequences(database: Database, models: Sequence[Any]) -> None:
             )
 
 
-def _flags(workers: list[tuple[int, int]], summary: str) -> list[dict[str, Any]]:
+def _flags(
+    workers: list[tuple[int, int]], summary: str, codes: dict[str, str]
+) -> list[dict[str, Any]]:
     """Two resolved flags per ten workers, and one still waiting (raised minutes ago)."""
     rows = []
     for i, (worker, team) in enumerate(workers[::5], start=1):
@@ -243,8 +246,8 @@ def _flags(workers: list[tuple[int, int]], summary: str) -> list[dict[str, Any]]
                 "team_id": team,
                 "case_id": None,
                 "worker_id": worker,
-                "urgency": "week",
-                "source": "stuck",
+                "urgency": codes["week"],  # encrypted, like the summary
+                "source": codes["stuck"],
                 "summary": summary,
                 "state": "open" if waiting else "resolved",
                 "raised_at": NOW - (timedelta(minutes=5) if waiting else timedelta(days=20)),

@@ -77,6 +77,8 @@ class Bearings:
     poller: Poller | None = None
     delivery: Delivery | None = None
     server: OpsServer | None = None
+    # /healthz and /metrics on their own address (OPS_LISTEN_HOST/OPS_LISTEN_PORT), if set.
+    ops_server: OpsServer | None = None
     # When this process's periodic job last ran (monotonic seconds), for the health check.
     last_tick: float | None = None
     started_at: float | None = None
@@ -179,26 +181,31 @@ class Bearings:
             raise StartupError(f"Telegram refused the webhook {url}: {outcome.reason}")
 
     async def _serve_ops(self, webhook: Any = None) -> None:
-        """Start the HTTP server: the webhook (if given), health and metrics (if enabled)."""
-        enabled = self.settings.metrics_enabled
-        if webhook is None and not enabled:
+        """Start the HTTP server: the webhook (if given), health and metrics (if enabled) beside
+        it, or on their own address when ``OPS_LISTEN_PORT`` is set."""
+        settings = self.settings
+        enabled, apart = settings.metrics_enabled, settings.ops_address
+        if enabled and apart is not None:
+            self.ops_server = await _listen(
+                OpsServer(*apart, health=self.health, metrics=self.metrics_page),
+                apart,
+                "Set OPS_LISTEN_HOST/OPS_LISTEN_PORT, or METRICS_ENABLED=false.",
+            )
+        beside = enabled and apart is None
+        if webhook is None and not beside:
             return
-        self.server = OpsServer(
-            self.settings.listen_host,
-            self.settings.listen_port,
-            webhook=webhook,
-            health=self.health if enabled else None,
-            metrics=self.metrics_page if enabled else None,
+        address = (settings.listen_host, settings.listen_port)
+        self.server = await _listen(
+            OpsServer(
+                *address,
+                webhook=webhook,
+                health=self.health if beside else None,
+                metrics=self.metrics_page if beside else None,
+            ),
+            address,
+            "Set LISTEN_HOST/LISTEN_PORT"
+            + ("." if webhook is not None else ", or METRICS_ENABLED=false."),
         )
-        try:
-            await self.server.start()
-        except OSError as error:
-            self.server = None
-            raise StartupError(
-                f"cannot listen on {self.settings.listen_host}:{self.settings.listen_port} "
-                f"({error.strerror or error}). Set LISTEN_HOST/LISTEN_PORT"
-                + ("." if webhook is not None else ", or METRICS_ENABLED=false.")
-            ) from None
 
     async def health(self) -> tuple[bool, dict[str, Any]]:
         """This process's health: database, migrations, scheduler, last delivery."""
@@ -274,6 +281,9 @@ class Bearings:
         if self.server is not None:
             await self.server.stop()
             self.server = None
+        if self.ops_server is not None:
+            await self.ops_server.stop()
+            self.ops_server = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -289,6 +299,18 @@ class Bearings:
         await self.application.shutdown()
         await self.database.dispose()
         log.info("bearings.stopped")
+
+
+async def _listen(server: OpsServer, address: tuple[str, int], advice: str) -> OpsServer:
+    """Start an HTTP server, or stop start-up with what to change."""
+    try:
+        await server.start()
+    except OSError as error:
+        host, port = address
+        raise StartupError(
+            f"cannot listen on {host}:{port} ({error.strerror or error}). {advice}"
+        ) from None
+    return server
 
 
 def build(settings: Settings, *, clock: Clock | None = None) -> Bearings:

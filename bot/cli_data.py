@@ -25,6 +25,7 @@ from prompts import render
 from storage.backup import BackupError, backup_sqlite, postgres_advice, restore_sqlite
 from storage.crypto import install_keys
 from storage.db import Database, DatabaseInUse
+from storage.private_files import write_private
 from storage.rotation import RotationReport, TableProgress, rotate_keys
 
 
@@ -106,9 +107,8 @@ def export_command(settings: Settings, args: argparse.Namespace) -> int:
     exported = with_database(settings, make)
     for file in exported.files:
         path = out / file.name if out.is_dir() else out
-        # Readable by the operator only: the file holds personal data.
-        path.touch(mode=0o600)
-        path.write_bytes(file.content)
+        # Readable by the operator only (whatever the umask): the file holds personal data.
+        write_private(path, file.content)
         print(f"Wrote {path} ({len(file.content):,} bytes)")
     print("The export holds personal data: keep it safe, and delete it once it is filed.")
     return 0

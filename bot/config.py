@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.timezones import check_timezone
@@ -52,8 +52,12 @@ class Settings(BaseSettings):
     # 0: any free port (tests).
     listen_port: int = Field(default=8080, ge=0, le=65535)
     # /healthz and /metrics on LISTEN_HOST:LISTEN_PORT (beside the webhook, or on their own
-    # when polling).
+    # when polling), unless OPS_LISTEN_PORT gives them their own address.
     metrics_enabled: bool = True
+    # Their own address (host defaults to LISTEN_HOST); the webhook port then serves only the
+    # webhook. Unset: they stay on LISTEN_HOST:LISTEN_PORT.
+    ops_listen_port: int | None = Field(default=None, ge=0, le=65535)
+    ops_listen_host: str | None = None
     log_level: str = "INFO"
     default_timezone: str = "Europe/London"
     invite_ttl_days: int = Field(default=7, ge=1, le=90)
@@ -99,6 +103,27 @@ class Settings(BaseSettings):
         if not _SECRET_TOKEN.match(value.get_secret_value()):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
+
+    @field_validator("ops_listen_port", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("ops_listen_host")
+    @classmethod
+    def _check_ops_host(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value in (None, ""):
+            return None
+        if info.data.get("ops_listen_port") is None:
+            raise ValueError("needs OPS_LISTEN_PORT too (the port of that address)")
+        return value
+
+    @property
+    def ops_address(self) -> tuple[str, int] | None:
+        """Where /healthz and /metrics listen on their own, or None: beside the webhook."""
+        if self.ops_listen_port is None:
+            return None
+        return self.ops_listen_host or self.listen_host, self.ops_listen_port
 
     @field_validator("database_url")
     @classmethod

@@ -4,7 +4,8 @@ A backup is taken with SQLite's online backup API while the bot keeps running:
 the copy is one consistent snapshot (the read transaction holds it steady while
 the bot's writes go on in the write-ahead log), checked with ``integrity_check``,
 turned into a single self-contained file, and only then moved into place, so a
-half-written backup never has the final name.
+half-written backup never has the final name. Backups, like the database, are readable
+by the bot's user only (0600).
 
 Restoring refuses while a bot holds the database (its lock file), checks the
 backup the same way, and keeps the file it replaces beside it rather than
@@ -25,6 +26,8 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+
+from storage.private_files import make_private
 
 _POSTGRES_ADVICE = """\
 This database is PostgreSQL: back it up with PostgreSQL's own tools, which take a
@@ -64,6 +67,7 @@ def backup_sqlite(source: Path, target: Path) -> BackupReport:
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     try:
+        make_private(partial)  # the copy is as private as the database: 0600 from the start
         with _connect(source, read_only=True) as live, _connect(partial) as copy:
             live.backup(copy)  # every page in one step: one snapshot of the whole database
             copy.execute("PRAGMA journal_mode=DELETE")  # a single file, no -wal beside it
@@ -86,6 +90,7 @@ def restore_sqlite(backup: Path, target: Path, *, now: datetime) -> Path | None:
     incoming = target.with_name(f".{target.name}.restoring")
     incoming.unlink(missing_ok=True)
     try:
+        make_private(incoming)
         with _connect(backup, read_only=True) as source, _connect(incoming) as copy:
             source.backup(copy)
             copy.execute("PRAGMA journal_mode=DELETE")
@@ -96,6 +101,7 @@ def restore_sqlite(backup: Path, target: Path, *, now: datetime) -> Path | None:
             with _connect(target) as old:
                 old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             os.replace(target, kept)
+            make_private(kept)
         for suffix in ("-wal", "-shm"):
             target.with_name(target.name + suffix).unlink(missing_ok=True)
         os.replace(incoming, target)

@@ -1,8 +1,9 @@
 """The database: one engine per process, a unit of work per update or job.
 
-SQLite runs in WAL mode with foreign keys on, and every transaction starts
-with ``BEGIN IMMEDIATE`` behind one in-process write lock: SQLite has a single
-writer, and taking the lock up front avoids both busy-waiting and the
+A SQLite database file and the files beside it are readable by the bot's user only
+(``storage.private_files``). SQLite runs in WAL mode with foreign keys on, and every
+transaction starts with ``BEGIN IMMEDIATE`` behind one in-process write lock: SQLite has
+a single writer, and taking the lock up front avoids both busy-waiting and the
 "database is locked" error of a read transaction upgraded to a write. That lock
 only works inside one process, so a running bot also holds an exclusive lock
 file next to a SQLite database (``claim_sole_use``); a second one is refused.
@@ -36,6 +37,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from storage.private_files import make_sqlite_private, open_private
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -66,7 +68,7 @@ class Database:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, self.sqlite_path())
         self._sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=HoldingSession
         )
@@ -84,7 +86,7 @@ class Database:
         if path is None or self._sole_use is not None:
             return
         lock_path = path.with_name(path.name + ".lock")
-        handle = lock_path.open("a+", encoding="utf-8")
+        handle = os.fdopen(open_private(lock_path), "a+", encoding="utf-8")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -129,6 +131,17 @@ class Database:
             await connection.execution_options(**{READ_ONLY: True})
             async with connection.begin():
                 yield connection
+
+    @contextlib.asynccontextmanager
+    async def read_only(self) -> AsyncIterator[UnitOfWork]:
+        """Repositories over a transaction that only reads (see :meth:`reading`), rolled back
+        at the end: for the health check and metrics, which must never wait for a writer."""
+        async with self.reading() as connection:
+            session = self._sessions(bind=connection)
+            try:
+                yield UnitOfWork(session)
+            finally:
+                await session.close()
 
     async def run(
         self,
@@ -179,7 +192,14 @@ def _hold(session: Session, instance: object) -> None:
     session.info.setdefault("held", []).append(instance)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, path: Path | None) -> None:
+    if path is not None:
+
+        @event.listens_for(engine.sync_engine, "do_connect")
+        def _before_connect(*_: Any) -> None:
+            # Before SQLite opens (or creates) the file: it and its -wal, -shm are 0600.
+            make_sqlite_private(path)
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from the driver so BEGIN IMMEDIATE is ours.

@@ -1,6 +1,7 @@
 """SQLAlchemy models: the tables of Bearings.
 
-Every free-text field uses ``EncryptedText``/``EncryptedJSON``. Instants are
+Every free-text field uses ``EncryptedText``/``EncryptedJSON``, and so do the codes that
+say how a case is going (a visit's risk change, a flag's urgency and source). Instants are
 UTC (``UTCDateTime``); visit and review dates are local ``Date`` values in the
 team's time zone.
 """
@@ -241,7 +242,7 @@ class Visit(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     visited_on: Mapped[date] = mapped_column(Date)
     how_it_went: Mapped[str] = mapped_column(EncryptedText)
-    risk_change: Mapped[str] = mapped_column(String(8))
+    risk_change: Mapped[str] = mapped_column(EncryptedText)  # "up", "same", "down"
     next_step: Mapped[str | None] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -346,8 +347,10 @@ class Flag(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     worker_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
-    urgency: Mapped[str] = mapped_column(String(12))
-    source: Mapped[str] = mapped_column(String(16))
+    # Encrypted like the summary: a copy of the database must not show which cases are urgent
+    # (the metrics count open flags by urgency in Python, not in SQL).
+    urgency: Mapped[str] = mapped_column(EncryptedText)
+    source: Mapped[str] = mapped_column(EncryptedText)
     summary: Mapped[str] = mapped_column(EncryptedText)
     state: Mapped[str] = mapped_column(String(12))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime)

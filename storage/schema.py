@@ -18,6 +18,8 @@ from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import READ_ONLY
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -41,6 +43,8 @@ class SchemaState:
 async def schema_state(engine: AsyncEngine) -> SchemaState:
     """Compare the database's revision with the newest migration this code knows."""
     async with engine.connect() as connection:
+        # Only reads: on SQLite a plain BEGIN, so a writer holding the database never delays it.
+        await connection.execution_options(**{READ_ONLY: True})
         current = await connection.run_sync(_current_revision)
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head() or ""

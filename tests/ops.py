@@ -48,6 +48,19 @@ def with_ops_server(settings: Settings, port: int = 0) -> Settings:
     )
 
 
+def with_ops_address(settings: Settings, port: int, host: str = "127.0.0.1") -> Settings:
+    """The same settings with /healthz and /metrics moved to their own address."""
+    return Settings(
+        **{
+            **settings.model_dump(),
+            "metrics_enabled": True,
+            "ops_listen_host": host,
+            "ops_listen_port": port,
+        },
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
 def samples(page: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     """A Prometheus text page as {(sample name, sorted labels): value}."""
     return {

@@ -4,7 +4,8 @@ Healthy means: the database answers, its migrations are the ones this code
 expects, and this process's periodic job (the scheduler's tick) has run
 lately. The last successful delivery is reported but does not decide health:
 a quiet night sends nothing, which is not a fault (alert on the outbox's
-oldest due age instead).
+oldest due age instead). It only reads: on SQLite it never takes the write lock, so a
+busy writer does not make the bot look unhealthy.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ async def check_health(
 
 async def _read(database: Database) -> tuple[SchemaState, datetime | None]:
     state = await schema_state(database.engine)
-    async with database.unit_of_work() as uow:
+    async with database.read_only() as uow:
         return state, await uow.outbox.last_sent_at()
 
 

@@ -138,7 +138,7 @@ class Metrics:
 
     async def refresh(self, database: Database, now: datetime) -> None:
         """Read the shared figures (outbox backlog, open flags) from the database."""
-        async with database.unit_of_work() as uow:
+        async with database.read_only() as uow:  # never waits for a writer
             depth, oldest_due = await uow.outbox.backlog(now)
             flags = await uow.flags.open_counts()
             last_sent = await uow.outbox.last_sent_at()

@@ -107,6 +107,8 @@ async def join_team(
         )
     invite, team = await _valid_invite(uow, clock, token)
     now = clock.now()
+    if not await uow.invites.claim(invite.id, now):
+        raise Refusal("invite_used")  # someone else redeemed it at the same moment
     if existing is not None:
         # A former member (removed from a team) joins again: a fresh membership, so nothing
         # of their old team follows them. The old row stays with the old team's records,

@@ -1,11 +1,11 @@
-"""Invites, looked up by the hash of their token."""
+"""Invites, looked up by the hash of their token, and claimed once."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Invite
@@ -37,3 +37,16 @@ class InviteRepository:
             Invite.team_id == team_id, Invite.used_at.is_(None), Invite.expires_at > now
         )
         return (await self._session.scalars(query.order_by(Invite.created_at.desc()))).all()
+
+    async def claim(self, invite_id: int, at: datetime) -> bool:
+        """Mark an unused, unexpired invite used, atomically: of two redemptions racing (two
+        processes on PostgreSQL), the second waits for the first's row lock, then finds it
+        used (a revocation at the same moment wins the same way). Returns whether this one
+        claimed it."""
+        claimed = await self._session.execute(
+            update(Invite)
+            .where(Invite.id == invite_id, Invite.used_at.is_(None), Invite.expires_at > at)
+            .values(used_at=at)
+            .returning(Invite.id)
+        )
+        return claimed.first() is not None

@@ -4,6 +4,12 @@ messages, channel posts, groups)."""
 from __future__ import annotations
 
 import json
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,7 +21,9 @@ from bot.services import onboarding
 from prompts import render
 from storage.db import Database
 from storage.models import Base, FlowSession, InboxUpdate
-from tests.e2e.conftest import Chatter, add_case, member, stored_case
+from storage.schema import upgrade_to_head
+from tests.e2e.conftest import Chatter, add_case, bot_settings, member, running, stored_case
+from tests.e2e.test_backup_restore import environment, kept_beside, run_bearings
 from tests.team import SUPERVISOR_ID, WORKER_ID, seed_team
 from tests.waiting import eventually
 
@@ -152,3 +160,55 @@ async def test_in_a_group_the_bot_answers_only_its_commands_and_never_shows_a_ca
         assert answer.get("text") == render("button_private_only")
     assert [m.html for m in emulator.bot_messages(GROUP)] == [pointer, pointer]
     assert not [r for r in emulator.requests if r.method.startswith("edit") and r.chat_id == GROUP]
+
+
+@contextmanager
+def umask(mask: int) -> Iterator[None]:
+    """Run with this umask (the bot in this process and the commands it starts)."""
+    previous = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+async def test_the_database_its_wal_backups_and_exports_are_readable_by_the_bot_only(
+    emulator: BotApiEmulator, tmp_path: Path, data_keys: list[str]
+) -> None:
+    live = tmp_path / "bearings.db"
+    beside = [live.with_name(live.name + suffix) for suffix in ("-wal", "-shm", ".lock")]
+    clock = MovableClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    env = environment(live, data_keys)
+    backup, out = tmp_path / "monday.db", tmp_path / "fam-0142.pdf"
+    with umask(0):  # the most permissive there is: every file would be 0666 or 0644
+        database = Database(f"sqlite+aiosqlite:///{live}")
+        await upgrade_to_head(database.engine)
+        await seed_team(database, clock)
+        assert mode(live) == 0o600
+        await database.dispose()
+        live.chmod(0o644)  # a database made before: narrowed when the bot opens it
+        alex = Chatter(emulator, WORKER_ID, "Alex")
+        async with running(bot_settings(emulator, database.url, data_keys), clock):
+            await add_case(alex, "FAM-0142")
+            assert all(path.exists() for path in beside)
+            assert {path.name: mode(path) for path in [live, *beside]} == {
+                path.name: 0o600 for path in [live, *beside]
+            }
+            code, _, err = await run_bearings("backup", str(backup), env=env)
+            assert code == 0, err
+        out.write_bytes(b"an old file in the way")
+        out.chmod(0o644)
+        args = ("export", "--case", "FAM-0142", "--team", "North Team", "--out", str(out))
+        code, _, err = await run_bearings(*args, env=env)
+        assert code == 0, err
+        code, _, err = await run_bearings("restore", str(backup), env=env)
+        assert code == 0, err
+    assert out.read_bytes().startswith(b"%PDF")
+    (kept,) = kept_beside(live)
+    assert {path.name: mode(path) for path in (live, backup, out, kept)} == {
+        path.name: 0o600 for path in (live, backup, out, kept)
+    }

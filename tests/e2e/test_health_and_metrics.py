@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -163,3 +165,24 @@ async def test_healthz_says_unhealthy_when_the_scheduler_has_not_ticked_lately(
     assert healthy is False and report["scheduler"]["ok"] is False
     healthy, _ = await check_health(database, tick_age=1.0, tick_seconds=15)
     assert healthy is True
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_healthz_and_metrics_only_read_so_a_writer_holding_the_database_does_not_stop_them(
+    watched: Bearings, database: Database
+) -> None:
+    async def healthy() -> bool:
+        return (await health(watched))[0] == 200
+
+    await eventually(healthy)
+    blocker = sqlite3.connect(database.url.split(":///", 1)[1], isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds SQLite's write lock
+    try:
+        # Prompt answers (a write would wait for the lock, up to the busy timeout).
+        status, report = await asyncio.wait_for(health(watched), 2.0)
+        assert status == 200 and report["database"] == {"ok": True}
+        status, _, page = await asyncio.wait_for(get(watched, "/metrics"), 2.0)
+        assert status == 200 and "bearings_outbox_depth 0.0" in page
+    finally:
+        blocker.rollback()
+        blocker.close()

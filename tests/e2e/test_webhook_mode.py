@@ -4,6 +4,7 @@ back to polling cleanly."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,7 +20,8 @@ from bot.telegram.webhook import SECRET_HEADER
 from storage.db import Database
 from tests.e2e.conftest import bot_settings, running
 from tests.e2e.test_inbox import stranger_start
-from tests.ops import WEBHOOK_SECRET, free_port, with_webhook
+from tests.ops import WEBHOOK_SECRET, free_port, with_ops_address, with_webhook
+from tests.waiting import eventually
 
 WELCOME = "invite link"
 
@@ -99,6 +101,48 @@ async def test_a_body_that_is_not_an_update_is_refused(hooked: Bearings, body: A
         assert response.status == 400
 
 
+DEEP = 100_000
+MALFORMED = {
+    "nested arrays": b"[" * DEEP + b"]" * DEEP,
+    "nested objects": b'{"a":' * DEEP + b"1" + b"}" * DEEP,
+    "nested in an update": b'{"update_id": 7401, "message": ' + b"[" * DEEP + b"]" * DEEP + b"}",
+    "too deep for an update": b'{"update_id": 7402, "message": ' + b"[" * 200 + b"]" * 200 + b"}",
+    "invalid UTF-8": b'{"update_id": 7403, "message": {"text": "\xc3\x28"}}',
+    "a string": b'"update"',
+    "a number": b"7404",
+    "null": b"null",
+    "empty": b"",
+    "not JSON at all": b"\x00\x01garbage{",
+    "NaN": b'{"update_id": 7405, "message": {"date": NaN}}',
+    "update id too large": b'{"update_id": 18446744073709551616}',
+    "a chat id that is no number": b'{"update_id": 7406, "message": {"chat": {"id": "north"}}}',
+}
+
+
+async def test_malformed_or_deeply_nested_bodies_get_400_and_the_bot_carries_on(
+    hooked: Bearings,
+    emulator: BotApiEmulator,
+    database: Database,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert hooked.settings.webhook_url is not None
+    headers = {SECRET_HEADER: WEBHOOK_SECRET, "Content-Type": "application/json"}
+    caplog.set_level(logging.WARNING)
+    answers = {}
+    async with aiohttp.ClientSession() as session:
+        for name, body in MALFORMED.items():
+            async with session.post(
+                hooked.settings.webhook_url, data=body, headers=headers
+            ) as response:
+                answers[name] = response.status
+    assert answers == dict.fromkeys(MALFORMED, 400)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    for update_id in range(7401, 7407):
+        assert not await stored(database, update_id)
+    emulator.send_message(907, "/start", first_name="Pat")  # the bot carries on
+    assert WELCOME in (await emulator.wait_for_bot_message(907, after=0)).text
+
+
 async def test_the_right_secret_stores_the_update_before_answering(
     hooked: Bearings, emulator: BotApiEmulator, database: Database
 ) -> None:
@@ -150,3 +194,27 @@ def test_webhook_mode_without_a_secret_refuses_to_start(
     settings = with_webhook(bot_settings(emulator, database_url, data_keys), 8443, secret=None)
     with pytest.raises(StartupError, match="WEBHOOK_SECRET is not set"):
         build(settings)
+
+
+async def status_of(url: str) -> int:
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status
+
+
+async def test_healthz_and_metrics_move_to_their_own_address_away_from_the_webhook(
+    emulator: BotApiEmulator, database: Database, clock: MovableClock, data_keys: list[str]
+) -> None:
+    webhook_port, ops_port = free_port(), free_port()
+    settings = with_webhook(bot_settings(emulator, database.url, data_keys), webhook_port)
+    async with running(with_ops_address(settings, ops_port), clock):
+        public, ops = f"http://127.0.0.1:{webhook_port}", f"http://127.0.0.1:{ops_port}"
+        assert await status_of(f"{public}/healthz") == 404
+        assert await status_of(f"{public}/metrics") == 404
+
+        async def healthy() -> bool:
+            return await status_of(f"{ops}/healthz") == 200
+
+        await eventually(healthy)
+        assert await status_of(f"{ops}/metrics") == 200
+        emulator.send_message(906, "/start", first_name="Pat")  # the webhook still works
+        assert WELCOME in (await emulator.wait_for_bot_message(906, after=0)).text

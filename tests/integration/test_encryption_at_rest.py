@@ -306,8 +306,54 @@ def test_the_models_encrypted_columns_are_all_found() -> None:
         ("bearings_checks", "note"),
         ("flags", "summary"),
         ("flags", "outcome"),
+        ("flags", "urgency"),
+        ("flags", "source"),
+        ("visits", "risk_change"),
     } <= found
     assert {name for name, _ in found} <= set(Base.metadata.tables)
+
+
+CODES = (("visits", "risk_change"), ("flags", "urgency"), ("flags", "source"))
+"""Short codes with no distinctive string to search for: read column by column instead."""
+
+
+async def stored_codes(database: Database) -> dict[tuple[str, str], list[str]]:
+    """The codes as stored, underneath SQLAlchemy's types, oldest row first."""
+    async with database.engine.connect() as connection:
+        return {
+            (table, column): [
+                value
+                for (value,) in await connection.execute(
+                    text(f"SELECT {column} FROM {table} ORDER BY id")
+                )
+            ]
+            for table, column in CODES
+        }
+
+
+async def test_a_visits_risk_change_and_a_flags_urgency_and_source_are_encrypted(
+    database: Database, clock: MovableClock
+) -> None:
+    await write_everything(database, clock)
+    alex = await person(database, WORKER_ID)
+    async with database.unit_of_work() as uow:
+        # A second flag, still open: the metrics count open flags by their urgency.
+        await flags.raise_flag(
+            uow, clock, alex, case_id=None, urgency=Urgency.WEEK, source="stuck", summary="x"
+        )
+
+    stored = await stored_codes(database)
+
+    assert all(value.startswith("gAAAAA") for values in stored.values() for value in values)
+    assert {key: [key_ring().decrypt(v) for v in values] for key, values in stored.items()} == {
+        ("visits", "risk_change"): ["same", "up"],
+        ("flags", "urgency"): ["today", "week"],
+        ("flags", "source"): ["case", "stuck"],
+    }
+    async with database.unit_of_work() as uow:
+        assert await uow.flags.open_counts() == {("week", "open"): 1}
+        visits_read = (await uow.session.scalars(select(Visit).order_by(Visit.id))).all()
+        assert [v.risk_change for v in visits_read] == ["same", "up"]
 
 
 # --- key rotation ------------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.clock import MovableClock
 from bot.domain.errors import Refusal
@@ -164,3 +166,50 @@ async def test_team_names_are_unique_and_time_zones_checked(
                     uow, clock, name=name, timezone=zone, invite_ttl_days=7
                 )
         assert refused.value.code == code
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_two_people_redeeming_one_invite_at_once_on_postgres_only_one_joins(
+    database: Database, clock: MovableClock
+) -> None:
+    invite = await _team(database, clock)
+    other_process = Database(database.url)  # a second bot process on the same database
+    try:
+        async with database.unit_of_work() as uow:
+            first = await onboarding.join_team(
+                uow, clock, token=invite.token, telegram_user_id=10, display_name="Sam"
+            )
+            # The first redemption is not committed yet; the second races it from another
+            # process and reaches the invite row while the first still holds it.
+            second = asyncio.create_task(_join(other_process, clock, invite.token, 11, "Kim"))
+            assert await _waiting_on_invites(database, second), "the second did not reach it"
+        with pytest.raises(Refusal) as refused:
+            await second
+    finally:
+        await other_process.dispose()
+    assert refused.value.code == "invite_used"
+    async with database.unit_of_work() as uow:
+        members = (await uow.session.scalars(select(Member.telegram_user_id))).all()
+        used_by = await uow.session.scalar(select(Invite.used_by_id))
+        joined = await uow.session.scalar(
+            select(func.count()).where(AuditEntry.action == "member.joined")
+        )
+    assert members == [10] and used_by == first.member_id and joined == 1
+
+
+async def _waiting_on_invites(database: Database, task: asyncio.Task[Any]) -> bool:
+    """Whether another backend is blocked on the invites row (or the task has already
+    finished, as it could before redemption was atomic); polls, no sleeping."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+        "AND datname = current_database() AND query ILIKE '%invites%'"
+    )
+    for _ in range(2000):
+        if task.done():
+            return True
+        async with database.engine.connect() as connection:
+            if (await connection.scalar(query)) or 0:
+                return True
+        await asyncio.sleep(0)
+    return False

@@ -116,3 +116,22 @@ def test_replies_in_flight_is_unset_unless_given_and_checked(
     monkeypatch.setenv("REPLIES_IN_FLIGHT", "0")
     with pytest.raises(ConfigError, match="REPLIES_IN_FLIGHT"):
         load_settings()
+
+
+def test_health_and_metrics_get_their_own_address_only_when_a_port_is_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("OPS_LISTEN_HOST", "OPS_LISTEN_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LISTEN_HOST", "127.0.0.1")
+    assert load_settings().ops_address is None  # unset: beside the webhook, as before
+    monkeypatch.setenv("OPS_LISTEN_PORT", "9090")
+    assert load_settings().ops_address == ("127.0.0.1", 9090)
+    monkeypatch.setenv("OPS_LISTEN_HOST", "10.0.0.5")
+    assert load_settings().ops_address == ("10.0.0.5", 9090)
+    monkeypatch.delenv("OPS_LISTEN_PORT")
+    with pytest.raises(ConfigError, match="OPS_LISTEN_HOST: needs OPS_LISTEN_PORT"):
+        load_settings()
+    monkeypatch.setenv("OPS_LISTEN_PORT", "70000")
+    with pytest.raises(ConfigError, match="OPS_LISTEN_PORT"):
+        load_settings()
