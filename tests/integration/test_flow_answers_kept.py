@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from bot.clock import MovableClock
 from bot.domain.buttons import prefilled
-from bot.services import flows
+from bot.domain.errors import Refusal
+from bot.services import flows, planner
 from bot.services.flows import Question
 from storage.db import Database
-from storage.models import FlowSession
-from storage.repositories.flows import DROPPED, FINISHED, OPEN
+from storage.models import FlowSession, Team
+from storage.repositories.flows import DRAFT, DROPPED, FINISHED, OPEN
 from tests.integration.test_flow_engine import (
     MONDAY,
     add_case,
@@ -141,3 +142,95 @@ async def test_a_draft_thrown_away_or_left_for_a_resumed_one_keeps_no_answers(
     assert rows[left.id].status == DROPPED
     kept_nothing(rows[left.id])
     assert rows[second.id].answers["values"] == {"reference": "FAM-0200"}
+
+
+async def plan(database: Database, clock: MovableClock) -> None:
+    """One tick of the periodic planner (the deployment keeps things 90 days)."""
+    async with database.unit_of_work() as uow:
+        await planner.plan(
+            uow, clock, flow_idle=flows.DEFAULT_IDLE, retention_days=90, nudges=False
+        )
+
+
+async def test_a_draft_keeps_its_answers_for_the_teams_retention_period_then_is_dropped(
+    database: Database, clock: MovableClock, team: SeededTeam
+) -> None:
+    async with database.unit_of_work() as uow:
+        north = (await uow.session.scalars(select(Team).where(Team.name == "North Team"))).one()
+        north.settings = {"retention_days": 30}
+    await half_a_visit(database, clock, team)  # last answered on MONDAY
+    clock.advance(timedelta(hours=49))
+    await plan(database, clock)  # the planner makes it a draft
+    draft = await latest_row(database, team.worker)
+    assert draft.status == DRAFT
+    # A draft of South Team's supervisor, last answered at the same moment (90 days there).
+    async with database.unit_of_work() as uow:
+        pat = await uow.members.by_telegram_id(team.other_team_supervisor)
+        assert pat is not None
+        south = await uow.flows.add(
+            FlowSession(
+                member_id=pat.id,
+                flow="newcase",
+                step="stage",
+                answers={"values": {"reference": "SOU-0001"}, "path": ["reference"]},
+                status=DRAFT,
+                started_at=MONDAY,
+                updated_at=MONDAY,
+            )
+        )
+
+    clock.set(MONDAY + timedelta(days=30) - timedelta(minutes=1))
+    await plan(database, clock)
+    kept = await latest_row(database, team.worker)
+    assert kept.status == DRAFT and kept.answers["values"]["how"] == NOTE
+
+    clock.set(MONDAY + timedelta(days=30))
+    await plan(database, clock)
+    gone = await latest_row(database, team.worker)
+    assert (gone.id, gone.status, gone.finished_at) == (draft.id, DROPPED, clock.now())
+    kept_nothing(gone)
+    async with database.unit_of_work() as uow:
+        with pytest.raises(Refusal):  # the old "carry on" button does nothing
+            await flows.resume_draft(uow, clock, telegram_user_id=team.worker, session_id=draft.id)
+        still = await uow.flows.get(south.id)
+        assert still is not None and still.status == DRAFT and still.answers["values"]
+
+    clock.set(MONDAY + timedelta(days=90))
+    await plan(database, clock)
+    async with database.unit_of_work() as uow:
+        still = await uow.flows.get(south.id)
+        assert still is not None and still.status == DROPPED
+        kept_nothing(still)
+
+
+async def test_flows_closed_before_this_change_are_emptied_by_the_periodic_purge(
+    database: Database, clock: MovableClock, team: SeededTeam
+) -> None:
+    """Rows closed with their answers still in them (as every closed flow was before)."""
+    async with database.unit_of_work() as uow:
+        alex = await uow.members.by_telegram_id(team.worker)
+        assert alex is not None
+        ids = [
+            (
+                await uow.flows.add(
+                    FlowSession(
+                        member_id=alex.id,
+                        flow="flag_resolve",
+                        step="outcome",
+                        answers={"values": {"flag": 1, "outcome": NOTE}, "path": ["outcome"]},
+                        status=status,
+                        started_at=MONDAY,
+                        updated_at=MONDAY,
+                        finished_at=MONDAY,
+                    )
+                )
+            ).id
+            for status in (FINISHED, DROPPED)
+        ]
+    await plan(database, clock)
+    async with database.unit_of_work() as uow:
+        for session_id in ids:
+            row = await uow.flows.get(session_id)
+            assert row is not None
+            kept_nothing(row)
+            assert row.finished_at == MONDAY, "closing times are kept"
