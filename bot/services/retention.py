@@ -1,5 +1,6 @@
 """Retention (services layer): purging closed cases once their team's period has passed,
-and dropping the answers of drafts left as long.
+dropping the answers of drafts left as long, and the payloads of failed updates kept for
+the deployment's period.
 
 ``purge_due`` is what the periodic planner calls and what ``bearings purge``
 runs: every team's closed cases older than its retention period go, each with
@@ -123,6 +124,14 @@ async def forget_kept_answers(
         await close_session(uow, draft, DROPPED, clock)
         emptied += 1
     return emptied
+
+
+async def forget_failed_updates(uow: UnitOfWork, clock: Clock, retention_days: int) -> int:
+    """Failed updates kept for the deployment's retention period (``RETENTION_DAYS``, counted
+    from when they arrived) lose what the person sent: only their id and that they failed
+    remain. An update belongs to a chat, not a team, so a team's own setting does not apply.
+    How many were emptied."""
+    return await uow.inbox.forget_failed_before(rules.purge_cutoff(clock.now(), retention_days))
 
 
 async def _days_by_team(
