@@ -1,8 +1,12 @@
-"""Retention (domain layer, plain Python): which closed cases are due to be purged.
+"""Retention (domain layer, plain Python): what is kept, and for how long.
 
 A closed case is kept for its team's retention period, counted from the
 instant it was closed; once that many days have passed it is purged with
-everything recorded about it. An open case is never due.
+everything recorded about it. An open case is never due. A draft (a flow left
+idle, kept to carry on with) keeps its answers for the same period, counted from
+its last answer; then it is dropped. A failed update's payload (kept so that
+nothing a person sent is lost) is kept for the deployment's period, counted from
+when it arrived: an update belongs to a chat, not to a team.
 """
 
 from __future__ import annotations
@@ -50,3 +54,9 @@ def due_for_purge(cases: list[ClosedCase], now: datetime, days: int) -> list[Clo
     """The cases due, oldest closed first."""
     due = [case for case in cases if is_due(case, now, days)]
     return sorted(due, key=lambda case: (case.closed_at, case.id))
+
+
+def cutoffs(now: datetime, days_by_team: dict[int, int]) -> dict[int, datetime]:
+    """Each team's cutoff: a case closed, or a draft last answered, at or before it has been
+    kept for the team's whole period."""
+    return {team_id: purge_cutoff(now, days) for team_id, days in days_by_team.items()}

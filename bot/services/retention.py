@@ -1,4 +1,6 @@
-"""Retention (services layer): purging closed cases once their team's period has passed.
+"""Retention (services layer): purging closed cases once their team's period has passed,
+dropping the answers of drafts left as long, and the payloads of failed updates kept for
+the deployment's period.
 
 ``purge_due`` is what the periodic planner calls and what ``bearings purge``
 runs: every team's closed cases older than its retention period go, each with
@@ -15,7 +17,9 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain import retention as rules
+from bot.services.flows.sessions import close_session
 from bot.services.timing import TeamSettingsById, every_team_settings
+from storage.repositories.flows import DROPPED
 from storage.repositories.retention import PURGED_TABLES, PurgeRepository
 from storage.uow import UnitOfWork
 
@@ -66,13 +70,8 @@ async def purge_due(
     team's settings, when the caller has them already."""
     now = clock.now()
     repository = PurgeRepository(uow.session)
-    settings = teams if teams is not None else await every_team_settings(uow)
-    days = {
-        team_id: rules.retention_days(team_setting.retention_days, retention_days)
-        for team_id, (_, team_setting) in settings.items()
-    }
-    cutoffs = {team_id: rules.purge_cutoff(now, n) for team_id, n in days.items()}
-    candidates = await repository.closed_before(cutoffs)
+    days = await _days_by_team(uow, retention_days, teams)
+    candidates = await repository.closed_before(rules.cutoffs(now, days))
     loaded = {team.id: team for team in await uow.teams.many({c[1] for c in candidates})}
     due: list[_Due] = []
     for case_id, team_id, reference, closed_at in candidates:
@@ -107,6 +106,43 @@ async def purge_due(
             )
         )
     return report
+
+
+async def forget_kept_answers(
+    uow: UnitOfWork,
+    clock: Clock,
+    retention_days: int,
+    *,
+    teams: TeamSettingsById | None = None,
+) -> int:
+    """Drafts left for their team's whole retention period (counted from their last answer)
+    are dropped, their answers emptied; and a closed flow that still holds answers (closed
+    before closing emptied them) is emptied. How many rows were emptied."""
+    days = await _days_by_team(uow, retention_days, teams)
+    emptied = await uow.flows.empty_closed()
+    for draft in await uow.flows.drafts_before(rules.cutoffs(clock.now(), days)):
+        await close_session(uow, draft, DROPPED, clock)
+        emptied += 1
+    return emptied
+
+
+async def forget_failed_updates(uow: UnitOfWork, clock: Clock, retention_days: int) -> int:
+    """Failed updates kept for the deployment's retention period (``RETENTION_DAYS``, counted
+    from when they arrived) lose what the person sent: only their id and that they failed
+    remain. An update belongs to a chat, not a team, so a team's own setting does not apply.
+    How many were emptied."""
+    return await uow.inbox.forget_failed_before(rules.purge_cutoff(clock.now(), retention_days))
+
+
+async def _days_by_team(
+    uow: UnitOfWork, retention_days: int, teams: TeamSettingsById | None
+) -> dict[int, int]:
+    """Each team's retention period: its own setting, else the deployment's."""
+    settings = teams if teams is not None else await every_team_settings(uow)
+    return {
+        team_id: rules.retention_days(team_setting.retention_days, retention_days)
+        for team_id, (_, team_setting) in settings.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import FlowSession
+from storage.models import FlowSession, Member
 
 OPEN, DRAFT, FINISHED, DROPPED = "open", "draft", "finished", "dropped"
 
@@ -76,3 +77,38 @@ class FlowSessionRepository:
             .order_by(FlowSession.id.desc())
         )
         return (await self._session.scalars(query)).all()
+
+    async def drafts_before(
+        self, cutoffs: dict[int, datetime], limit: int = 500
+    ) -> Sequence[FlowSession]:
+        """Drafts last answered at or before their person's team's cutoff (``cutoffs``: team
+        id to instant), oldest first, locked (others' locks skipped on PostgreSQL)."""
+        if not cutoffs:
+            return []
+        due = or_(
+            *(
+                and_(Member.team_id == team_id, FlowSession.updated_at <= cutoff)
+                for team_id, cutoff in cutoffs.items()
+            )
+        )
+        query = (
+            select(FlowSession)
+            .join(Member, Member.id == FlowSession.member_id)
+            .where(FlowSession.status == DRAFT, due)
+            .order_by(FlowSession.updated_at, FlowSession.id)
+            .limit(limit)
+        )
+        if self._session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(of=FlowSession, skip_locked=True)
+        return (await self._session.scalars(query)).all()
+
+    async def empty_closed(self) -> int:
+        """Empty the answers of closed flows that still hold some (closed before closing
+        emptied them; a closed row that kept nothing has no step either); how many."""
+        result: Any = await self._session.execute(
+            update(FlowSession)
+            .where(FlowSession.status.in_((FINISHED, DROPPED)), FlowSession.step != "")
+            .values(answers={}, step="")
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)

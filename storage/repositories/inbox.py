@@ -181,6 +181,23 @@ class InboxRepository:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def forget_failed_before(self, before: datetime) -> int:
+        """Empty the kept payload of failed updates that arrived at or before an instant (their
+        replies delivered): only their id and that they failed remain. How many."""
+        result = await self._session.execute(
+            update(InboxUpdate)
+            .where(
+                InboxUpdate.failed.is_(True),
+                InboxUpdate.status == DONE,
+                # A failed row that kept nothing has no chat either (a stranger's, or done).
+                InboxUpdate.chat_key != 0,
+                InboxUpdate.received_at <= before,
+            )
+            .values(payload={}, chat_key=0)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def highest_update_id(self) -> int | None:
         """The largest update id ever stored, to resume polling after it."""
         return await self._session.scalar(select(func.max(InboxUpdate.update_id)))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.clock import MovableClock
 from bot.domain.flags import Urgency
-from bot.services import cases, flags, notes, supervision, visits
+from bot.services import cases, flags, notes, planner, supervision, visits
 from bot.services.access import Person, find_person
 from bot.services.retention import purge_due
 from storage.db import Database
@@ -22,6 +22,7 @@ from storage.models import (
     Case,
     Flag,
     FlowSession,
+    InboxUpdate,
     NoteRevision,
     OutboxMessage,
     StuckWalkthrough,
@@ -326,3 +327,42 @@ async def test_a_limit_purges_the_oldest_first_and_leaves_the_rest_for_next_time
 
     assert [c.case_id for c in one.cases] == [second]
     assert [c.case_id for c in other.cases] == [first]
+
+
+async def test_a_failed_updates_kept_payload_expires_after_the_deployments_period(
+    database: Database, clock: MovableClock
+) -> None:
+    """A failed update keeps what the person sent (so nothing is lost) for the deployment's
+    retention period from when it arrived; then only its id and that it failed remain. A
+    team's own setting does not shorten or lengthen it: an update belongs to a chat."""
+    await seed_team(database, clock)
+    async with database.unit_of_work() as uow:
+        team = (await uow.session.scalars(select(Team).where(Team.name == "North Team"))).one()
+        team.settings = {"retention_days": 30}
+    arrived = clock.now()
+    sent = {"message": {"chat": {"id": WORKER_ID}, "text": "the rent is three months behind"}}
+    async with database.unit_of_work() as uow:
+        await uow.inbox.receive([(1, WORKER_ID, sent), (2, WORKER_ID, sent)], arrived)
+        failed = await uow.inbox.claim(1)
+        assert failed is not None
+        await uow.inbox.mark_handled(failed, [], arrived, failed=True)
+        await uow.inbox.mark_done([1])
+
+    async def tick(at: datetime) -> None:
+        clock.set(at)
+        async with database.unit_of_work() as uow:
+            await planner.plan(
+                uow, clock, flow_idle=timedelta(hours=48), retention_days=90, nudges=False
+            )
+
+    async def rows() -> dict[int, tuple[dict[str, Any], int, bool]]:
+        async with database.unit_of_work() as uow:
+            found = (await uow.session.scalars(select(InboxUpdate))).all()
+            return {row.update_id: (row.payload, row.chat_key, row.failed) for row in found}
+
+    await tick(arrived + timedelta(days=90) - timedelta(minutes=1))
+    assert (await rows())[1] == (sent, WORKER_ID, True)
+    await tick(arrived + timedelta(days=90))
+    assert await rows() == {1: ({}, 0, True), 2: (sent, WORKER_ID, False)}, (
+        "the failed payload is gone; an update still waiting is left alone"
+    )

@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.retention import ClosedCase, due_for_purge, is_due, purge_cutoff, retention_days
+from bot.domain.retention import (
+    ClosedCase,
+    cutoffs,
+    due_for_purge,
+    is_due,
+    purge_cutoff,
+    retention_days,
+)
 from bot.domain.team_settings import team_settings
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -56,3 +63,10 @@ def test_a_team_setting_overrides_the_deployment_default(
     stored: dict[str, object], expected: int
 ) -> None:
     assert retention_days(team_settings(stored).retention_days, 90) == expected
+
+
+def test_each_team_has_its_own_cutoff() -> None:
+    assert cutoffs(NOW, {1: 30, 2: 90}) == {
+        1: NOW - timedelta(days=30),
+        2: NOW - timedelta(days=90),
+    }

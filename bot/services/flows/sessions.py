@@ -94,9 +94,14 @@ async def own_draft(turn: FlowTurn, session_id: int) -> FlowSession:
 
 
 async def close_session(uow: UnitOfWork, session: FlowSession, status: str, clock: Clock) -> None:
-    """Close a flow, written at once: at most one open flow per person is a database rule,
-    so the close must reach the database before another flow opens."""
+    """Close a flow (finished or dropped), written at once: at most one open flow per person
+    is a database rule, so the close must reach the database before another flow opens.
+
+    Every way a flow ends comes here, and the row keeps only its flow, status, times and ids:
+    the answers (a note's text, a flag's outcome) are emptied, and the step too (an emptied
+    step is how the periodic purge knows a closed row kept nothing)."""
     session.status, session.finished_at = status, clock.now()
+    session.answers, session.step = {}, ""
     session.version += 1
     await uow.flush()
     log.debug("flow.closed", extra={"flow": session.flow, "session": session.id, "as": status})
