@@ -436,6 +436,8 @@ NOT_ACTED = {
     "reachability.move_group_chat": "Telegram's news that a group became a supergroup",
     "reachability.compose_member_unreachable": "outbox composer (periodic job)",
     "retention.purge_due": "periodic job and operator's command line (bearings purge)",
+    "retention.forget_kept_answers": "periodic job (the purge)",
+    "retention.forget_failed_updates": "periodic job (the purge)",
     "team.team_flag_figures": "figures for team_overview and the command line's team report",
     "export.export_case_for_operator": "operator's command line (bearings export --case)",
     "export.export_member_for_operator": "operator's command line (bearings export --member)",
