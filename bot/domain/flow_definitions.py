@@ -38,7 +38,7 @@ _STEP_KEYS = {
     "only_for",
     "section",
 }
-_FLOW_KEYS = {"name", "title", "command", "ending", "steps", "description"}
+_FLOW_KEYS = {"name", "title", "command", "ending", "steps", "description", "only_for"}
 MAX_CALLBACK_STEPS = 40
 
 
@@ -76,6 +76,7 @@ def definition_from_dict(data: Mapping[str, Any]) -> FlowDefinition:
         ending=str(data["ending"]),
         steps=steps,
         description=str(data.get("description", "")),
+        only_for=data.get("only_for"),
     )
 
 

@@ -123,6 +123,8 @@ class FlowDefinition:
     ending: str
     steps: tuple[Step, ...]
     description: str = ""
+    only_for: str | None = None
+    """The one role that may start it (a team's settings: supervisors); None for anyone."""
 
     def for_role(self, role: str) -> FlowDefinition:
         """The flow as someone in this role walks it (steps for other roles left out)."""
@@ -134,6 +136,7 @@ class FlowDefinition:
             ending=self.ending,
             steps=steps,
             description=self.description,
+            only_for=self.only_for,
         )
 
     def step(self, step_id: str) -> Step:

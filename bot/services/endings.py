@@ -23,6 +23,7 @@ from bot.services import (
     reachability,
     stuck,
     supervision,
+    team_admin,
     visits,
 )
 from bot.services.flow_catalogue import catalogue
@@ -52,6 +53,7 @@ FLOW_ENDINGS: dict[str, Ending] = {
     "save_settings": availability.save_settings,
     "save_stuck": stuck.save_stuck,
     "save_supervision": supervision.save_supervision,
+    "save_team_setting": team_admin.change_team_setting,
     "save_visit": visits.save_visit,
     "set_away": availability.set_away,
     "set_review_date": cases.set_review_date,

@@ -194,6 +194,7 @@ async def compose_membership_news(
         "role": row.ref.get("role"),
         "references": [],
         "former": row.ref.get("former", ""),
+        "setting": row.ref.get("setting"),
     }
     if row.ref["event"] == "handed":
         for case_id in row.ref.get("cases", []):

@@ -1,4 +1,5 @@
-"""Team administration from the command line: show a team, change a setting, its report."""
+"""Team administration: show a team, change a setting (the command line, or a supervisor's
+/teamsettings), its report."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from bot.domain.flags import FlagFigures
 from bot.domain.roles import Role
 from bot.domain.team_settings import TEAM_COLUMNS, parse_setting, team_settings
 from bot.domain.timezones import check_timezone
+from bot.services.access import Person
+from bot.services.flows.replies import Said
+from bot.services.membership import owe_news
 from bot.services.team import team_flag_figures
 from storage.models import Team
 from storage.uow import UnitOfWork
@@ -71,7 +75,47 @@ async def set_team_setting(
     uow: UnitOfWork, clock: Clock, *, name: str, key: str, value: str
 ) -> Any:
     """Change one team setting after checking it; audited. Returns the value stored."""
-    team = await _team(uow, name)
+    return await _apply(uow, clock, await _team(uow, name), key, value, actor_id=None)
+
+
+SETTING_KEYS = {
+    "nudge_hour": ("nudge_hour",),
+    "quiet": ("quiet_start", "quiet_end"),
+    "working_days": ("working_days",),
+    "ack": ("ack_minutes_today",),
+    "review_interval": ("review_nudge_days",),
+    "retention_days": ("retention_days",),
+    "safeguarding_instruction": ("safeguarding_instruction",),
+}
+"""What /teamsettings offers, and the team settings each choice sets (from the answers of
+the same names; ``ack`` and ``review_interval`` from their own steps)."""
+_ANSWER_OF = {"ack_minutes_today": "ack", "review_nudge_days": "review_interval"}
+
+
+async def change_team_setting(
+    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
+) -> list[Said]:
+    """The end of /teamsettings (supervisors): the setting changed, audited, and the team's
+    other supervisors told."""
+    if not person.is_supervisor:
+        raise Refusal("supervisors_only")
+    team = await uow.teams.get(person.team_id)
+    assert team is not None  # a foreign key guarantees it
+    chosen = str(answers["what"])
+    for key in SETTING_KEYS[chosen]:
+        await _apply(
+            uow, clock, team, key, str(answers[_ANSWER_OF.get(key, key)]), actor_id=person.member_id
+        )
+    now = clock.now()
+    for supervisor in await uow.members.of_team(team.id, role=Role.SUPERVISOR.value):
+        if supervisor.id != person.member_id:
+            await owe_news(uow, supervisor, {"event": "setting", "setting": chosen}, person, now)
+    return [Said("team_setting_saved", {"setting": chosen, "team_name": team.name})]
+
+
+async def _apply(
+    uow: UnitOfWork, clock: Clock, team: Team, key: str, value: str, *, actor_id: int | None
+) -> Any:
     try:
         parsed = parse_setting(key, value)
         if key == "timezone":
@@ -87,6 +131,7 @@ async def set_team_setting(
         action="team.setting_changed",
         subject=f"team:{team.id}",
         team_id=team.id,
+        actor_id=actor_id,
         detail={"setting": key},
     )
     return parsed

@@ -63,6 +63,7 @@ from bot.services import (
     stuck,
     supervision,
     team,
+    team_admin,
     visits,
 )
 from bot.services.access import Person, require_person
@@ -339,6 +340,9 @@ MATRIX: dict[str, Row] = {
         c.uow, c.clock, telegram_user_id=c.user)),
     "membership.revoke_invite": Row(TEAM_SUPERVISOR, lambda c: _revoke_first_invite(c)),
     "membership.unlink_group": Row(SUPERVISORS, lambda c: _link_then_unlink(c)),
+    "team_admin.change_team_setting": Row(SUPERVISORS, as_person(
+        lambda c, p: team_admin.change_team_setting(
+            c.uow, c.clock, p, {"what": "working_days", "working_days": "123456"}))),
     "handover.handover": Row(TEAM_SUPERVISOR, lambda c: handover.handover(
         c.uow, c.clock, telegram_user_id=c.user, member_id=c.world.owner_member)),
     "handover.hand_over_case": Row(TEAM_SUPERVISOR, lambda c: handover.hand_over_case(

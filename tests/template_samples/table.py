@@ -80,7 +80,7 @@ NO_VALUES = (
     "slow_down", "something_went_wrong", "something_went_wrong_not_kept", "start_stranger",
     "stuck_note_basics", "stuck_note_fit", "stuck_note_other_side", "stuck_note_strong_feeling",
     "stuck_note_whose", "try_again", "refusal_member_gone", "refusal_remove_yourself",
-    "refusal_no_group",
+    "refusal_no_group", "_setting_words",
 )  # fmt: skip
 
 Builder = Callable[[Fill], Values]
@@ -358,6 +358,11 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "role": f.pick(("supervisor", "worker")),
         "references": _refs(f),
         "former": f.name(),
+        "setting": f.pick(("nudge_hour", "quiet", "safeguarding_instruction")),
+    },
+    "team_setting_saved": lambda f: {
+        "setting": f.pick(("safeguarding_instruction", "quiet")),
+        "team_name": f.text(TEAM_NAME_LIMIT),
     },
     "invites": lambda f: {
         "invites": f.many(lambda i: OpenInvite(i, f.pick(("worker", "supervisor")), f.moment()), 20)

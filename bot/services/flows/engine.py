@@ -59,8 +59,10 @@ async def startable_flow(
 ) -> FlowDefinition:
     """The flow to start, checked before anything changes: it exists, and the answers given in
     advance (from a button) pass: a case is one of the person's open cases, any other key
-    its registered check."""
+    its registered check; a flow for one role (a team's settings) is refused to the others."""
     flow = flow_for(flow_name, turn.person.role.value)
+    if flow.only_for is not None and flow.only_for != turn.person.role.value:
+        raise Refusal("supervisors_only")
     if not prefill:
         return flow
     context = await turn.answer_context()
