@@ -26,6 +26,7 @@ from bot.services import (
     team_admin,
     visits,
 )
+from bot.services.flag_messages import is_urgent as urgent
 from bot.services.flow_catalogue import catalogue
 from bot.services.flows.expiry import FLOW_EXPIRED, compose_flow_expired
 from bot.services.flows.registry import (
@@ -100,17 +101,18 @@ OUTBOX_COMPOSERS: dict[str, Composer] = {
     # A visit nudge already shown, edited once the visit is logged
     nudge_messages.VISIT_LOGGED: nudge_messages.compose_visit_logged,
     # A flag to a supervisor, the update of a copy already sent, news for the one who raised it
-    flag_messages.FLAG: flag_messages.compose_flag,
+    # (an edit makes no sound, and goes at once; a copy or news of an urgent flag too)
+    flag_messages.FLAG: held_in_quiet_hours(flag_messages.compose_flag, unless=urgent),
     flag_messages.FLAG_EDIT: flag_messages.compose_flag_edit,
-    flag_messages.FLAG_NEWS: flag_messages.compose_flag_news,
+    flag_messages.FLAG_NEWS: held_in_quiet_hours(flag_messages.compose_flag_news, unless=urgent),
     # A flow left idle, kept as a draft
-    FLOW_EXPIRED: compose_flow_expired,
+    FLOW_EXPIRED: held_in_quiet_hours(compose_flow_expired),
     # A worker left Bearings: their supervisor is told which cases are theirs now
-    erasure.CASES_PASSED: erasure.compose_cases_passed,
+    erasure.CASES_PASSED: held_in_quiet_hours(erasure.compose_cases_passed),
     # Bearings cannot reach someone: their supervisors are told
-    reachability.MEMBER_UNREACHABLE: reachability.compose_member_unreachable,
+    reachability.MEMBER_UNREACHABLE: held_in_quiet_hours(reachability.compose_member_unreachable),
     # A role changed, someone taken off the team, a leaver's cases handed over
-    membership.MEMBERSHIP_NEWS: membership.compose_membership_news,
+    membership.MEMBERSHIP_NEWS: held_in_quiet_hours(membership.compose_membership_news),
 }
 """What composes each kind of outbox row at send time."""
 

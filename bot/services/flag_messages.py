@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain.buttons import FlagResponse, Offer, Offers
-from bot.domain.flags import FlagState, actions_in
+from bot.domain.flags import FlagState, Urgency, actions_in
 from bot.services.access import member_name
 from bot.services.local_time import team_zone
 from bot.services.outgoing import Outgoing
@@ -133,3 +133,9 @@ async def _name(uow: UnitOfWork, member_id: int) -> str:
 
 async def _local(uow: UnitOfWork, team_id: int, instant: datetime) -> datetime:
     return instant.astimezone(await team_zone(uow, team_id))
+
+
+async def is_urgent(uow: UnitOfWork, row: OutboxMessage) -> bool:
+    """Whether the row is about an urgent ("today") flag: it goes even in quiet hours."""
+    flag = await uow.flags.get(int(row.ref["flag"]))
+    return flag is not None and flag.urgency == Urgency.TODAY.value

@@ -5,11 +5,13 @@ they do not work is held until their next allowed moment, never dropped for it.
 The nudge composers are wrapped with ``held_in_quiet_hours`` where they are registered
 (``bot/services/endings.py``): the nudge is composed first (a nudge no longer true is
 dropped as ever), then, if it is quiet for the person now, ``Later`` says when to send it.
-Delivery only moves the row's time. Urgent flags are not nudges and are not held.
+Delivery only moves the row's time. Other messages nobody asked for at that moment (a flag's
+copy or news, a membership change, a draft kept) are held the same way, urgent flags aside.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import wraps
 
@@ -45,13 +47,20 @@ async def quiet_until(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> date
     return allowed if allowed > now else None
 
 
-def held_in_quiet_hours(composer: Composer) -> Composer:
-    """The composer, with what it composes held back while it is quiet for the recipient."""
+Urgent = Callable[[UnitOfWork, OutboxMessage], Awaitable[bool]]
+"""Whether a row is urgent enough to go in quiet hours all the same (an urgent flag)."""
+
+
+def held_in_quiet_hours(composer: Composer, *, unless: Urgent | None = None) -> Composer:
+    """The composer, with what it composes held back while it is quiet for the recipient
+    (``unless`` the row is urgent)."""
 
     @wraps(composer)
     async def composing(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Composed:
         composed = await composer(uow, clock, row)
         if composed is None or isinstance(composed, Later):
+            return composed
+        if unless is not None and await unless(uow, row):
             return composed
         at = await quiet_until(uow, clock, row)
         return composed if at is None else Later(at)
