@@ -60,3 +60,36 @@ def cutoffs(now: datetime, days_by_team: dict[int, int]) -> dict[int, datetime]:
     """Each team's cutoff: a case closed, or a draft last answered, at or before it has been
     kept for the team's whole period."""
     return {team_id: purge_cutoff(now, days) for team_id, days in days_by_team.items()}
+
+
+@dataclass(frozen=True)
+class PurgedCase:
+    """What a case's purge removes that other rows may point at: the ids of its flags and
+    notes (``v.12``, ``s.4``: a visit or a supervision note), and its reference."""
+
+    case_id: int
+    reference: str
+    flag_ids: frozenset[int]
+    note_refs: frozenset[str]
+
+
+def flow_refers(answers: object, purged: PurgedCase) -> bool:
+    """Whether a flow's answers point at the purged case, one of its flags or one of its
+    notes (the ``case``, ``flag`` and ``note`` answers, given in advance or chosen)."""
+    values = answers.get("values") if isinstance(answers, dict) else None
+    if not isinstance(values, dict):
+        return False
+    note = ".".join(str(values.get("note", "")).split(".")[:2])
+    return (
+        values.get("case") == purged.case_id
+        or values.get("flag") in purged.flag_ids
+        or note in purged.note_refs
+    )
+
+
+def import_names(rows: object, purged: PurgedCase) -> bool:
+    """Whether a caseload file waiting for Import names the purged case: its preview was
+    made against a case that is gone, so it no longer holds and the file must be sent again."""
+    return isinstance(rows, list) and any(
+        isinstance(row, dict) and row.get("reference") == purged.reference for row in rows
+    )

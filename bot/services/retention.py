@@ -66,8 +66,10 @@ async def purge_due(
 ) -> PurgeReport:
     """Purge every closed case past its team's retention period (``retention_days`` is the
     deployment default, a team's ``retention_days`` setting overrides it); oldest first,
-    at most ``limit`` cases. A dry run changes nothing and reports the same. ``teams``: every
-    team's settings, when the caller has them already."""
+    at most ``limit`` cases. With each case go the flows whose answers name it, its flags or
+    its notes, and a caseload file waiting for Import that names it. A dry run changes
+    nothing and reports the same. ``teams``: every team's settings, when the caller has them
+    already."""
     now = clock.now()
     repository = PurgeRepository(uow.session)
     days = await _days_by_team(uow, retention_days, teams)
@@ -83,11 +85,20 @@ async def purge_due(
             )
     due.sort(key=lambda item: (item.case.closed_at or now, item.case.id))
     report = PurgeReport(dry_run=dry_run)
+    kept_answers = await repository.answers_kept() if due else []
     for item in due[:limit]:
+        flags, notes = await repository.pointed_at(item.case.id)
+        purged = rules.PurgedCase(item.case.id, item.reference, frozenset(flags), frozenset(notes))
+        flows = [i for i, answers in kept_answers if rules.flow_refers(answers, purged)]
+        imports = [
+            i
+            for i, rows in await repository.imports_waiting(item.team_id)
+            if rules.import_names(rows, purged)
+        ]
         if dry_run:
-            rows = await repository.count_case_rows(item.case.id)
+            rows = await repository.count_case_rows(item.case.id, flows=flows, imports=imports)
         else:
-            rows = await repository.delete_case(item.case.id)
+            rows = await repository.delete_case(item.case.id, flows=flows, imports=imports)
             await uow.audit.record(
                 at=now,
                 action="case.purged",

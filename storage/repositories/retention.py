@@ -2,8 +2,11 @@
 
 What belongs to a case: its visits and supervision notes, the earlier
 versions of those notes, its actions, flags (and the outbox rows owed for
-them), stuck walk-throughs, agenda items and flow sessions. The audit log is
-kept: it holds ids and event names only.
+them), stuck walk-throughs, agenda items and flow sessions; and what points at
+it from elsewhere: flows whose answers name it, its flags or notes (found by the
+caller, since answers are encrypted), the messages owed about those flows, a
+caseload file waiting for Import that names it, and its id in a message listing
+cases passed on. The audit log is kept: it holds ids and event names only.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, update
+from sqlalchemy import ColumnElement, String, and_, cast, delete, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -23,6 +26,7 @@ from storage.models import (
     FlowSession,
     NoteRevision,
     OutboxMessage,
+    PendingImport,
     StuckWalkthrough,
     SupervisionNote,
     Visit,
@@ -38,6 +42,7 @@ PURGED_TABLES = (
     "stuck_walkthroughs",
     "agenda_items",
     "flow_sessions",
+    "pending_imports",
 )
 """The tables a case's purge deletes from (besides ``cases``), in the order reported."""
 
@@ -69,21 +74,49 @@ class PurgeRepository:
             if team_id in cutoffs and closed_at <= cutoffs[team_id]
         ]
 
-    async def count_case_rows(self, case_id: int) -> dict[str, int]:
-        """How many rows of each table a purge of this case would delete."""
+    async def pointed_at(self, case_id: int) -> tuple[list[int], list[str]]:
+        """What of the case other rows may point at: its flags' ids, and its notes as
+        ``v.12`` (a visit) and ``s.4`` (a supervision note)."""
+        flags = await self._ids(Flag.id, Flag.case_id == case_id)
+        visits = await self._ids(Visit.id, Visit.case_id == case_id)
+        notes = await self._ids(SupervisionNote.id, SupervisionNote.case_id == case_id)
+        return flags, [f"v.{i}" for i in visits] + [f"s.{i}" for i in notes]
+
+    async def answers_kept(self) -> Sequence[tuple[int, dict[str, Any]]]:
+        """Every flow that may still hold answers (open, a draft, or closed before closing
+        emptied them), as (id, answers)."""
+        query = select(FlowSession.id, FlowSession.answers).where(
+            or_(FlowSession.status.in_(("open", "draft")), FlowSession.step != "")
+        )
+        return [(session_id, answers) for session_id, answers in await self._session.execute(query)]
+
+    async def imports_waiting(self, team_id: int) -> Sequence[tuple[int, list[dict[str, Any]]]]:
+        """The team's caseload files waiting for Import, as (id, rows)."""
+        query = select(PendingImport.id, PendingImport.rows).where(PendingImport.team_id == team_id)
+        return [(import_id, rows) for import_id, rows in await self._session.execute(query)]
+
+    async def count_case_rows(
+        self, case_id: int, *, flows: Sequence[int] = (), imports: Sequence[int] = ()
+    ) -> dict[str, int]:
+        """How many rows of each table a purge of this case would delete (``flows`` and
+        ``imports``: ids of flows and waiting files found to point at it)."""
         counts: dict[str, int] = {}
-        for name, model, condition in await self._conditions(case_id):
+        for name, model, condition in await self._conditions(case_id, flows, imports):
             query = select(func.count()).select_from(model).where(condition)
             counts[name] = int(await self._session.scalar(query) or 0)
         return counts
 
-    async def delete_case(self, case_id: int) -> dict[str, int]:
-        """Delete the case and every row that belongs to it; how many rows of each table went.
+    async def delete_case(
+        self, case_id: int, *, flows: Sequence[int] = (), imports: Sequence[int] = ()
+    ) -> dict[str, int]:
+        """Delete the case and every row that belongs to it or points at it (``flows`` and
+        ``imports`` as for ``count_case_rows``); how many rows of each table went.
 
         Agenda items of other cases that a purged supervision note ticked off
-        stay ticked off, without the link to the note.
+        stay ticked off, without the link to the note. A message listing cases passed on
+        loses the case from its list (and goes when none is left).
         """
-        conditions = await self._conditions(case_id)
+        conditions = await self._conditions(case_id, flows, imports)
         note_ids = await self._ids(SupervisionNote.id, SupervisionNote.case_id == case_id)
         if note_ids:
             await self._session.execute(
@@ -103,21 +136,45 @@ class PurgeRepository:
             "flags",
             "visits",
             "supervision_notes",
+            "pending_imports",
         )
         by_name = {name: (model, condition) for name, model, condition in conditions}
         for name in order:
             model, condition = by_name[name]
             result: Any = await self._session.execute(delete(model).where(condition))
             counts[name] = int(result.rowcount or 0)
+        counts["outbox"] += await self._unlist(case_id)
         await self._session.execute(delete(Case).where(Case.id == case_id))
         return counts
 
-    async def _conditions(self, case_id: int) -> list[tuple[str, Any, ColumnElement[bool]]]:
+    async def _unlist(self, case_id: int) -> int:
+        """Take the case out of messages that list cases (``ref["cases"]``); delete those left
+        listing none. How many were deleted."""
+        query = select(OutboxMessage).where(cast(OutboxMessage.ref, String).like('%"cases"%'))
+        deleted = 0
+        for row in (await self._session.scalars(query)).all():
+            listed = row.ref.get("cases")
+            if not isinstance(listed, list) or case_id not in listed:
+                continue
+            left = [other for other in listed if other != case_id]
+            if left:
+                row.ref = {**row.ref, "cases": left}
+            else:
+                await self._session.delete(row)
+                deleted += 1
+        await self._session.flush()
+        return deleted
+
+    async def _conditions(
+        self, case_id: int, flows: Sequence[int], imports: Sequence[int]
+    ) -> list[tuple[str, Any, ColumnElement[bool]]]:
         visit_ids = await self._ids(Visit.id, Visit.case_id == case_id)
         note_ids = await self._ids(SupervisionNote.id, SupervisionNote.case_id == case_id)
         flag_ids = await self._ids(Flag.id, Flag.case_id == case_id)
         stuck_ids = await self._ids(StuckWalkthrough.id, StuckWalkthrough.case_id == case_id)
         action_ids = await self._ids(Action.id, Action.case_id == case_id)
+        sessions = or_(FlowSession.case_id == case_id, _in(FlowSession.id, list(flows)))
+        session_ids = await self._ids(FlowSession.id, sessions)
         revisions = or_(
             _in(NoteRevision.note_id, visit_ids, NoteRevision.note_kind == "visit"),
             _in(NoteRevision.note_id, note_ids, NoteRevision.note_kind == "supervision"),
@@ -132,6 +189,7 @@ class PurgeRepository:
             OutboxMessage.ref["case"].as_integer() == case_id,
             _in(OutboxMessage.ref["flag"].as_integer(), flag_ids),
             _in(OutboxMessage.ref["action"].as_integer(), action_ids),
+            _in(OutboxMessage.ref["session"].as_integer(), session_ids),
         )
         return [
             ("visits", Visit, Visit.case_id == case_id),
@@ -142,7 +200,8 @@ class PurgeRepository:
             ("outbox", OutboxMessage, outbox),
             ("stuck_walkthroughs", StuckWalkthrough, StuckWalkthrough.case_id == case_id),
             ("agenda_items", AgendaItem, agenda),
-            ("flow_sessions", FlowSession, FlowSession.case_id == case_id),
+            ("flow_sessions", FlowSession, sessions),
+            ("pending_imports", PendingImport, _in(PendingImport.id, list(imports))),
         ]
 
     async def _ids(self, key: Any, condition: ColumnElement[bool]) -> list[int]:
