@@ -411,6 +411,7 @@ NOT_ACTED = {
     "flag_messages.compose_flag": "outbox composer (periodic job)",
     "flag_messages.compose_flag_edit": "outbox composer (periodic job)",
     "flag_messages.compose_flag_news": "outbox composer (periodic job)",
+    "flag_messages.is_urgent": "whether an outbox row may go in quiet hours (delivery)",
     "flows.expiry.expire_idle_flows": "periodic job",
     "flows.expiry.compose_flow_expired": "outbox composer (periodic job)",
     "local_time.member_zone": "a member's time zone for callers that hold the member",
