@@ -29,6 +29,9 @@ from bot.cli_support import (
 )
 from bot.cli_team import (
     invite_command,
+    member_move_command,
+    member_remove_command,
+    member_role_command,
     report_command,
     team_create_command,
     team_set_command,
@@ -121,6 +124,31 @@ def _parser() -> argparse.ArgumentParser:
     change.add_argument("key", help="the setting (see `bearings team show`)")
     change.add_argument("value", help="its new value")
     change.set_defaults(action=team_set_command)
+
+    member = commands.add_parser("member", help="a team's people").add_subparsers(
+        title="member commands", metavar="COMMAND"
+    )
+    remove = member.add_parser(
+        "remove", help="take someone off a team; everything they hold goes to a colleague"
+    )
+    remove.add_argument("name", help="their name, as they joined")
+    remove.add_argument("--team", required=True, help="the team's name")
+    remove.add_argument("--to", required=True, help="the colleague who takes over")
+    remove.set_defaults(action=member_remove_command)
+    role = member.add_parser("role", help="make someone a supervisor or a key worker")
+    role.add_argument("name", help="their name, as they joined")
+    role.add_argument("role", choices=[r.value for r in Role])
+    role.add_argument("--team", required=True, help="the team's name")
+    role.set_defaults(action=member_role_command)
+    move = member.add_parser(
+        "move", help="move someone to another team (a fresh membership; nothing follows)"
+    )
+    move.add_argument("name", help="their name, as they joined")
+    move.add_argument("--team", required=True, help="the team they leave")
+    move.add_argument("--to-team", required=True, help="the team they join")
+    move.add_argument("--role", required=True, choices=[r.value for r in Role])
+    move.add_argument("--hand-to", required=True, help="who takes over in the team they leave")
+    move.set_defaults(action=member_move_command)
 
     report = commands.add_parser(
         "report", help="a team's flags over the last four weeks: raised, time to pick-up"

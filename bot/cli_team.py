@@ -1,5 +1,5 @@
-"""``bearings team create|show|set``, ``bearings invite`` and ``bearings report``: running a team
-from the command line."""
+"""``bearings team create|show|set``, ``bearings member remove|role|move``, ``bearings invite``
+and ``bearings report``: running a team from the command line."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.flags import FlagFigures
 from bot.domain.roles import Role
-from bot.services import onboarding, team_admin
+from bot.services import member_admin, onboarding, team_admin
+from bot.services.handover import Removed
 from storage.db import Database
 
 
@@ -102,4 +103,51 @@ def invite_command(settings: Settings, args: argparse.Namespace) -> int:
             )
 
     print_invite(settings, with_database(settings, create))
+    return 0
+
+
+def member_remove_command(settings: Settings, args: argparse.Namespace) -> int:
+    async def remove(database: Database) -> Removed:
+        async with database.unit_of_work() as uow:
+            return await member_admin.remove_named(
+                uow, SystemClock(), team=args.team, name=args.name, hand_to=args.to
+            )
+
+    removed = with_database(settings, remove)
+    print(
+        f"{removed.name} is off {args.team}; {removed.receiver} now holds {removed.cases} "
+        f"case(s), {removed.actions} action(s) and {removed.flags} flag(s). Both are told."
+    )
+    return 0
+
+
+def member_role_command(settings: Settings, args: argparse.Namespace) -> int:
+    async def change(database: Database) -> str:
+        async with database.unit_of_work() as uow:
+            return await member_admin.set_role_named(
+                uow, SystemClock(), team=args.team, name=args.name, role=Role(args.role)
+            )
+
+    print(f"{with_database(settings, change)} is now a {args.role} in {args.team}.")
+    return 0
+
+
+def member_move_command(settings: Settings, args: argparse.Namespace) -> int:
+    async def move(database: Database) -> Removed:
+        async with database.unit_of_work() as uow:
+            return await member_admin.move_named(
+                uow,
+                SystemClock(),
+                team=args.team,
+                name=args.name,
+                to_team=args.to_team,
+                role=Role(args.role),
+                hand_to=args.hand_to,
+            )
+
+    removed = with_database(settings, move)
+    print(
+        f"{removed.name} moved from {args.team} to {args.to_team} as a {args.role}; "
+        f"{removed.receiver} now holds what was theirs in {args.team}."
+    )
     return 0

@@ -87,8 +87,8 @@ async def hand_over_case(
     if case is None or case.worker_id != member.id or case.closed_at is not None:
         raise Refusal("already_done")
     now = clock.now()
-    await _pass_case(uow, person, member, receiver, case, now)
-    await _tell_receiver(uow, person, member, receiver, [case.id], now)
+    await _pass_case(uow, person.member_id, member, receiver, case, now)
+    await _tell_receiver(uow, person.member_id, member, receiver, [case.id], now)
     return await _handover(uow, person, member)
 
 
@@ -98,10 +98,19 @@ async def remove_member(
     """Remove the person from the team; whatever they still hold goes to ``to_id``."""
     person, member = await _leaver(uow, telegram_user_id, member_id)
     receiver = await _receiver(uow, member, to_id)
+    return await take_off(uow, clock, member, receiver, by=person.member_id)
+
+
+async def take_off(
+    uow: UnitOfWork, clock: Clock, member: Member, receiver: Member, *, by: int | None
+) -> Removed:
+    """Take ``member`` off their team, everything they hold going to ``receiver`` (both
+    checked by the caller: ``remove_member`` for a supervisor, the command line for the
+    operator, ``by`` None)."""
     now = clock.now()
     cases = list(await uow.cases.open_for_worker(member.id))
     for case in cases:
-        await _pass_case(uow, person, member, receiver, case, now)
+        await _pass_case(uow, by, member, receiver, case, now)
     actions = list(await uow.actions.open_for_owner(member.id))
     for action in actions:
         action.owner_id = receiver.id
@@ -126,7 +135,7 @@ async def remove_member(
         action="member.removed",
         subject=f"member:{member.id}",
         team_id=member.team_id,
-        actor_id=person.member_id,
+        actor_id=by,
         detail={
             "to": receiver.id,
             "cases": len(cases),
@@ -134,9 +143,9 @@ async def remove_member(
             "flags": len(flags),
         },
     )
-    await owe_news(uow, member, {"event": "removed"}, person, now)
+    await owe_news(uow, member, {"event": "removed"}, by, now)
     if cases:
-        await _tell_receiver(uow, person, member, receiver, [c.id for c in cases], now)
+        await _tell_receiver(uow, by, member, receiver, [c.id for c in cases], now)
     for told in await uow.outbox.with_key_prefix(f"{MEMBERSHIP_NEWS}:handed:{member.id}:"):
         if told.status == PENDING:  # held while the hand-over went on: it is complete now
             told.due_at = min(told.due_at, await next_working_moment(uow, member.team_id, now))
@@ -181,7 +190,7 @@ async def _handover(uow: UnitOfWork, person: Person, member: Member) -> Handover
 
 
 async def _pass_case(
-    uow: UnitOfWork, person: Person, leaver: Member, receiver: Member, case: Case, now: datetime
+    uow: UnitOfWork, by: int | None, leaver: Member, receiver: Member, case: Case, now: datetime
 ) -> None:
     """The case, and the leaver's open actions, flags and agenda items about it, to the
     receiver; audited like any reassignment."""
@@ -200,14 +209,14 @@ async def _pass_case(
         action="case.reassigned",
         subject=f"case:{case.id}",
         team_id=case.team_id,
-        actor_id=person.member_id,
+        actor_id=by,
         detail={"from": leaver.id, "to": receiver.id, "handover": True},
     )
 
 
 async def _tell_receiver(
     uow: UnitOfWork,
-    person: Person,
+    by: int | None,
     leaver: Member,
     receiver: Member,
     case_ids: list[int],
@@ -215,7 +224,7 @@ async def _tell_receiver(
 ) -> None:
     """One message per receiver for a whole hand-over: the cases add up in it until the
     leaver is removed (then it goes, at the team's next working moment)."""
-    if receiver.id == person.member_id:
+    if receiver.id == by:
         return  # the supervisor handing over knows
     key = f"{MEMBERSHIP_NEWS}:handed:{leaver.id}:{receiver.id}"
     told = await uow.outbox.by_key(key)
@@ -228,7 +237,7 @@ async def _tell_receiver(
         uow,
         receiver,
         {"event": "handed", "cases": case_ids, "former": member_name(leaver, first=True)},
-        person,
+        by,
         now,
         key=key,
         hold=True,

@@ -126,7 +126,7 @@ async def change_role(
         detail={"from_role": previous, "to_role": role.value},
     )
     if member.id != person.member_id:
-        await owe_news(uow, member, {"event": "role", "role": role.value}, person, now)
+        await owe_news(uow, member, {"event": "role", "role": role.value}, person.member_id, now)
     return await card_of(uow, person, member)
 
 
@@ -245,7 +245,7 @@ async def owe_news(
     uow: UnitOfWork,
     member: Member,
     ref: dict[str, Any],
-    by: Person,
+    by: int | None,
     now: datetime,
     *,
     key: str | None = None,
@@ -265,7 +265,7 @@ async def owe_news(
                 "team_id": member.team_id,
                 "member_id": member.id,
                 "chat_id": member.telegram_user_id,
-                "ref": {**ref, "by": by.member_id},
+                "ref": {**ref, "by": by},
                 "due_at": due,
                 "created_at": now,
             }

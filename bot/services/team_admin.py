@@ -109,7 +109,8 @@ async def change_team_setting(
     now = clock.now()
     for supervisor in await uow.members.of_team(team.id, role=Role.SUPERVISOR.value):
         if supervisor.id != person.member_id:
-            await owe_news(uow, supervisor, {"event": "setting", "setting": chosen}, person, now)
+            news = {"event": "setting", "setting": chosen}
+            await owe_news(uow, supervisor, news, person.member_id, now)
     return [Said("team_setting_saved", {"setting": chosen, "team_name": team.name})]
 
 

@@ -453,6 +453,11 @@ NOT_ACTED = {
     "team_admin.team_details": "operator's command line (bearings team show)",
     "team_admin.set_team_setting": "operator's command line (bearings team set)",
     "team_admin.team_report": "operator's command line (bearings report)",
+    "member_admin.remove_named": "operator's command line (bearings member remove)",
+    "member_admin.set_role_named": "operator's command line (bearings member role)",
+    "member_admin.move_named": "operator's command line (bearings member move)",
+    "handover.take_off": "removal once checked: remove_member (its row above) or the operator's "
+    "command line",
     "timing.team_rules": "a team's settings for callers that chose the team",
     "timing.every_team_settings": "every team's settings, read once per planner tick",
 }

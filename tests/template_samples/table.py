@@ -370,6 +370,7 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
     "group_unlinked": lambda f: {"team_name": f.text(TEAM_NAME_LIMIT)},
     "flag_handled_elsewhere": lambda f: {"team_name": f.text(TEAM_NAME_LIMIT)},
     "refusal_last_supervisor": lambda f: {"name": f.name()},
+    "refusal_member_unknown": lambda f: {"name": f.name(), "team": f.text(TEAM_NAME_LIMIT)},
     "visit_saved": lambda f: {
         "reference": f.reference(),
         "next_due": f.day(),
