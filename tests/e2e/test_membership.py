@@ -174,6 +174,9 @@ async def test_someone_taken_off_who_joins_another_team_starts_afresh(
     await emulator.wait_for_bot_message(ALEX, lambda m: "Welcome to South Team" in m.text, after=0)
     cases = await alex.send("/cases")
     assert not any(ref in cases.text for ref in ("FAM-0142", "FAM-0200", "FAM-0300"))
+    for command in ("/flags", "/actions", "/agenda"):
+        shown = await alex.send(command)
+        assert not any(ref in shown.text for ref in ("FAM-0142", "FAM-0200", "FAM-0300"))
     async with database.unit_of_work() as uow:
         fresh = await member(uow, ALEX)
         old = await uow.members.get(old_id)
@@ -194,3 +197,21 @@ async def test_an_open_invite_is_revoked_and_its_link_stops_working(
     newcomer = Chatter(emulator, 3003, "Nia")
     assert "expired" in (await newcomer.send(f"/start {token}")).text
     assert "Take off the team" not in str(revoked.labels)
+
+
+async def test_the_group_is_unlinked_and_gets_nothing_more(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    sam = Chatter(emulator, SAM, "Sam")
+    assert "no group linked" in (await sam.send("/unlinkgroup")).text
+    emulator.bot_added_to_group(-100500, "North chat", SAM)
+    emulator.send_message(SAM, "/linkgroup", chat_id=-100500, chat_type="supergroup")
+    await emulator.wait_for_bot_message(-100500, lambda m: "North Team" in m.text, after=0)
+    unlinked = await sam.send("/unlinkgroup")
+    assert "group is unlinked" in unlinked.text
+    async with database.unit_of_work() as uow:
+        team = await uow.teams.by_name("North Team")
+        assert team is not None and team.group_chat_id is None
+        entries = (await uow.session.scalars(select(AuditEntry.action))).all()
+    assert "team.group_unlinked" in entries

@@ -10,7 +10,7 @@ row fails ``test_every_kind_of_button_is_in_the_matrix``.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -202,3 +202,28 @@ MATRIX = {
     "dr": _FLOW,
     "dx": _FLOW,
 }
+
+
+async def test_a_former_cover_cannot_move_a_visit_once_the_worker_is_back(
+    bot_with_nudges: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    """Kim covered for Alex and got Alex's nudge; Alex is back: Kim's Reschedule moves
+    nothing (issue 20's finding: "the same works for a former cover")."""
+    await seed_team(database, clock)
+    clock.set(datetime(2026, 11, 22, 12, 0, tzinfo=UTC))  # Sunday: nothing is sent today
+    alex = Chatter(emulator, ALEX, "Alex")
+    await alex.send("/away")
+    await alex.send_until("fri", "Who's covering")
+    await alex.tap_until("Kim Worker", "paused until")
+    await seed_case(database, clock, "FAM-0142", MONDAY)
+    clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    covered = await emulator.wait_for_bot_message(
+        KIM, lambda m: "A visit to FAM-0142 is due today" in m.text, after=0
+    )
+    kim = Chatter(emulator, KIM, "Kim")
+    choosing = await kim.press("Reschedule")  # while covering: offered
+    offered = choosing.button("Fri 27 Nov").callback_data or ""
+    await alex.send("/back")
+    await kim.press_data(covered.message_id, offered)
+    assert "isn't one you can see" in emulator.bot_messages(KIM)[-1].text
+    assert await visit_due(database) == MONDAY
