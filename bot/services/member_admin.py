@@ -14,6 +14,7 @@ from bot.domain.errors import Refusal
 from bot.domain.roles import Role
 from bot.services.handover import Removed, take_off
 from bot.services.membership import owe_news, standing
+from bot.services.onboarding import new_membership
 from storage.models import Member, Team
 from storage.uow import UnitOfWork
 
@@ -72,21 +73,17 @@ async def move_named(
         for m in await uow.members.of_team(found.id, active_only=False)
         if m.telegram_user_id == removed.telegram_user_id and not m.active
     )
-    await uow.erasure.delete_own_rows(old)
-    telegram_user_id, username = old.telegram_user_id, old.telegram_username
-    old.telegram_user_id, old.telegram_username = None, None
-    await uow.flush()
+    assert old.telegram_user_id is not None  # taken off just now, not yet detached
     now = clock.now()
-    fresh = await uow.members.add(
-        Member(
-            team_id=destination.id,
-            telegram_user_id=telegram_user_id,
-            role=role.value,
-            display_name=old.display_name,
-            telegram_username=username,
-            active=True,
-            joined_at=now,
-        )
+    fresh = await new_membership(
+        uow,
+        now,
+        former=old,
+        team_id=destination.id,
+        role=role.value,
+        telegram_user_id=old.telegram_user_id,
+        display_name=old.display_name,
+        username=old.telegram_username,
     )
     await uow.audit.record(
         at=now,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain import invites
@@ -110,13 +110,6 @@ async def join_team(
     if not await uow.invites.claim(invite.id, now):
         raise Refusal("invite_used")  # someone else redeemed it at the same moment
     if existing is not None:
-        # A former member (removed from a team) joins again: a fresh membership, so nothing
-        # of their old team follows them. The old row stays with the old team's records,
-        # without its link to Telegram, and what was theirs alone is deleted (as erasure
-        # would), since they could no longer reach it.
-        await uow.erasure.delete_own_rows(existing)
-        existing.telegram_user_id, existing.telegram_username = None, None
-        await uow.flush()
         await uow.audit.record(
             at=now,
             action="member.rejoined",
@@ -124,16 +117,15 @@ async def join_team(
             team_id=existing.team_id,
             detail={"to_team": team.id, "to_role": invite.role, "invite": invite.id},
         )  # no actor: the old membership is closed by the join itself
-    member = await uow.members.add(
-        Member(
-            team_id=team.id,
-            telegram_user_id=telegram_user_id,
-            role=invite.role,
-            display_name=display_name[:64],
-            telegram_username=username,
-            active=True,
-            joined_at=now,
-        )
+    member = await new_membership(
+        uow,
+        now,
+        former=existing,
+        team_id=team.id,
+        role=invite.role,
+        telegram_user_id=telegram_user_id,
+        display_name=display_name,
+        username=username,
     )
     invite.used_by_id, invite.used_at = member.id, now
     await uow.audit.record(
@@ -147,6 +139,41 @@ async def join_team(
     person = await find_person(uow, telegram_user_id)
     assert person is not None
     return person
+
+
+async def new_membership(
+    uow: UnitOfWork,
+    now: datetime,
+    *,
+    former: Member | None,
+    team_id: int,
+    role: str,
+    telegram_user_id: int,
+    display_name: str,
+    username: str | None,
+) -> Member:
+    """A fresh membership of a team (checked by the caller: an invite, or the operator).
+
+    Someone who was a member before (``former``, taken off a team) starts afresh, so
+    nothing of their old team follows them: the old row stays with the old team's records,
+    without its link to Telegram, and what was theirs alone is deleted (as erasure would),
+    since they could no longer reach it.
+    """
+    if former is not None:
+        await uow.erasure.delete_own_rows(former)
+        former.telegram_user_id, former.telegram_username = None, None
+        await uow.flush()
+    return await uow.members.add(
+        Member(
+            team_id=team_id,
+            telegram_user_id=telegram_user_id,
+            role=role,
+            display_name=display_name[:64],
+            telegram_username=username,
+            active=True,
+            joined_at=now,
+        )
+    )
 
 
 async def link_group(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, chat_id: int) -> str:

@@ -45,9 +45,11 @@ async def reassign_to_kim(database: Database, clock: MovableClock) -> None:
         )
 
 
-async def test_an_old_nudge_moves_nothing_once_its_case_is_someone_elses(
-    bot_with_nudges: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
-) -> None:
+async def rescheduling(
+    emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> tuple[Chatter, int, str]:
+    """Alex's visit nudge for FAM-0142 (due today), Reschedule pressed: Alex, the nudge's
+    message, and the data of the Fri 27 Nov it offers."""
     await seed_team(database, clock)
     await seed_case(database, clock, "FAM-0142", MONDAY)
     alex = Chatter(emulator, ALEX, "Alex")
@@ -55,13 +57,20 @@ async def test_an_old_nudge_moves_nothing_once_its_case_is_someone_elses(
     choosing = await alex.press("Reschedule")
     offered = choosing.button("Fri 27 Nov").callback_data
     assert offered is not None
+    return alex, nudge.message_id, offered
+
+
+async def test_an_old_nudge_moves_nothing_once_its_case_is_someone_elses(
+    bot_with_nudges: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    alex, message_id, offered = await rescheduling(emulator, database, clock)
 
     await reassign_to_kim(database, clock)
-    refused = await alex.press_data(nudge.message_id, offered)
+    refused = await alex.press_data(message_id, offered)
     assert refused.get("text") is None  # answered with a message, not a spinner
     assert "isn't one you can see" in emulator.bot_messages(ALEX)[-1].text
     for op in ("snooze", "move", "done"):
-        await alex.press_data(nudge.message_id, f"nd:{offered.split(':')[1]}:{op}")
+        await alex.press_data(message_id, f"nd:{offered.split(':')[1]}:{op}")
     assert await visit_due(database) == MONDAY  # nothing moved
     assert not any("When was the visit" in m.text for m in emulator.bot_messages(ALEX))
 
@@ -69,14 +78,10 @@ async def test_an_old_nudge_moves_nothing_once_its_case_is_someone_elses(
 async def test_a_nudge_takes_only_the_dates_it_offered_and_a_move_is_audited(
     bot_with_nudges: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
 ) -> None:
-    await seed_team(database, clock)
-    await seed_case(database, clock, "FAM-0142", MONDAY)
-    alex = Chatter(emulator, ALEX, "Alex")
-    nudge = await emulator.wait_for_bot_message(ALEX, lambda m: "is due today" in m.text, after=0)
-    choosing = await alex.press("Reschedule")
-    row = (choosing.button("Fri 27 Nov").callback_data or "").split(":")[1]
+    alex, message_id, offered = await rescheduling(emulator, database, clock)
+    row = offered.split(":")[1]
     for forged in ("d2099-12-31", "d2026-11-28", "d2026-11-22"):  # far, a Saturday, the past
-        answer = await alex.press_data(nudge.message_id, f"nd:{row}:{forged}")
+        answer = await alex.press_data(message_id, f"nd:{row}:{forged}")
         assert answer.get("text") == "Already done."
     assert await visit_due(database) == MONDAY
     await alex.press("Fri 27 Nov")

@@ -377,6 +377,8 @@ MATRIX: dict[str, Row] = {
 
 PRESENTERS = {
     "flows.engine.flow_values": "reads back answers the caller already holds",
+    "onboarding.new_membership": "makes the membership its callers checked (join_team, its row "
+    "above, or the operator's bearings member move); decides nothing",
     "membership.card_of": "shows a member its callers (member_card, change_role, handover) "
     "authorised with membership.managed",
     "stuck.stuck_summary": "shows a walk-through its callers (choose_ending, walkthrough_view, "

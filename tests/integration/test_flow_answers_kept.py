@@ -32,7 +32,7 @@ from tests.integration.test_flow_engine import (
     start,
     type_text,
 )
-from tests.team import SeededTeam, seed_team
+from tests.team import SeededTeam
 
 NOTE = "Mum said the rent is three months behind"
 
@@ -40,11 +40,6 @@ NOTE = "Mum said the rent is three months behind"
 @pytest.fixture
 def clock() -> MovableClock:
     return MovableClock(MONDAY)
-
-
-@pytest.fixture
-async def team(database: Database, clock: MovableClock) -> SeededTeam:
-    return await seed_team(database, clock)
 
 
 def kept_nothing(row: FlowSession) -> None:

@@ -25,7 +25,7 @@ from bot.telegram.replies import inline_keyboard
 from storage.db import Database
 from storage.models import Case, FlowSession, Member, Visit
 from storage.repositories.flows import DRAFT, DROPPED, FINISHED, OPEN
-from tests.team import SeededTeam, seed_team
+from tests.team import SeededTeam
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 23)
@@ -34,11 +34,6 @@ TODAY = date(2026, 11, 23)
 @pytest.fixture
 def clock() -> MovableClock:
     return MovableClock(MONDAY)
-
-
-@pytest.fixture
-async def team(database: Database, clock: MovableClock) -> SeededTeam:
-    return await seed_team(database, clock)
 
 
 @pytest.fixture

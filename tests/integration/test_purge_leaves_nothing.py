@@ -36,7 +36,7 @@ from storage.models import (
 )
 from storage.repositories.flows import FINISHED, OPEN
 from tests.integration.test_flow_engine import MONDAY, button, press, question, start, type_text
-from tests.team import SeededTeam, seed_team
+from tests.team import SeededTeam
 
 MARK = "Quokka"
 """In every word typed about the purged case (and nowhere else)."""
@@ -46,11 +46,6 @@ REF, KEPT = "FAM-0777", "FAM-0888"
 @pytest.fixture
 def clock() -> MovableClock:
     return MovableClock(MONDAY)
-
-
-@pytest.fixture
-async def team(database: Database, clock: MovableClock) -> SeededTeam:
-    return await seed_team(database, clock)
 
 
 async def person(database: Database, user: int) -> Person:
