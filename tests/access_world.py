@@ -37,7 +37,6 @@ from bot.services import (
     supervision,
     visits,
 )
-from bot.services.access import Person, find_person
 from storage.db import Database
 from storage.models import Base, FlowSession, OutboxMessage
 from storage.repositories.flows import DRAFT
@@ -47,6 +46,9 @@ from tests.team import (
     SUPERVISOR_ID,
     WORKER_ID,
     seed_team,
+)
+from tests.team import (
+    person_of as _person,
 )
 
 MONDAY = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -253,10 +255,3 @@ async def snapshot(
             result = await session.execute(select(table).order_by(*table.primary_key.columns))
             rows[table.name] = [tuple(row) for row in result]
     return rows
-
-
-async def _person(database: Database, telegram_user_id: int) -> Person:
-    async with database.unit_of_work() as uow:
-        found = await find_person(uow, telegram_user_id)
-    assert found is not None
-    return found

@@ -13,10 +13,10 @@ from bot.domain.bearings import Check
 from bot.domain.flags import FlagAction, Urgency
 from bot.domain.stuck import StuckEnding
 from bot.services import cases, flags, notes, stuck, supervision, visits
-from bot.services.access import Person, find_person
 from storage.db import Database
 from storage.models import BearingsCheck, Flag, StuckWalkthrough, Visit
 from tests.team import OTHER_WORKER_ID, SUPERVISOR_ID, WORKER_ID
+from tests.team import person_of as _person
 
 REFERENCE, OTHER_REFERENCE = "FAM-0142", "FAM-0200"
 EMOJI, UNSHOWABLE, ARABIC = "😀", "🚩", "مرحبا بالعالم"
@@ -49,13 +49,6 @@ class Seeded:
     case_id: int
     other_case_id: int
     flag_id: int
-
-
-async def _person(database: Database, telegram_user_id: int) -> Person:
-    async with database.unit_of_work() as uow:
-        found = await find_person(uow, telegram_user_id)
-    assert found is not None
-    return found
 
 
 async def seed_case_with_everything(database: Database, clock: MovableClock) -> Seeded:

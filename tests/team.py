@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.domain.roles import Role
 from bot.services import onboarding
+from bot.services.access import Person, find_person
 from storage.db import Database
 
 SUPERVISOR_ID, WORKER_ID, OTHER_WORKER_ID = 1001, 1002, 1004
@@ -71,3 +72,11 @@ async def seed_team(
                 display_name="Dee Supervisor",
             )
     return SeededTeam()
+
+
+async def person_of(database: Database, telegram_user_id: int) -> Person:
+    """A member as the services see them (they must be one)."""
+    async with database.unit_of_work() as uow:
+        found = await find_person(uow, telegram_user_id)
+    assert found is not None
+    return found

@@ -26,7 +26,6 @@ from bot.clock import MovableClock
 from bot.domain.flags import Urgency
 from bot.domain.roles import Role
 from bot.services import caseload_import, cases, flags, notes, onboarding, supervision, visits
-from bot.services.access import Person, find_person
 from storage.crypto import DataKeyError, generate_key, install_keys, key_ring
 from storage.db import Database
 from storage.models import (
@@ -40,6 +39,7 @@ from storage.models import (
 )
 from storage.rotation import TableProgress, encrypted_tables, rotate_keys
 from tests.team import OTHER_WORKER_ID, SUPERVISOR_ID, WORKER_ID, seed_team
+from tests.team import person_of as person
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 23)
@@ -79,13 +79,6 @@ def restore_keys(data_keys: list[str]) -> Iterator[None]:
     """Tests that install their own keys put the run's key back afterwards."""
     yield
     install_keys(data_keys)
-
-
-async def person(database: Database, telegram_user_id: int) -> Person:
-    async with database.unit_of_work() as uow:
-        found = await find_person(uow, telegram_user_id)
-    assert found is not None
-    return found
 
 
 async def write_everything(database: Database, clock: MovableClock) -> None:

@@ -22,7 +22,6 @@ from bot.clock import MovableClock
 from bot.domain.flags import Urgency
 from bot.domain.stuck import StuckEnding
 from bot.services import cases, flags, flows, notes, planner, stuck, supervision
-from bot.services.access import Person, find_person
 from storage.db import Database
 from storage.models import (
     Action,
@@ -37,6 +36,7 @@ from storage.models import (
 from storage.repositories.flows import FINISHED, OPEN
 from tests.integration.test_flow_engine import MONDAY, button, press, question, start, type_text
 from tests.team import SeededTeam
+from tests.team import person_of as person
 
 MARK = "Quokka"
 """In every word typed about the purged case (and nowhere else)."""
@@ -46,13 +46,6 @@ REF, KEPT = "FAM-0777", "FAM-0888"
 @pytest.fixture
 def clock() -> MovableClock:
     return MovableClock(MONDAY)
-
-
-async def person(database: Database, user: int) -> Person:
-    async with database.unit_of_work() as uow:
-        found = await find_person(uow, user)
-    assert found is not None
-    return found
 
 
 async def newest(database: Database, model: Any) -> int:

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from bot.clock import MovableClock
 from bot.domain.flags import Urgency
 from bot.services import cases, flags, notes, planner, supervision, visits
-from bot.services.access import Person, find_person
 from bot.services.retention import purge_due
 from storage.db import Database
 from storage.models import (
@@ -37,6 +36,9 @@ from tests.team import (
     WORKER_ID,
     seed_team,
 )
+from tests.team import (
+    person_of as person,
+)
 
 CLOSED = datetime(2026, 8, 1, 15, 0, tzinfo=UTC)
 TABLES: dict[str, Any] = {
@@ -56,13 +58,6 @@ TABLES: dict[str, Any] = {
 @pytest.fixture
 def clock() -> MovableClock:
     return MovableClock(CLOSED - timedelta(days=30))
-
-
-async def person(database: Database, telegram_user_id: int) -> Person:
-    async with database.unit_of_work() as uow:
-        found = await find_person(uow, telegram_user_id)
-    assert found is not None
-    return found
 
 
 async def case_with_everything(
