@@ -25,6 +25,7 @@ from bot.domain.buttons import (
     StartRemoval,
 )
 from bot.domain.errors import Refusal
+from bot.domain.paging import page_of, turning_row
 from bot.domain.roles import Role
 from bot.services import handover, membership
 from bot.telegram.context import BearingsContext
@@ -35,6 +36,8 @@ from handlers.senders import sender
 from prompts import command_menu
 
 MEMBERS = "members"
+RECEIVERS = 8
+"""Colleagues a hand-over question shows a page at a time."""
 BACK_TO_PEOPLE = ListPage(MEMBERS, 0)
 
 
@@ -88,7 +91,14 @@ async def start_removal(turn: Turn, press: Press[StartRemoval]) -> None:
     found = await handover.handover(
         turn.uow, turn.clock, telegram_user_id=press.user_id, member_id=press.button.member_id
     )
-    keyboard = _receivers(found, lambda to: ConfirmRemoval(found.card.member_id, to), "all")
+    leaver = found.card.member_id
+    keyboard = _receivers(
+        found,
+        lambda to: ConfirmRemoval(leaver, to),
+        "all",
+        press.button.page,
+        lambda number: StartRemoval(leaver, number),
+    )
     if found.next_case is not None:
         keyboard.append([Offer(CaseByCase(found.card.member_id), "handover_case_by_case")])
     keyboard.append([Offer(ShowMember(found.card.member_id), "member_back")])
@@ -100,7 +110,7 @@ async def case_by_case(turn: Turn, press: Press[CaseByCase]) -> None:
     found = await handover.handover(
         turn.uow, turn.clock, telegram_user_id=press.user_id, member_id=press.button.member_id
     )
-    _ask_next(turn, press.message_id, found)
+    _ask_next(turn, press.message_id, found, press.button.page)
 
 
 async def hand_case(turn: Turn, press: Press[HandCase]) -> None:
@@ -117,13 +127,14 @@ async def hand_case(turn: Turn, press: Press[HandCase]) -> None:
     _ask_next(turn, press.message_id, found)
 
 
-def _ask_next(turn: Turn, message_id: int, found: handover.Handover) -> None:
+def _ask_next(turn: Turn, message_id: int, found: handover.Handover, page: int = 0) -> None:
     leaver = found.card.member_id
+    turner: Callable[[int], Button] = lambda number: CaseByCase(leaver, number)  # noqa: E731
     if found.next_case is not None:
         case_id = found.next_case[0]
-        keyboard = _receivers(found, lambda to: HandCase(leaver, case_id, to), "one")
+        keyboard = _receivers(found, lambda to: HandCase(leaver, case_id, to), "one", page, turner)
     else:
-        keyboard = _receivers(found, lambda to: ConfirmRemoval(leaver, to), "one")
+        keyboard = _receivers(found, lambda to: ConfirmRemoval(leaver, to), "one", page, turner)
     keyboard.append([Offer(ShowMember(leaver), "member_back")])
     turn.replace(message_id, "handover_case", keyboard, handover=found)
 
@@ -198,14 +209,24 @@ def _card_buttons(card: membership.MemberCard) -> Offers:
     return keyboard
 
 
-def _receivers(found: handover.Handover, button_for: Callable[[int], Button], mode: str) -> Offers:
-    """A button per colleague, two to a row: "All to Kim" or just "Kim"."""
+def _receivers(
+    found: handover.Handover,
+    button_for: Callable[[int], Button],
+    mode: str,
+    page: int,
+    turner: Callable[[int], Button],
+) -> Offers:
+    """A page of colleagues, a button each, two to a row ("All to Kim" or just "Kim"), and
+    ‹ › to the other pages."""
     key = "handover_all_to" if mode == "all" else "handover_case_to"
+    shown = page_of(found.receivers, page, keys=[r[0] for r in found.receivers], size=RECEIVERS)
     offers = [
         Offer(button_for(member_id), key, {"name": "me" if is_me else name})
-        for member_id, name, is_me in found.receivers
+        for member_id, name, is_me in shown.items
     ]
-    return [offers[i : i + 2] for i in range(0, len(offers), 2)]
+    rows = [offers[i : i + 2] for i in range(0, len(offers), 2)]
+    paging = turning_row(shown, turner)
+    return [*rows, paging] if paging else rows
 
 
 def _invite_buttons(invites: list[membership.OpenInvite]) -> Offers:

@@ -401,18 +401,21 @@ class SetRole(Button):
 
 @dataclass(frozen=True)
 class StartRemoval(Button):
-    """Remove the person: who takes over what they hold."""
+    """Remove the person: who takes over what they hold (a page of the colleagues)."""
 
     prefix = "mrm"
     member_id: int
+    page: int = 0
 
 
 @dataclass(frozen=True)
 class CaseByCase(Button):
-    """Hand the leaver's cases over one at a time: the next case still theirs."""
+    """Hand the leaver's cases over one at a time: the next case still theirs (a page of
+    the colleagues)."""
 
     prefix = "mcb"
     member_id: int
+    page: int = 0
 
 
 @dataclass(frozen=True)

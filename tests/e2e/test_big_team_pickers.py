@@ -294,3 +294,29 @@ async def test_the_flows_started_from_a_case_on_the_caseloads_last_page_name_tha
     moved = await sam.press(others[-1])
     assert f"{chosen} is now with {others[-1]}" in moved.text
     assert refused(emulator) == []
+
+
+async def test_south_teams_people_and_a_leavers_colleagues_page_to_the_last(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    """Issue 20 on a team of 25: /members pages to every person once; taking one off offers
+    every colleague once, a page at a time, and one on the last page takes everything."""
+    team: BigTeam = await seed_big_team(database, clock)
+    boss = Chatter(emulator, team.other_supervisors[0], "Boss")
+    people = await page_through(boss, await boss.send("/members"))
+    named = [label.removesuffix(" (you)") for label in labels(people)]
+    assert sorted(named) == sorted(team.names[p] for p in team.other_team)
+    on_last_page = labels(people[-1:])[0]  # someone on the page the message shows now
+    leaver = next(p for p in team.other_workers if team.names[p] == on_last_page)
+    await boss.press(on_last_page)
+    asked = await boss.press("Take off the team")
+    offered = await page_through(boss, asked)
+    assert len(offered) > 1  # 24 colleagues, eight a page
+    others = [label for label in labels(offered) if label.startswith("All to ")]
+    expected = {f"All to {team.names[p]}" for p in team.other_team if p != leaver}
+    expected = (expected - {f"All to {team.names[team.other_supervisors[0]]}"}) | {"All to me"}
+    assert sorted(others) == sorted(expected)
+    await boss.press(others[-1])
+    done = await boss.press(f"Yes, take {team.names[leaver]} off")
+    assert "off the team" in done.text
+    assert refused(emulator) == []
