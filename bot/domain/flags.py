@@ -60,8 +60,27 @@ def allowed(state: FlagState, action: FlagAction) -> bool:
 
 
 def actions_in(state: FlagState) -> list[FlagAction]:
-    """The buttons a flag's message offers in this state."""
+    """What still means something in this state."""
     return [action for action in FlagAction if allowed(state, action)]
+
+
+SAFEGUARDING = "safeguarding"
+"""A flag's source when someone may be at immediate risk of harm."""
+
+
+def may_wait_for_supervision(urgency: Urgency, source: str) -> bool:
+    """Whether a flag may be parked on the supervision agenda: never an urgent one, nor one
+    about someone at risk (CONTENT: they are chased until resolved)."""
+    return urgency is not Urgency.TODAY and source != SAFEGUARDING
+
+
+def offered(state: FlagState, urgency: Urgency, source: str) -> list[FlagAction]:
+    """The buttons a flag's message offers: "Add to agenda" only for a flag that may wait."""
+    return [
+        action
+        for action in actions_in(state)
+        if action is not FlagAction.AGENDA or may_wait_for_supervision(urgency, source)
+    ]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain.buttons import FlagResponse, Offer, Offers
-from bot.domain.flags import FlagState, Urgency, actions_in
+from bot.domain.flags import FlagState, Urgency, offered
 from bot.services.access import member_name
 from bot.services.local_time import team_zone
 from bot.services.outgoing import Outgoing
@@ -72,7 +72,7 @@ def flag_buttons(view: FlagView) -> Offers:
     """A flag message's buttons for its state (none once resolved)."""
     buttons = [
         Offer(FlagResponse(action, view.id), f"flag_{action.value}")
-        for action in actions_in(FlagState(view.state))
+        for action in offered(FlagState(view.state), Urgency(view.urgency), view.source)
     ]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 

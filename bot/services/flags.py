@@ -22,6 +22,7 @@ from bot.domain.flags import (
     allowed,
     chase_due,
     deadlines,
+    may_wait_for_supervision,
 )
 from bot.domain.paging import Page, page_of
 from bot.domain.roles import Role
@@ -277,6 +278,10 @@ async def _onto_agenda(uow: UnitOfWork, flag: Flag, now: datetime) -> None:
 
 def _check_allowed(flag: Flag, action: FlagAction, person: Person) -> None:
     state = FlagState(flag.state)
+    if action is FlagAction.AGENDA and not may_wait_for_supervision(
+        Urgency(flag.urgency), flag.source
+    ):
+        raise Refusal("flag_cannot_wait")
     if allowed(state, action):
         return
     if flag.handled_by_id == person.member_id or state is not FlagState.RESOLVED:

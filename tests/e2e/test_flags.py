@@ -55,14 +55,16 @@ async def test_an_urgent_flag_reaches_both_supervisors_and_one_acknowledging_upd
         message = await emulator.wait_for_bot_message(chat, lambda m: "🚩 Flag" in m.text, after=0)
         assert "FAM-0142" in message.text and "Alex Worker" in message.text
         assert "Mum <b>refused</b> entry & I'm worried" in message.text
-        assert message.labels == [
-            "✓ Acknowledge",
-            "📞 I'll call you",
-            "🗓 Add to agenda",
-            "✔ Resolve",
-        ]
+        # An urgent flag cannot be parked on the supervision agenda (issue 21.2).
+        assert message.labels == ["✓ Acknowledge", "📞 I'll call you", "✔ Resolve"]
 
     sam = Chatter(emulator, SAM, "Sam")
+    message_id, ack = sam.button("Acknowledge")
+    answer = await sam.press_data(message_id, ack.replace("fl:ack:", "fl:agenda:"))
+    assert "answered" not in answer
+    assert "can't wait for supervision" in emulator.bot_messages(SAM)[-1].text
+    async with database.unit_of_work() as uow:
+        assert (await uow.session.scalars(select(Flag))).one().state == "open"
     acknowledged = await sam.press("Acknowledge")
     assert "Acknowledged by Sam Supervisor" in acknowledged.text
     dee_copy = flag_message(emulator, DEE)

@@ -96,3 +96,18 @@ def test_flag_figures() -> None:
     assert figures.median_to_ack == timedelta(minutes=30)
     assert figures.p90_to_ack == timedelta(minutes=120)
     assert flag_figures([]).median_to_ack is None
+
+
+def test_only_a_flag_that_may_wait_offers_the_supervision_agenda() -> None:
+    from bot.domain.flags import FlagAction, FlagState, Urgency, offered
+
+    open_ = FlagState.OPEN
+    assert FlagAction.AGENDA in offered(open_, Urgency.WEEK, "case")
+    assert FlagAction.AGENDA in offered(open_, Urgency.SUPERVISION, "stuck")
+    assert FlagAction.AGENDA not in offered(open_, Urgency.TODAY, "case")
+    assert FlagAction.AGENDA not in offered(open_, Urgency.WEEK, "safeguarding")
+    assert offered(open_, Urgency.TODAY, "case") == [
+        FlagAction.ACKNOWLEDGE,
+        FlagAction.CALL,
+        FlagAction.RESOLVE,
+    ]
