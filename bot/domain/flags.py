@@ -108,6 +108,28 @@ def deadlines(
     return Deadlines(None, None)
 
 
+def follow_up_deadlines(
+    urgency: Urgency, picked_up_at: datetime, settings: TeamSettings, hours: WorkingHours
+) -> Deadlines:
+    """A flag picked up but not resolved is finished only when resolved: whoever took it is
+    asked for an update, then every supervisor is told it has stalled (CONTENT: chased until
+    resolved). Urgent ones on the clock, "this week" ones in working days, "next supervision"
+    ones in days."""
+    if urgency is Urgency.TODAY:
+        update = timedelta(hours=settings.update_hours_today)
+        return Deadlines(picked_up_at + update, picked_up_at + 2 * update)
+    if urgency is Urgency.WEEK:
+        update = settings.update_working_days_week * timedelta(
+            minutes=settings.ack_working_minutes_week
+        )
+        return Deadlines(
+            add_working_time(picked_up_at, update, hours),
+            add_working_time(picked_up_at, 2 * update, hours),
+        )
+    update = timedelta(days=settings.update_days_supervision)
+    return Deadlines(picked_up_at + update, picked_up_at + 2 * update)
+
+
 def chase_due(
     now: datetime,
     due: Deadlines,

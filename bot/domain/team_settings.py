@@ -24,6 +24,13 @@ class TeamSettings:
     """Time for a supervisor to pick up an urgent ("today") flag, by the clock."""
     ack_working_minutes_week: int = 8 * 60
     """Time for a "this week" flag, counted in working time (one working day)."""
+    update_hours_today: int = 4
+    """Once an urgent flag is picked up: hours until whoever took it is asked for an update
+    (it is escalated to every supervisor at twice that)."""
+    update_working_days_week: int = 2
+    """The same for a "this week" flag, in working days (one is ``ack_working_minutes_week``)."""
+    update_days_supervision: int = 14
+    """The same for a "next supervision" flag, in days."""
     nudge_hour: str = "09:00"
     """When the day's nudges go, local time (a person can choose their own)."""
     review_nudge_days: tuple[int, ...] = (7, 1)

@@ -21,6 +21,11 @@ from storage.models import Flag, OutboxMessage
 from storage.uow import UnitOfWork
 
 FLAG, FLAG_EDIT, FLAG_NEWS = "flag", "flag_edit", "flag_news"
+REMINDER, ESCALATION = "reminder", "escalation"
+"""Copies of a flag nobody has picked up: the supervisors reminded, then escalated."""
+FOLLOW_UP, STALLED = "followup", "stalled"
+"""Copies of a flag picked up but not resolved: whoever took it asked for an update, then
+every supervisor told it has stalled."""
 NEUTRAL = {"neutral": True}
 """An edit that leaves a copy saying only that the team's supervisors handle it now."""
 
@@ -83,8 +88,10 @@ async def compose_flag(uow: UnitOfWork, clock: Clock, row: OutboxMessage) -> Out
     if flag is None:
         return None
     stage = row.ref.get("stage")
-    if stage and flag.state != FlagState.OPEN:
+    if stage in (REMINDER, ESCALATION) and flag.state != FlagState.OPEN:
         return None  # picked up since the reminder was planned: nothing to chase
+    if stage in (FOLLOW_UP, STALLED) and flag.state in (FlagState.OPEN, FlagState.RESOLVED):
+        return None  # resolved since (or, oddly, open again): nothing to follow up
     view = await flag_view(uow, clock, flag)
     return Outgoing("flag_message", {"flag": view, "stage": stage}, flag_buttons(view))
 

@@ -22,6 +22,7 @@ from bot.domain.flags import (
     allowed,
     chase_due,
     deadlines,
+    follow_up_deadlines,
     may_wait_for_supervision,
 )
 from bot.domain.paging import Page, page_of
@@ -30,10 +31,14 @@ from bot.domain.schedule import next_allowed
 from bot.services.access import Person, find_person_by_member, require_person
 from bot.services.cases import readable_case
 from bot.services.flag_messages import (
+    ESCALATION,
     FLAG,
     FLAG_EDIT,
     FLAG_NEWS,
+    FOLLOW_UP,
     NEUTRAL,
+    REMINDER,
+    STALLED,
     FlagView,
     flag_view,
 )
@@ -42,8 +47,6 @@ from bot.services.flows.replies import FlowReply, Said
 from bot.services.timing import TeamSettingsById, every_team_settings, rules_of, team_rules
 from storage.models import Flag, Member
 from storage.uow import UnitOfWork
-
-REMINDER, ESCALATION = "reminder", "escalation"
 
 
 async def raise_flag(
@@ -229,6 +232,32 @@ async def chase_flags(
         elif remind:
             flag.reminded_at = now
             owed += await _owe_copies(uow, flag, supervisors, REMINDER, send_at, now)
+    return owed + await _follow_up(uow, now, settings)
+
+
+async def _follow_up(uow: UnitOfWork, now: datetime, settings: TeamSettingsById) -> int:
+    """Flags picked up but not resolved: whoever took one is asked for an update, then every
+    supervisor is told it has stalled, each once (the outbox's keys keep it so)."""
+    owed = 0
+    soonest = min((s.update_hours_today for _, s in settings.values()), default=0)
+    picked = await uow.flags.picked_up(before=now - timedelta(hours=soonest))
+    loaded = {t.id: t for t in await uow.teams.many({flag.team_id for flag in picked})}
+    for flag in picked:
+        rules = rules_of(loaded[flag.team_id])
+        assert flag.handled_at is not None  # picked up
+        due = follow_up_deadlines(
+            Urgency(flag.urgency), flag.handled_at, rules.settings, rules.hours
+        )
+        remind, escalate = chase_due(now, due, reminded=False, escalated=False)
+        if not (remind or escalate):
+            continue
+        send_at = now if flag.urgency == Urgency.TODAY else next_allowed(now, rules.hours)
+        supervisors = await _supervisors(uow, flag.team_id, but=flag.worker_id, today=now.date())
+        if escalate:
+            owed += await _owe_copies(uow, flag, supervisors, STALLED, send_at, now)
+            continue
+        taker = [s for s in supervisors if s.id == flag.handled_by_id] or supervisors
+        owed += await _owe_copies(uow, flag, taker, FOLLOW_UP, send_at, now)
     return owed
 
 

@@ -59,6 +59,14 @@ class FlagRepository:
             query = query.where(Flag.raised_at <= raised_before)
         return (await self._session.scalars(query)).all()
 
+    async def picked_up(self, before: datetime) -> Sequence[Flag]:
+        """Flags picked up (acknowledged, a call promised, on the agenda) at or before a
+        moment and not yet resolved: they are followed up until they are."""
+        query = select(Flag).where(
+            Flag.state.in_([s for s in OPEN_STATES if s != "open"]), Flag.handled_at <= before
+        )
+        return (await self._session.scalars(query.order_by(Flag.handled_at))).all()
+
     async def open_counts(self) -> dict[tuple[str, str], int]:
         """How many flags are open, by (urgency, state), across every team (for metrics).
 

@@ -207,6 +207,50 @@ async def test_a_copy_held_by_someone_who_lost_the_right_reads_a_neutral_line_no
     assert not any("Rang the school" in m.text for m in emulator.bot_messages(DEE))
 
 
+async def test_an_acknowledged_urgent_flag_is_chased_until_resolved(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    """Issue 21.2: one tap on Acknowledge does not park an urgent flag: after 4 hours whoever
+    took it is asked for an update, after 8 every supervisor is told it has stalled, and
+    once resolved every copy says so."""
+    await seed_team(database, clock, second_supervisor=True)
+    alex = Chatter(emulator, ALEX, "Alex")
+    await add_case(alex, "FAM-0142")
+    await raise_flag(alex, "Today", "Worried about tonight")
+    await emulator.wait_for_bot_message(SAM, lambda m: "🚩 Flag" in m.text, after=0)
+    sam = Chatter(emulator, SAM, "Sam")
+    await sam.press("Acknowledge")
+
+    clock.advance(timedelta(hours=3, minutes=59))
+    await bot.tick()
+    assert not any("Still open" in m.text for m in emulator.bot_messages(SAM))
+    clock.advance(timedelta(minutes=2))
+    await bot.tick()
+    asked = await emulator.wait_for_bot_message(SAM, lambda m: "Still open" in m.text, after=0)
+    assert "✔ Resolve" in asked.labels and "Acknowledged by Sam" in asked.text
+    assert not any("Still open" in m.text for m in emulator.bot_messages(DEE))  # Sam's own
+
+    clock.advance(timedelta(hours=4))
+    await bot.tick()
+    for chat in (SAM, DEE):
+        await emulator.wait_for_bot_message(chat, lambda m: "not resolved yet" in m.text, after=0)
+    await bot.tick()  # planned once only
+    assert sum("not resolved yet" in m.text for m in emulator.bot_messages(DEE)) == 1
+
+    await sam.tap("Resolve")
+    await sam.send_until("Spoke to mum, all safe", "Resolved")
+
+    def all_resolved() -> bool:
+        return all(
+            "Resolved by Sam" in m.text
+            for chat in (SAM, DEE)
+            for m in emulator.bot_messages(chat)
+            if "🔴 Today" in m.text
+        )
+
+    await emulator.wait_until(all_resolved)
+
+
 async def test_a_this_week_flag_raised_on_friday_evening_reminds_on_monday(
     bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
 ) -> None:

@@ -111,3 +111,22 @@ def test_only_a_flag_that_may_wait_offers_the_supervision_agenda() -> None:
         FlagAction.CALL,
         FlagAction.RESOLVE,
     ]
+
+
+def test_a_picked_up_flag_is_followed_up_on_its_own_clock_until_resolved() -> None:
+    from bot.domain.flags import Urgency, follow_up_deadlines
+
+    monday_10 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    settings = TeamSettings()
+    urgent = follow_up_deadlines(Urgency.TODAY, monday_10, settings, LONDON)
+    assert (urgent.remind_at, urgent.escalate_at) == (
+        monday_10 + timedelta(hours=4),
+        monday_10 + timedelta(hours=8),
+    )
+    week = follow_up_deadlines(Urgency.WEEK, monday_10, settings, LONDON)
+    two_days = 2 * timedelta(minutes=settings.ack_working_minutes_week)
+    assert week.remind_at == add_working_time(monday_10, two_days, LONDON)
+    assert week.remind_at is not None and week.remind_at > monday_10 + timedelta(days=1)
+    later = follow_up_deadlines(Urgency.SUPERVISION, monday_10, settings, LONDON)
+    assert later.remind_at == monday_10 + timedelta(days=14)
+    assert later.escalate_at == monday_10 + timedelta(days=28)
