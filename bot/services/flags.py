@@ -232,7 +232,22 @@ async def chase_flags(
         elif remind:
             flag.reminded_at = now
             owed += await _owe_copies(uow, flag, supervisors, REMINDER, send_at, now)
-    return owed + await _follow_up(uow, now, settings)
+    return owed + await _follow_up(uow, now, settings) + await _deliver_unseen(uow, now)
+
+
+async def _deliver_unseen(uow: UnitOfWork, now: datetime) -> int:
+    """A flag raised while no supervisor (or cover) could receive it goes to the first who
+    can, as soon as one can: it shows its age, and the worker hears when it is picked up."""
+    owed = 0
+    for flag in await uow.flags.waiting():
+        if await uow.outbox.with_key_prefix(f"flag:{flag.id}:"):
+            continue  # someone has it
+        supervisors = await _supervisors(uow, flag.team_id, but=flag.worker_id, today=now.date())
+        if supervisors:
+            rules = await team_rules(uow, flag.team_id)
+            send_at = now if flag.urgency == Urgency.TODAY else next_allowed(now, rules.hours)
+            owed += await _owe_copies(uow, flag, supervisors, "to", send_at, now)
+    return owed
 
 
 async def _follow_up(uow: UnitOfWork, now: datetime, settings: TeamSettingsById) -> int:

@@ -251,6 +251,36 @@ async def test_an_acknowledged_urgent_flag_is_chased_until_resolved(
     await emulator.wait_until(all_resolved)
 
 
+async def test_a_flag_raised_with_no_supervisor_reachable_reaches_the_first_who_can(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    """Issue 21.2: Sam (the only supervisor) cannot be reached when Alex flags; once Sam is
+    back in touch the flag reaches him, with its age, and Alex hears when he picks it up."""
+    await seed_team(database, clock)
+    async with database.unit_of_work() as uow:
+        sam_member = await uow.members.by_telegram_id(SAM)
+        assert sam_member is not None
+        sam_member.unreachable_at = clock.now()
+    alex = Chatter(emulator, ALEX, "Alex")
+    await add_case(alex, "FAM-0142")
+    await raise_flag(alex, "This week", "Worried about the school run", expect="")
+    await bot.tick()
+    assert not any("🚩 Flag" in m.text for m in emulator.bot_messages(SAM))
+
+    clock.advance(timedelta(hours=2))
+    sam = Chatter(emulator, SAM, "Sam")
+    await sam.send("/help")  # back in touch: reachable again
+    await bot.tick()
+    flag = await emulator.wait_for_bot_message(SAM, lambda m: "🚩 Flag" in m.text, after=0)
+    assert "FAM-0142" in flag.text and "Raised Mon 23 Nov, 09:" in flag.text
+    await sam.press("Acknowledge")
+    await emulator.wait_for_bot_message(
+        ALEX, lambda m: "has acknowledged your flag" in m.text, after=0
+    )
+    await bot.tick()
+    assert sum("🚩 Flag" in m.text for m in emulator.bot_messages(SAM)) == 1  # once
+
+
 async def test_a_this_week_flag_raised_on_friday_evening_reminds_on_monday(
     bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
 ) -> None:
