@@ -249,6 +249,29 @@ def tilted_twice(previous: Check | None, current: Check) -> tuple[Tilt, ...]:
     return tuple(tilts)
 
 
+STRONG_APART = 3
+"""A pair this far apart (5 and 2, say) is a strong lean, worth supervision the first time."""
+
+
+def strongly_tilted(current: Check) -> tuple[Tilt, ...]:
+    """A strong imbalance in this check alone (PRODUCT: offered for the supervision agenda):
+    an element at 1 (neglected lately), or a pair three or more apart."""
+    tilts = [Tilt("low", element) for element in ELEMENTS if current.elements[element] == LOW]
+    tilts += [
+        Tilt("lean", lean.where, lean.towards)
+        for lean in read(current).leans
+        if not lean.on_slider and lean.by >= STRONG_APART
+    ]
+    return tuple(tilts)
+
+
+def worth_supervision(previous: Check | None, current: Check) -> tuple[tuple[Tilt, ...], bool]:
+    """What to offer for the supervision agenda, and whether it is "twice running": what has
+    been tilted twice running if anything, else a strong imbalance this time."""
+    twice = tilted_twice(previous, current)
+    return (twice, True) if twice else (strongly_tilted(current), False)
+
+
 @dataclass(frozen=True)
 class Summary:
     """The two-line reading: the strongest lean (line one) and the lowest gap (line two), with

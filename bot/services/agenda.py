@@ -1,7 +1,7 @@
 """The supervision agenda: what a worker brings to their next supervision.
 
 Kept items (flags for "next supervision", stuck walk-throughs kept for it,
-bearings tilted twice running) plus what the data says: actions overdue and
+bearings tilted twice running, or strongly once) plus what the data says: actions overdue and
 plan reviews due before the next supervision. A supervision note offers to
 tick off the kept items it covered. Workers see their own; supervisors any
 worker of their team; a bearings check's details only if the worker shared it.
@@ -234,7 +234,7 @@ async def _entry(uow: UnitOfWork, item: AgendaItem, *, shows_private: bool) -> A
         tilted: list[str] = []
         if shows_private or check.shared_at is not None:
             previous = await uow.bearings.before(check)
-            tilts = bearings_rules.tilted_twice(
+            tilts, _ = bearings_rules.worth_supervision(
                 bearings_rules.Check.from_stored(previous.ratings) if previous else None,
                 bearings_rules.Check.from_stored(check.ratings),
             )

@@ -218,7 +218,7 @@ async def _values(
     uow: UnitOfWork, person: Person, shown: _Shown, owner_name: str | None = None
 ) -> dict[str, Any]:
     reading = rules.read(shown.check)
-    tilts = rules.tilted_twice(shown.previous, shown.check)
+    tilts, twice = rules.worth_supervision(shown.previous, shown.check)
     previous_on = (
         await _local_date(uow, person, shown.previous_row.taken_at) if shown.previous_row else None
     )
@@ -234,6 +234,7 @@ async def _values(
         "previous_on": previous_on,
         "taken_on": await _local_date(uow, person, shown.row.taken_at),
         "tilts": tilts,
+        "twice": twice,
         "shared": shown.row.shared_at is not None,
         "on_agenda": on_agenda,
         "is_supervisor": person.is_supervisor,

@@ -132,6 +132,25 @@ async def test_bearings_twice_with_a_tilted_balance_sends_pictures_and_offers_th
         assert len((await uow.session.scalars(select(AgendaItem))).all()) == 1
 
 
+async def test_a_strong_imbalance_is_offered_for_the_agenda_the_first_time(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    """Issue 21.3 (PRODUCT: "an offer to put a strong imbalance on the next supervision
+    agenda"): one-to-one trust at 5 and connected to the team at 1 on a first check."""
+    team = await seed_team(database, clock)
+    alex = Chatter(emulator, team.worker, "Alex")
+    _, reading = await take_check(alex, (5, 1, 4, 4, 4, 4, 4, 4))
+    assert "This is your first check" in reading.text
+    assert "A strong lean this time" in reading.text
+    assert "Connected to the team is at 1: neglected lately." in reading.text
+    assert "Leaning strongly towards one-to-one trust." in reading.text
+    assert reading.labels == ["🗓 Add to supervision agenda", "🔒 Share with my supervisor"]
+    added = await alex.press("Add to supervision agenda")
+    assert "✓ It's on your supervision agenda." in added.text
+    agenda = await alex.send("/agenda")
+    assert "Bearings check" in agenda.text and "Worth talking through" in agenda.text
+
+
 async def test_a_check_is_private_until_shared_then_the_supervisor_sees_it(
     bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
 ) -> None:

@@ -276,3 +276,22 @@ def test_the_check_is_quick_one_tap_per_question() -> None:
     )
     # Without the boundaries page: ten ratings, one "a few more?", and the note (Skip).
     assert len([s for s in flow.steps if s.only_if is None]) == 12
+
+
+def test_a_strong_imbalance_is_worth_supervision_the_first_time() -> None:
+    from bot.domain.bearings import Check, worth_supervision
+
+    even = dict.fromkeys(("relationship", "connected", "scaffolding", "risk"), 4)
+    even |= dict.fromkeys(("domains", "integration", "local", "evidence"), 4)
+    middle = {"steer": 3, "liaison": 3}
+    strong = Check({**even, "relationship": 5, "connected": 2}, middle, {})
+    tilts, twice = worth_supervision(None, strong)
+    assert not twice and [(t.kind, t.key, t.towards) for t in tilts] == [
+        ("lean", "team", "relationship")
+    ]
+    mild = Check({**even, "relationship": 5, "connected": 3}, middle, {})
+    assert worth_supervision(None, mild) == ((), False)
+    neglected = Check({**even, "evidence": 1}, {"steer": 5, "liaison": 3}, {})
+    tilts, _ = worth_supervision(None, neglected)
+    assert ("low", "evidence") in [(t.kind, t.key) for t in tilts]
+    assert all(not t.on_slider for t in tilts)  # a slider at an end alone is not "strong"
