@@ -24,6 +24,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -231,3 +232,55 @@ def _draw_slider(canvas: _Canvas, slider: Slider, top: float) -> None:
 
 def _clamp(value: int) -> int:
     return max(LOW, min(HIGH, int(value)))
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One pair or slider over time: its heading, the words for each way it can lean (up,
+    down), where it sat at each check (0 balanced) and how far it can lean (4 or 2)."""
+
+    heading: str
+    up: str
+    down: str
+    values: tuple[int, ...]
+    span: int
+
+
+_TREND_ROW_PX = 130
+_PLOT_LEFT, _PLOT_RIGHT = 300.0, 770.0
+
+
+def trend_png(rows: Sequence[TrendRow], title: str, first_day: str, last_day: str) -> bytes:
+    """A person's checks over time, as PNG bytes: a line per pair or slider, the latest point
+    darker; above the middle line it leans one way, below it the other."""
+    with _DRAWING:
+        canvas = _Canvas(110 + _TREND_ROW_PX * len(rows) + 50)
+        canvas.text(WIDTH_PX / 2, 45, title, 34, bold=True)
+        top = 100.0
+        for row in rows:
+            _draw_trend_row(canvas, row, top)
+            top += _TREND_ROW_PX
+        canvas.text(_PLOT_LEFT, top + 15, first_day, 22, colour=_MUTED, anchor="lm")
+        canvas.text(_PLOT_RIGHT, top + 15, last_day, 22, colour=_MUTED, anchor="rm")
+        return canvas.png()
+
+
+def _draw_trend_row(canvas: _Canvas, row: TrendRow, top: float) -> None:
+    middle, half = top + 70, 42.0
+    canvas.text(20, top + 8, row.heading.upper(), 18, colour=_MUTED, anchor="lt")
+    canvas.text(20, middle - half / 2, row.up, 20, anchor="lm")
+    canvas.text(20, middle + half / 2, row.down, 20, anchor="lm")
+    canvas.box(_PLOT_LEFT, middle - 1.5, _PLOT_RIGHT, middle + 1.5, _TRACK)
+    count = len(row.values)
+    step = (_PLOT_RIGHT - _PLOT_LEFT) / max(1, count - 1)
+    points = [
+        (_PLOT_LEFT + i * step, middle - max(-1.0, min(1.0, v / row.span)) * half)
+        for i, v in enumerate(row.values)
+    ]
+    for (x0, y0), (x1, y1) in pairwise(points):
+        canvas.draw.line(
+            (x0 * _SCALE, y0 * _SCALE, x1 * _SCALE, y1 * _SCALE), fill=_NOW, width=4 * _SCALE
+        )
+    for index, (x, y) in enumerate(points):
+        last = index == count - 1
+        canvas.dot(x, y, 20 if last else 12, _NOW if last else _TICK)

@@ -18,10 +18,18 @@ FLOW = "bearings"
 
 
 async def bearings_command(update: Update, context: BearingsContext) -> None:
-    """/bearings starts the check; /bearings team shows a supervisor the team summary."""
+    """/bearings starts the check; /bearings team shows a supervisor the team summary;
+    /bearings trend one's own last eight checks over time."""
     turn, user_id = context.turn, sender(update)
     if [arg.lower() for arg in context.args or []] == ["team"]:
         _say(turn, await bearings.team_summary(turn.uow, turn.clock, telegram_user_id=user_id))
+        return
+    if [arg.lower() for arg in context.args or []] == ["trend"]:
+        said = await bearings.trend(turn.uow, turn.clock, telegram_user_id=user_id)
+        if said.photo is None:
+            _say(turn, said)
+        else:
+            turn.say_photo(said.photo, said.template, **said.values)
         return
     reply = await flow_service.start_flow(
         turn.uow, turn.clock, telegram_user_id=user_id, flow_name=FLOW, idle=flows.idle_time(turn)

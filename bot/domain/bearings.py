@@ -338,3 +338,38 @@ def team_averages(
             key: mean([check.balances[key] for check in latest_by_worker]) for key in BALANCES
         },
     )
+
+
+TREND_CHECKS = 8
+"""How many of a person's latest checks their trend picture shows."""
+DRIFT_AT_LEAST = 2
+"""A pair or slider whose balance moved this much between the first and last check drifted."""
+
+
+def balance_of(check: Check, where: str) -> int:
+    """Where a pair or slider sits: a pair's first element minus its second (−4 to 4), a
+    slider's distance from the middle (−2 to 2); 0 is balanced."""
+    for pair in PAIRS:
+        if pair.quadrant == where:
+            return check.elements[pair.first] - check.elements[pair.second]
+    return check.balances[where] - MIDDLE
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A pair or slider that moved over the checks shown, from ``first`` to ``last``."""
+
+    where: str
+    first: int
+    last: int
+
+
+def drifts(checks: Sequence[Check]) -> tuple[Drift, ...]:
+    """What moved between the first and the last of these checks (oldest first), in the
+    order the check asks (pairs, then sliders)."""
+    if len(checks) < 2:
+        return ()
+    first, last = checks[0], checks[-1]
+    places = [*(pair.quadrant for pair in PAIRS), *BALANCES]
+    moved = [Drift(w, balance_of(first, w), balance_of(last, w)) for w in places]
+    return tuple(d for d in moved if abs(d.last - d.first) >= DRIFT_AT_LEAST)

@@ -299,6 +299,55 @@ async def _picture(shown: _Shown, values: dict[str, Any]) -> Said:
     return Said("bearings_picture", values, photo=png)
 
 
+async def trend(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> Said:
+    """``/bearings trend``: one's own last eight checks as lines, and what moved, in words.
+    Only ever one's own (a shared check is shared one at a time)."""
+    person = await require_person(uow, telegram_user_id)
+    rows = list(reversed(await uow.bearings.for_member(person.member_id, rules.TREND_CHECKS)))
+    if len(rows) < 2:
+        return Said("bearings_trend_too_few", {"count": len(rows)})
+    checks = [rules.Check.from_stored(row.ratings) for row in rows]
+    words = names()
+    first_on = await _local_date(uow, person, rows[0].taken_at)
+    last_on = await _local_date(uow, person, rows[-1].taken_at)
+    lines = [
+        charts.TrendRow(
+            words[pair.quadrant],
+            words[pair.first],
+            words[pair.second],
+            tuple(rules.balance_of(check, pair.quadrant) for check in checks),
+            4,
+        )
+        for pair in rules.PAIRS
+    ]
+    lines += [
+        charts.TrendRow(
+            words[balance],
+            words[f"{balance}:high"],
+            words[f"{balance}:low"],
+            tuple(rules.balance_of(check, balance) for check in checks),
+            2,
+        )
+        for balance in rules.BALANCES
+    ]
+    png = await asyncio.to_thread(
+        charts.trend_png,
+        lines,
+        label("bearings_trend_title"),
+        f"{first_on:%-d %b}",
+        f"{last_on:%-d %b}",
+    )
+    values = {
+        "count": len(rows),
+        "first_on": first_on,
+        "last_on": last_on,
+        "drifts": rules.drifts(checks),
+        "pairs": {pair.quadrant: (pair.first, pair.second) for pair in rules.PAIRS},
+        "names": words,
+    }
+    return Said("bearings_trend", values, photo=png)
+
+
 class _At:
     """A clock stopped at one instant (to read that instant as a local date)."""
 

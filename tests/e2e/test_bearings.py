@@ -243,3 +243,30 @@ async def test_team_summary_waits_for_five_workers_and_never_shows_one_persons_a
     clock.advance(timedelta(days=15))
     later = await sam.send("/bearings team")
     assert "0 workers did a check in this time" in later.text
+
+
+async def test_the_trend_picture_shows_ones_own_checks_over_time_and_says_what_moved(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock, tmp_path
+) -> None:
+    """Issue 21.3: ``/bearings trend``: the last checks as lines (a PNG, looked at) and the
+    pairs or sliders that moved, in words; a second person's checks never in it."""
+    team = await seed_team(database, clock)
+    alex = Chatter(emulator, team.worker, "Alex")
+    assert "Once you have two" in (await alex.send("/bearings trend")).text
+    for connected, steer in ((4, 3), (3, 4), (2, 5)):
+        await take_check(alex, (4, connected, 4, 4, 4, 4, 4, 4), (steer, 3))
+        clock.advance(timedelta(days=7))
+    kim = Chatter(emulator, team.other_worker, "Kim")
+    await take_check(kim, (1, 5, 4, 4, 4, 4, 4, 4), (1, 1))
+    picture = await alex.send("/bearings trend")
+    assert picture.kind == "photo" and picture.file_bytes is not None
+    assert picture.file_bytes.startswith(PNG_SIGNATURE)
+    (tmp_path / "trend.png").write_bytes(picture.file_bytes)
+    assert "Your last 3 checks, 23 Nov to 7 Dec" in picture.text
+    assert "Your team: from balanced to leaning towards one-to-one trust." in picture.text, (
+        picture.text
+    )
+    assert "Their lead or your steer: from balanced to towards giving a clear steer." in (
+        picture.text
+    )
+    assert "Where your time goes" not in picture.text  # it did not move

@@ -340,6 +340,8 @@ MATRIX: dict[str, Row] = {
         c.uow, c.clock, telegram_user_id=c.user)),
     "membership.revoke_invite": Row(TEAM_SUPERVISOR, lambda c: _revoke_first_invite(c)),
     "membership.unlink_group": Row(SUPERVISORS, lambda c: _link_then_unlink(c)),
+    "bearings.trend": Row(ALL_ACTIVE, lambda c: bearings.trend(
+        c.uow, c.clock, telegram_user_id=c.user)),
     "team_admin.change_team_setting": Row(SUPERVISORS, as_person(
         lambda c, p: team_admin.change_team_setting(
             c.uow, c.clock, p, {"what": "working_days", "working_days": "123456"}))),

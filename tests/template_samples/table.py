@@ -360,6 +360,19 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "former": f.name(),
         "setting": f.pick(("nudge_hour", "quiet", "safeguarding_instruction")),
     },
+    "bearings_trend": lambda f: {
+        "count": 8,
+        "first_on": f.day(),
+        "last_on": f.day(),
+        "drifts": [
+            bearing_rules.Drift(where, f.number(-4, 4), f.number(-4, 4))
+            for where in ("team", "family", "network", "learning")
+        ]
+        + [bearing_rules.Drift(where, -2, 2) for where in ("steer", "liaison")],
+        "pairs": {p.quadrant: (p.first, p.second) for p in bearing_rules.PAIRS},
+        "names": bearing_names(),
+    },
+    "bearings_trend_too_few": lambda f: {"count": f.pick((0, 1))},
     "team_setting_saved": lambda f: {
         "setting": f.pick(("safeguarding_instruction", "quiet")),
         "team_name": f.text(TEAM_NAME_LIMIT),
@@ -379,7 +392,7 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
 }
 """Every template's values (the e2e test checks that no template is missing here)."""
 
-CAPTIONS = {"bearings_picture": "photo", "export_file": "document"}
+CAPTIONS = {"bearings_picture": "photo", "bearings_trend": "photo", "export_file": "document"}
 """Templates that go out as a caption: under a picture, or a file."""
 
 

@@ -295,3 +295,15 @@ def test_a_strong_imbalance_is_worth_supervision_the_first_time() -> None:
     tilts, _ = worth_supervision(None, neglected)
     assert ("low", "evidence") in [(t.kind, t.key) for t in tilts]
     assert all(not t.on_slider for t in tilts)  # a slider at an end alone is not "strong"
+
+
+def test_drifts_name_what_moved_between_the_first_and_last_check() -> None:
+    from bot.domain.bearings import Check, Drift, drifts
+
+    even = dict.fromkeys(("relationship", "connected", "scaffolding", "risk"), 4)
+    even |= dict.fromkeys(("domains", "integration", "local", "evidence"), 4)
+    first = Check(even, {"steer": 3, "liaison": 3}, {})
+    middle = Check({**even, "connected": 3}, {"steer": 4, "liaison": 3}, {})
+    last = Check({**even, "connected": 2}, {"steer": 5, "liaison": 4}, {})
+    assert drifts([first]) == ()
+    assert drifts([first, middle, last]) == (Drift("team", 0, 2), Drift("steer", 0, 2))

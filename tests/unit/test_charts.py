@@ -67,3 +67,17 @@ def test_what_is_worth_a_look_is_drawn_differently() -> None:
     plain = bearings_png([PairBars("Team", "A", "B", (4, 2))], [], WORDS)
     marked = bearings_png([PairBars("Team", "A", "B", (4, 2), look=(False, True))], [], WORDS)
     assert plain != marked
+
+
+def test_the_trend_picture_is_a_png_a_row_taller_per_line() -> None:
+    import io
+
+    from PIL import Image
+
+    from bot.charts import TrendRow, trend_png
+
+    row = TrendRow("Your team", "One-to-one trust", "Connected", (0, 1, 2, -4, 4), 4)
+    one = Image.open(io.BytesIO(trend_png([row], "Over time", "1 Dec", "8 Dec")))
+    two = Image.open(io.BytesIO(trend_png([row, row], "Over time", "1 Dec", "8 Dec")))
+    assert one.format == "PNG" and one.width == 800
+    assert two.height - one.height == 130
