@@ -75,6 +75,7 @@ FLOW_PREFILL_CHECKS: dict[str, PrefillCheck] = {
 
 FLOW_NOTE_OFFERS: dict[str, NoteOffer] = {
     "safeguarding": stuck.safeguarding,
+    "safeguarding_case": stuck.safeguarding_case,
     "stuck_last_time": stuck.last_time,
 }
 """What a note's ``offer:`` does when the note is shown."""

@@ -15,6 +15,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.domain.errors import Refusal
 from bot.domain.flags import (
+    SAFEGUARDING,
     STATE_AFTER,
     FlagAction,
     FlagState,
@@ -340,12 +341,26 @@ async def _flag_for_supervisor(uow: UnitOfWork, person: Person, flag_id: int) ->
     return flag
 
 
-async def _after_action(
-    uow: UnitOfWork, flag: Flag, person: Person, action: FlagAction, now: datetime
-) -> bool:
+async def give_case(uow: UnitOfWork, clock: Clock, person: Person, case_id: int) -> None:
+    """A safeguarding flag the person raised before the case was chosen takes the case now
+    (their newest such flag still open), and every copy already delivered shows it."""
+    case = await readable_case(uow, person, case_id)
+    waiting = [
+        flag
+        for flag in await uow.flags.open_for_worker(person.member_id)
+        if flag.source == SAFEGUARDING and flag.case_id is None
+    ]
+    if not waiting:
+        return
+    flag = max(waiting, key=lambda f: (f.raised_at, f.id))
+    flag.case_id = case.id
+    await _edit_copies(uow, flag, "case", clock.now())
+
+
+async def _edit_copies(uow: UnitOfWork, flag: Flag, why: str, now: datetime) -> None:
     """Update every delivered copy in place (reminders, escalations and the worker's "being
-    chased" too), tell the worker, and audit it; whether the worker is told (not when they
-    acted themselves, left, or erased their account)."""
+    chased" too). Someone who has lost the right since their copy came (left, stepped down,
+    a cover whose supervisor is back) sees a neutral line in its place, not what happened."""
     copies = [
         *await uow.outbox.with_key_prefix(f"flag:{flag.id}:"),
         *await uow.outbox.with_key_prefix(f"flagnews:{flag.id}:chased"),
@@ -353,13 +368,11 @@ async def _after_action(
     for row in copies:
         if row.kind not in (FLAG, FLAG_NEWS):
             continue
-        # Someone who has lost the right since their copy came (left, stepped down, a cover
-        # whose supervisor is back) sees a neutral line in its place, not what happened.
         kept = row.kind == FLAG_NEWS or await _handles_now(uow, row.member_id, flag, now)
         await uow.outbox.enqueue(
             [
                 {
-                    "key": f"{row.key}:{action.value}",
+                    "key": f"{row.key}:{why}",
                     "kind": FLAG_EDIT,
                     "team_id": flag.team_id,
                     "member_id": row.member_id,
@@ -370,6 +383,14 @@ async def _after_action(
                 }
             ]
         )
+
+
+async def _after_action(
+    uow: UnitOfWork, flag: Flag, person: Person, action: FlagAction, now: datetime
+) -> bool:
+    """Update every copy, tell the worker, and audit it; whether the worker is told (not
+    when they acted themselves, left, or erased their account)."""
+    await _edit_copies(uow, flag, action.value, now)
     worker = await uow.members.get(flag.worker_id)
     told = False
     if worker is not None and worker.active and worker.id != person.member_id:

@@ -16,7 +16,7 @@ from bot.domain.stuck import StuckEnding, endings_left, suggestions, unmet_basic
 from bot.services.access import Person, require_person
 from bot.services.actions import add_action
 from bot.services.cases import readable_case
-from bot.services.flags import raise_flag
+from bot.services.flags import give_case, raise_flag
 from bot.services.flow_catalogue import catalogue
 from bot.services.flows.engine import flow_values
 from bot.services.flows.replies import Said
@@ -71,6 +71,16 @@ async def safeguarding(
         [[Offer(StopFlow(), "stuck_stop_here")]],
     )
     return [instruction, *flagged]
+
+
+async def safeguarding_case(
+    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
+) -> list[Said]:
+    """The case, once chosen, goes onto the urgent flag raised at the first step (if someone
+    was at risk), and every supervisor's copy is edited to show it."""
+    if answers.get("safety") == "yes" and answers.get("case"):
+        await give_case(uow, clock, person, int(answers["case"]))
+    return []
 
 
 async def last_time(

@@ -356,6 +356,11 @@ MATRIX: dict[str, Row] = {
     # --- "I'm stuck" -------------------------------------------------------------------
     "stuck.safeguarding": Row(OWNER_AND_SUPERVISOR, as_person(
         lambda c, p: stuck.safeguarding(c.uow, c.clock, p, {"case": c.world.case}))),
+    "stuck.safeguarding_case": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: stuck.safeguarding_case(
+            c.uow, c.clock, p, {"safety": "yes", "case": c.world.case}))),
+    "flags.give_case": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: flags.give_case(c.uow, c.clock, p, c.world.case))),
     "stuck.last_time": Row(OWNER_AND_SUPERVISOR, as_person(
         lambda c, p: stuck.last_time(c.uow, c.clock, p, {"case": c.world.case}))),
     "stuck.save_stuck": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: stuck.save_stuck(
