@@ -40,7 +40,7 @@ import bot.services.endings  # noqa: F401  (registers the flows' endings)
 from bot.clock import Clock
 from bot.domain.bearings import BALANCES, BOUNDARIES, ELEMENTS
 from bot.domain.cases import Stage, normalise_reference
-from bot.domain.flags import FlagState, Urgency, deadlines
+from bot.domain.flags import FlagState, Urgency, deadlines, follow_up_deadlines
 from bot.domain.roles import Role
 from bot.domain.schedule import WorkingHours
 from bot.domain.team_settings import TeamSettings
@@ -538,6 +538,7 @@ class _History:
         await session.execute(insert(Visit), visits)
         session.add_all([*notes, *walks, *checks, *flags])
         await session.flush()
+        await self.uow.outbox.enqueue(self.copies_sent(flags))
         actions = self.actions(north, notes, walks) + self.south_actions(south, notes, walks)
         agenda = self.agenda(flags, walks, checks, notes)
         session.add_all([*actions, *agenda])
@@ -848,6 +849,42 @@ class _History:
             )
             self.chased(flag, handled)
             rows.append(flag)
+        return rows
+
+    def copies_sent(self, flags: list[Flag]) -> list[dict[str, Any]]:
+        """The flag messages a running bot has sent by now (so starting on the fixture owes
+        nothing): each open flag's copy to every supervisor of its team, and for one picked
+        up long enough ago, the follow-up to whoever took it and the "stalled" copies."""
+        rows = []
+        for flag in flags:
+            if flag.state == FlagState.RESOLVED.value:
+                continue
+            south = flag.team_id == self.south_team
+            supervisors = SOUTH_SUPERVISOR_IDS if south else (SUPERVISOR_ID,)
+            stages = [("to", supervisors)]
+            if flag.handled_at is not None:
+                settings, hours = self.rules[flag.team_id]
+                due = follow_up_deadlines(Urgency(flag.urgency), flag.handled_at, settings, hours)
+                if due.remind_at is not None and due.remind_at <= self.now:
+                    stages.append(("followup", supervisors[:1]))
+                if due.escalate_at is not None and due.escalate_at <= self.now:
+                    stages.append(("stalled", supervisors))
+            rows += [
+                {
+                    "key": f"flag:{flag.id}:{stage}:{self.member(user)}",
+                    "kind": "flag",
+                    "team_id": flag.team_id,
+                    "member_id": self.member(user),
+                    "chat_id": user,
+                    "ref": {"flag": flag.id, **({} if stage == "to" else {"stage": stage})},
+                    "status": "sent",
+                    "due_at": flag.raised_at,
+                    "created_at": flag.raised_at,
+                    "sent_at": flag.raised_at,
+                }
+                for stage, to in stages
+                for user in to
+            ]
         return rows
 
     def chased(self, flag: Flag, until: datetime) -> None:

@@ -27,7 +27,11 @@ async def test_the_bot_starts_on_a_big_team_without_a_word_and_keeps_the_teams_a
 
     await eventually(planned)
     async with database.unit_of_work() as uow:
-        owed = await uow.session.scalar(select(func.count()).select_from(OutboxMessage))
+        owed = await uow.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status != "sent")  # the flags' copies it holds were sent
+        )
     chats = [big_team.supervisor, *big_team.workers, *big_team.other_team]
     chats += [big_team.group_chat_id, big_team.other_group_chat_id]
     assert owed == 0 and [c for c in chats if emulator.bot_messages(c)] == []
