@@ -329,9 +329,7 @@ async def test_a_bot_starting_on_it_owes_nobody_anything(
             uow, clock, flow_idle=timedelta(hours=48), retention_days=90, nudges=False
         )
         owing = await uow.session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.status == "pending")
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
         )
 
     assert owed == 0 and owing == 0  # the flags' copies it holds were all sent
