@@ -60,6 +60,7 @@ from bot.services import (
     notes,
     nudges,
     onboarding,
+    safeguarding,
     stuck,
     supervision,
     team,
@@ -354,8 +355,20 @@ MATRIX: dict[str, Row] = {
         c.uow, c.clock, telegram_user_id=c.user, member_id=c.world.owner_member,
         to_id=c.world.colleague_member)),
     # --- "I'm stuck" -------------------------------------------------------------------
-    "stuck.safeguarding": Row(OWNER_AND_SUPERVISOR, as_person(
-        lambda c, p: stuck.safeguarding(c.uow, c.clock, p, {"case": c.world.case}))),
+    "safeguarding.raise_safeguarding": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: safeguarding.raise_safeguarding(
+            c.uow, c.clock, p, c.world.case, entrance="command", under_way=False))),
+    "safeguarding.from_stuck": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: safeguarding.from_stuck(c.uow, c.clock, p, {"case": c.world.case}))),
+    "safeguarding.from_visit": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: safeguarding.from_visit(c.uow, c.clock, p, {"case": c.world.case}))),
+    "safeguarding.from_supervision": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: safeguarding.from_supervision(c.uow, c.clock, p, {"case": c.world.case}))),
+    "safeguarding.from_command": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: safeguarding.from_command(c.uow, c.clock, p, {"case": c.world.case}))),
+    "safeguarding.take_the_case": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: safeguarding.take_the_case(
+            c.uow, c.clock, p, {"case": c.world.case, "safety": "yes"}))),
     "stuck.last_time": Row(OWNER_AND_SUPERVISOR, as_person(
         lambda c, p: stuck.last_time(c.uow, c.clock, p, {"case": c.world.case}))),
     "stuck.save_stuck": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: stuck.save_stuck(
