@@ -171,3 +171,31 @@ async def test_a_supervision_note_naming_safeguarding_procedures_leads_to_the_pa
     assert "FAM-0142" in (await urgent_copy(emulator, SAM)).text
     await the_flag(database)
     await emulator.wait_for_bot_message(ALEX, lambda m: "decided" in m.text, after=0)
+
+
+async def test_someone_at_risk_mid_flow_does_not_wait_and_the_flow_carries_on(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    alex = Chatter(emulator, ALEX, "Alex")
+    await add_case(alex, "FAM-0142")
+    await add_case(alex, "FAM-0207")
+    await alex.send("/cases")
+    await alex.press("FAM-0207")  # a card left in the chat
+    await alex.send_until("/visit", "Which case")
+    await alex.tap_until("FAM-0142", "When was the visit")
+    # /safeguarding mid-note: the note's case, at once; no "finish or drop?".
+    shown = await alex.send_until("/safeguarding", "Please act on this now")
+    assert INSTRUCTION in shown.text and "FAM-0142" in shown.text
+    still = await emulator.wait_for_bot_message(ALEX, lambda m: "still open" in m.text, after=0)
+    assert still.labels == ["Finish visit note", "Stop here"]
+    await the_flag(database)
+    # The card's button mid-note: that card's case.
+    await alex.tap_until("Someone's at risk", "FAM-0207")
+    again = await alex.tap_until("Finish visit note", "When was the visit")
+    assert "Today" in again.labels
+    async with database.unit_of_work() as uow:
+        flags = (await uow.session.scalars(select(Flag).order_by(Flag.id))).all()
+        references = [(await uow.cases.get(f.case_id or 0)) for f in flags]
+        assert [c.reference for c in references if c] == ["FAM-0142", "FAM-0207"]
+        assert await uow.flows.open_for((await uow.members.by_telegram_id(ALEX)).id) is not None
