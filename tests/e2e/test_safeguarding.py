@@ -199,3 +199,22 @@ async def test_someone_at_risk_mid_flow_does_not_wait_and_the_flow_carries_on(
         references = [(await uow.cases.get(f.case_id or 0)) for f in flags]
         assert [c.reference for c in references if c] == ["FAM-0142", "FAM-0207"]
         assert await uow.flows.open_for((await uow.members.by_telegram_id(ALEX)).id) is not None
+
+
+async def test_the_safeguarding_command_takes_a_case_given_in_advance(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    alex = Chatter(emulator, ALEX, "Alex")
+    kim = Chatter(emulator, 1004, "Kim")
+    await add_case(alex, "FAM-0142")
+    await add_case(kim, "FAM-0300")
+    shown = await alex.send_until("/safeguarding fam-0142", "Please act on this now")
+    assert INSTRUCTION in shown.text and "FAM-0142" in shown.text
+    await the_flag(database)
+    # A colleague's case, or one that does not exist: refused alike, no flag.
+    for reference in ("FAM-0300", "FAM-9999"):
+        refused = await alex.send(f"/safeguarding {reference}")
+        assert "Please act" not in refused.text and reference not in refused.text
+    async with database.unit_of_work() as uow:
+        assert len((await uow.session.scalars(select(Flag))).all()) == 1

@@ -23,8 +23,9 @@ from bot.domain.buttons import (
     StopFlow,
     prefill_token,
 )
+from bot.domain.cases import ReferenceProblem, normalise_reference
 from bot.domain.errors import Refusal
-from bot.domain.flows import SKIPPED, FlowDefinition, Rejected, first_step
+from bot.domain.flows import SKIPPED, AnswerKind, FlowDefinition, Rejected, first_step
 from bot.services.access import require_person
 from bot.services.flow_catalogue import catalogue, flow_for
 from bot.services.flows.engine import (
@@ -63,11 +64,31 @@ async def start_flow(
     telegram_user_id: int,
     flow_name: str,
     prefill: dict[str, Any] | None = None,
+    case_reference: str | None = None,
     idle: timedelta = DEFAULT_IDLE,
 ) -> FlowReply:
-    """Start a flow; if another is open, ask whether to finish it or drop it first."""
+    """Start a flow; if another is open, ask whether to finish it or drop it first. A case
+    reference typed after the command answers a flow's case step in advance (checked as
+    any case given in advance is); a flow with no case step ignores it."""
     turn = FlowTurn(uow, clock, await require_person(uow, telegram_user_id))
+    steps = flow_for(flow_name, turn.person.role.value).steps
+    if case_reference and any(s.id == "case" and s.kind is AnswerKind.CASE for s in steps):
+        prefill = {**(prefill or {}), "case": await _case_in_team(turn, case_reference)}
     return await _start(turn, flow_name, prefill, idle)
+
+
+async def _case_in_team(turn: FlowTurn, reference: str) -> int:
+    """The team's case with this reference (whether the person may use it is checked when
+    the flow starts); anything else refused without saying whether it exists."""
+    normal = normalise_reference(reference)
+    case = (
+        None
+        if isinstance(normal, ReferenceProblem)
+        else await turn.uow.cases.by_reference(turn.person.team_id, normal)
+    )
+    if case is None:
+        raise Refusal("case_not_yours")
+    return case.id
 
 
 async def _start(
