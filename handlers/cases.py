@@ -139,6 +139,7 @@ def _card_buttons(card: cases.CaseCard, *, supervisor: bool) -> Offers:
             Offer(StartFlowForCase("stuck", card.id), "case_stuck"),
         ],
         [Offer(StartFlowForCase("flag_case", card.id), "case_flag")],
+        [Offer(StartFlowForCase("safeguarding", card.id), "case_at_risk")],
         [
             Offer(StartFlowForCase("case_review", card.id), "case_set_review"),
             Offer(StartFlowForCase("case_stage", card.id), "case_change_stage"),

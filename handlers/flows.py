@@ -68,9 +68,11 @@ def idle_time(turn: Turn) -> timedelta:
 
 
 async def start_by_command(update: Update, context: BearingsContext) -> None:
-    """/visit, /newcase, ...: start the flow the command names."""
+    """/visit, /newcase, ...: start the flow the command names (/safeguarding FAM-0142: for
+    that case, when the flow asks for one)."""
     turn = context.turn
-    flow = by_command(typed_text(update).split()[0].lstrip("/").split("@")[0].lower())
+    words = typed_text(update).split()
+    flow = by_command(words[0].lstrip("/").split("@")[0].lower())
     if flow is None:  # registered for the flows' commands only
         raise LookupError("a flow command that names no flow")
     reply = await flows.start_flow(
@@ -78,6 +80,7 @@ async def start_by_command(update: Update, context: BearingsContext) -> None:
         turn.clock,
         telegram_user_id=sender(update),
         flow_name=flow.name,
+        case_reference=words[1] if len(words) > 1 else None,
         idle=idle_time(turn),
     )
     show(turn, reply)

@@ -38,7 +38,16 @@ _STEP_KEYS = {
     "only_for",
     "section",
 }
-_FLOW_KEYS = {"name", "title", "command", "ending", "steps", "description", "only_for"}
+_FLOW_KEYS = {
+    "name",
+    "title",
+    "command",
+    "ending",
+    "steps",
+    "description",
+    "only_for",
+    "interrupts",
+}
 MAX_CALLBACK_STEPS = 40
 
 
@@ -77,6 +86,7 @@ def definition_from_dict(data: Mapping[str, Any]) -> FlowDefinition:
         steps=steps,
         description=str(data.get("description", "")),
         only_for=data.get("only_for"),
+        interrupts=bool(data.get("interrupts", False)),
     )
 
 

@@ -125,6 +125,10 @@ class FlowDefinition:
     description: str = ""
     only_for: str | None = None
     """The one role that may start it (a team's settings: supervisors); None for anyone."""
+    interrupts: bool = False
+    """Started while another flow is open, it takes that flow's case if none was given and,
+    when nothing is left to ask, runs at once and leaves the open flow to carry on or stop
+    (someone at risk never waits behind "finish the open one or drop it?")."""
 
     def for_role(self, role: str) -> FlowDefinition:
         """The flow as someone in this role walks it (steps for other roles left out)."""
@@ -137,6 +141,7 @@ class FlowDefinition:
             steps=steps,
             description=self.description,
             only_for=self.only_for,
+            interrupts=self.interrupts,
         )
 
     def step(self, step_id: str) -> Step:

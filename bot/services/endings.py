@@ -21,6 +21,7 @@ from bot.services import (
     membership,
     notes,
     reachability,
+    safeguarding,
     stuck,
     supervision,
     team_admin,
@@ -49,6 +50,7 @@ FLOW_ENDINGS: dict[str, Ending] = {
     "correct_note": notes.correct_note,
     "create_case": cases.create_case,
     "raise_case_flag": flags.raise_case_flag,
+    "raise_safeguarding": safeguarding.from_command,
     "resolve_flag": flags.resolve_flag,
     "save_bearings": bearings.save_bearings,
     "save_settings": availability.save_settings,
@@ -74,8 +76,10 @@ FLOW_PREFILL_CHECKS: dict[str, PrefillCheck] = {
 """What an answer given in advance on a button must pass (``case`` is the engine's own)."""
 
 FLOW_NOTE_OFFERS: dict[str, NoteOffer] = {
-    "safeguarding": stuck.safeguarding,
-    "safeguarding_case": stuck.safeguarding_case,
+    "safeguarding_case": safeguarding.take_the_case,
+    "safeguarding_stuck": safeguarding.from_stuck,
+    "safeguarding_supervision": safeguarding.from_supervision,
+    "safeguarding_visit": safeguarding.from_visit,
     "stuck_last_time": stuck.last_time,
 }
 """What a note's ``offer:`` does when the note is shown."""

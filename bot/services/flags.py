@@ -15,7 +15,6 @@ from typing import Any
 from bot.clock import Clock
 from bot.domain.errors import Refusal
 from bot.domain.flags import (
-    SAFEGUARDING,
     STATE_AFTER,
     FlagAction,
     FlagState,
@@ -341,23 +340,7 @@ async def _flag_for_supervisor(uow: UnitOfWork, person: Person, flag_id: int) ->
     return flag
 
 
-async def give_case(uow: UnitOfWork, clock: Clock, person: Person, case_id: int) -> None:
-    """A safeguarding flag the person raised before the case was chosen takes the case now
-    (their newest such flag still open), and every copy already delivered shows it."""
-    case = await readable_case(uow, person, case_id)
-    waiting = [
-        flag
-        for flag in await uow.flags.open_for_worker(person.member_id)
-        if flag.source == SAFEGUARDING and flag.case_id is None
-    ]
-    if not waiting:
-        return
-    flag = max(waiting, key=lambda f: (f.raised_at, f.id))
-    flag.case_id = case.id
-    await _edit_copies(uow, flag, "case", clock.now())
-
-
-async def _edit_copies(uow: UnitOfWork, flag: Flag, why: str, now: datetime) -> None:
+async def edit_copies(uow: UnitOfWork, flag: Flag, why: str, now: datetime) -> None:
     """Update every delivered copy in place (reminders, escalations and the worker's "being
     chased" too). Someone who has lost the right since their copy came (left, stepped down,
     a cover whose supervisor is back) sees a neutral line in its place, not what happened."""
@@ -390,7 +373,7 @@ async def _after_action(
 ) -> bool:
     """Update every copy, tell the worker, and audit it; whether the worker is told (not
     when they acted themselves, left, or erased their account)."""
-    await _edit_copies(uow, flag, action.value, now)
+    await edit_copies(uow, flag, action.value, now)
     worker = await uow.members.get(flag.worker_id)
     told = False
     if worker is not None and worker.active and worker.id != person.member_id:

@@ -1,5 +1,6 @@
-"""/stuck – "I'm stuck: what next?": the safeguarding path, what was tried last time,
-the summary, and the endings a worker chooses (flag, note, actions, agenda)."""
+"""/stuck – "I'm stuck: what next?": what was tried last time, the summary, and the endings
+a worker chooses (flag, note, actions, agenda). Its first step's safeguarding path is
+``bot.services.safeguarding``'s."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.domain.buttons import Offer, Offers, StopFlow, StuckEndingChoice
+from bot.domain.buttons import Offer, Offers, StuckEndingChoice
 from bot.domain.errors import Refusal
 from bot.domain.flags import Urgency
 from bot.domain.flows import SKIPPED
@@ -16,12 +17,11 @@ from bot.domain.stuck import StuckEnding, endings_left, suggestions, unmet_basic
 from bot.services.access import Person, require_person
 from bot.services.actions import add_action
 from bot.services.cases import readable_case
-from bot.services.flags import give_case, raise_flag
+from bot.services.flags import raise_flag
 from bot.services.flow_catalogue import catalogue
 from bot.services.flows.engine import flow_values
 from bot.services.flows.replies import Said
 from bot.services.local_time import local_today
-from bot.services.timing import team_rules
 from prompts import label
 from storage.models import StuckWalkthrough
 from storage.uow import UnitOfWork
@@ -46,41 +46,6 @@ class StuckSummary:
     suggestions: list[str]
     unmet_basics: list[str]
     chosen: list[str]
-
-
-async def safeguarding(
-    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
-) -> list[Said]:
-    """Someone may be at immediate risk: the team's instruction at once, and an urgent flag.
-
-    The flag goes with a referral, never instead of one: the words say so.
-    """
-    rules = await team_rules(uow, person.team_id)
-    flagged = await raise_flag(
-        uow,
-        clock,
-        person,
-        case_id=answers.get("case"),
-        urgency=Urgency.TODAY,
-        source="safeguarding",
-        summary=label("safeguarding_flag_summary"),
-    )
-    instruction = Said(
-        "stuck_safeguarding",
-        {"instruction": rules.settings.safeguarding_instruction},
-        [[Offer(StopFlow(), "stuck_stop_here")]],
-    )
-    return [instruction, *flagged]
-
-
-async def safeguarding_case(
-    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
-) -> list[Said]:
-    """The case, once chosen, goes onto the urgent flag raised at the first step (if someone
-    was at risk), and every supervisor's copy is edited to show it."""
-    if answers.get("safety") == "yes" and answers.get("case"):
-        await give_case(uow, clock, person, int(answers["case"]))
-    return []
 
 
 async def last_time(

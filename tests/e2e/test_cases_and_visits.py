@@ -220,8 +220,9 @@ async def test_a_visit_note_is_shown_back_exactly_as_typed(
     await alex.tap("Yesterday")
     risk = await alex.send(note)
     assert risk.text.startswith("Visit note · step 4 of 5")
-    await alex.tap("Up")
-    saved = await alex.send(step)
+    await alex.tap_until("Up", "Please act on this now")  # the safeguarding path (issue 21.1)
+    await alex.emulator.wait_for_bot_message(WORKER_ID, lambda m: "next step" in m.text, after=0)
+    saved = await alex.send_until(step, "Saved your visit")
     assert saved.text.startswith("Saved your visit to FAM-0142 – risk noted as up.")
     assert "talk it through with your supervisor" in saved.text
 

@@ -138,34 +138,6 @@ async def test_the_safeguarding_path_from_the_first_step(
         assert await uow.flows.open_for((await uow.members.by_telegram_id(ALEX)).id) is None
 
 
-async def test_the_urgent_flag_takes_the_case_as_soon_as_it_is_chosen(
-    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
-) -> None:
-    """Issue 21.1: the flag raised at the first step went out with no case; once the worker
-    picks the case, the flag holds it and the supervisor's copy is edited to show it."""
-    await seed_team(database, clock)
-    alex = Chatter(emulator, ALEX, "Alex")
-    await add_case(alex, "FAM-0142")
-    await alex.send_until("/stuck", "immediate risk")
-    await alex.tap_until("Yes – someone's at risk now", "Please act on this now")
-    urgent = await emulator.wait_for_bot_message(SAM, lambda m: "🔴 Today" in m.text, after=0)
-    assert "FAM-0142" not in urgent.text
-    await emulator.wait_for_bot_message(ALEX, lambda m: "What do you need" in m.text, after=0)
-    await alex.tap("Skip")  # what you need
-    await alex.tap("Skip")  # anything to add
-    await alex.tap_until("FAM-0142", "where exactly")
-
-    def shows_case() -> bool:
-        copy = emulator.message(SAM, urgent.message_id)
-        return copy is not None and "FAM-0142" in copy.text
-
-    await emulator.wait_until(shows_case)
-    async with database.unit_of_work() as uow:
-        flag = (await uow.session.scalars(select(Flag))).one()
-        case = await uow.cases.get(flag.case_id or 0)
-    assert case is not None and case.reference == "FAM-0142"
-
-
 async def test_a_second_walk_through_on_the_same_case_shows_last_time(
     bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
 ) -> None:

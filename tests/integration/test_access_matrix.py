@@ -60,6 +60,7 @@ from bot.services import (
     notes,
     nudges,
     onboarding,
+    safeguarding,
     stuck,
     supervision,
     team,
@@ -354,13 +355,20 @@ MATRIX: dict[str, Row] = {
         c.uow, c.clock, telegram_user_id=c.user, member_id=c.world.owner_member,
         to_id=c.world.colleague_member)),
     # --- "I'm stuck" -------------------------------------------------------------------
-    "stuck.safeguarding": Row(OWNER_AND_SUPERVISOR, as_person(
-        lambda c, p: stuck.safeguarding(c.uow, c.clock, p, {"case": c.world.case}))),
-    "stuck.safeguarding_case": Row(OWNER_AND_SUPERVISOR, as_person(
-        lambda c, p: stuck.safeguarding_case(
-            c.uow, c.clock, p, {"safety": "yes", "case": c.world.case}))),
-    "flags.give_case": Row(OWNER_AND_SUPERVISOR, as_person(
-        lambda c, p: flags.give_case(c.uow, c.clock, p, c.world.case))),
+    "safeguarding.raise_safeguarding": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: safeguarding.raise_safeguarding(
+            c.uow, c.clock, p, c.world.case, entrance="command", under_way=False))),
+    "safeguarding.from_stuck": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: safeguarding.from_stuck(c.uow, c.clock, p, {"case": c.world.case}))),
+    "safeguarding.from_visit": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: safeguarding.from_visit(c.uow, c.clock, p, {"case": c.world.case}))),
+    "safeguarding.from_supervision": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: safeguarding.from_supervision(c.uow, c.clock, p, {"case": c.world.case}))),
+    "safeguarding.from_command": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: safeguarding.from_command(c.uow, c.clock, p, {"case": c.world.case}))),
+    "safeguarding.take_the_case": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: safeguarding.take_the_case(
+            c.uow, c.clock, p, {"case": c.world.case, "safety": "yes"}))),
     "stuck.last_time": Row(OWNER_AND_SUPERVISOR, as_person(
         lambda c, p: stuck.last_time(c.uow, c.clock, p, {"case": c.world.case}))),
     "stuck.save_stuck": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: stuck.save_stuck(
@@ -420,6 +428,8 @@ NOT_ACTED = {
     "flag_messages.compose_flag": "outbox composer (periodic job)",
     "flag_messages.compose_flag_edit": "outbox composer (periodic job)",
     "flag_messages.compose_flag_news": "outbox composer (periodic job)",
+    "flags.edit_copies": "edits a flag's copies after a change its callers checked "
+    "(act_on_flag, resolve_flag, safeguarding.take_the_case)",
     "flag_messages.is_urgent": "whether an outbox row may go in quiet hours (delivery)",
     "flows.expiry.expire_idle_flows": "periodic job",
     "flows.expiry.compose_flow_expired": "outbox composer (periodic job)",

@@ -223,7 +223,8 @@ async def test_a_purged_case_leaves_no_word_and_no_pointer_in_any_table(
                 select(Flag.id).where(Flag.state == "open", Flag.case_id == case_id)
             )
         ).first()
-    assert len(flag_ids) == 3 and len(action_ids) >= 2 and visit_ids and note_ids and walk_ids
+    # Three raised, and the safeguarding flag of the visit note (risk up).
+    assert len(flag_ids) == 4 and len(action_ids) >= 2 and visit_ids and note_ids and walk_ids
     assert open_flag is not None
 
     clock.advance(timedelta(days=1))

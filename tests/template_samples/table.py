@@ -310,7 +310,12 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "quick_win": f.text(limit_of("stuck", "quick_win")),
         "next_step": f.text(limit_of("stuck", "next_step")),
     },
-    "stuck_safeguarding": lambda f: {"instruction": f.text(INSTRUCTION_LIMIT)},
+    "flow_still_open": lambda f: {"title": f.pick([c.title for c in catalogue().values()])},
+    "safeguarding_now": lambda f: {
+        "instruction": f.text(INSTRUCTION_LIMIT),
+        "reference": f.reference(),
+        "under_way": True,
+    },
     "stuck_summary": lambda f: {"summary": stuck_summary(f), "readonly": f.maybe()},
     "supervision_saved": lambda f: {
         "reference": f.optional(f.reference()),

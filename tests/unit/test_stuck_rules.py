@@ -40,7 +40,7 @@ def test_safety_comes_first_offers_the_risk_button_and_every_later_step_can_be_s
     flow = catalogue()["stuck"]
     first = flow.steps[0]
     assert first.id == "safety" and not first.optional
-    assert any(note.offer == "safeguarding" for note in first.notes)
+    assert any(note.offer == "safeguarding_stuck" for note in first.notes)
     assert [o.value for o in first.choices()] == ["yes", "no"]
     required = [step.id for step in flow.steps[1:] if not step.optional and not step.only_if]
     assert required == ["case"]  # a walk-through is always about one case

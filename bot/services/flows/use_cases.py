@@ -20,10 +20,12 @@ from bot.domain.buttons import (
     Offer,
     ResumeDraft,
     StartAfresh,
+    StopFlow,
     prefill_token,
 )
+from bot.domain.cases import ReferenceProblem, normalise_reference
 from bot.domain.errors import Refusal
-from bot.domain.flows import SKIPPED, Rejected
+from bot.domain.flows import SKIPPED, AnswerKind, FlowDefinition, Rejected, first_step
 from bot.services.access import require_person
 from bot.services.flow_catalogue import catalogue, flow_for
 from bot.services.flows.engine import (
@@ -36,6 +38,7 @@ from bot.services.flows.engine import (
     step_back,
     typed_answer,
 )
+from bot.services.flows.registry import ENDINGS
 from bot.services.flows.replies import FlowReply, Said
 from bot.services.flows.sessions import (
     DEFAULT_IDLE,
@@ -49,6 +52,7 @@ from bot.services.flows.sessions import (
 )
 from bot.services.flows.turn import FlowTurn
 from bot.services.local_time import local_day, person_zone
+from storage.models import FlowSession
 from storage.repositories.flows import DROPPED, OPEN
 from storage.uow import UnitOfWork
 
@@ -60,11 +64,31 @@ async def start_flow(
     telegram_user_id: int,
     flow_name: str,
     prefill: dict[str, Any] | None = None,
+    case_reference: str | None = None,
     idle: timedelta = DEFAULT_IDLE,
 ) -> FlowReply:
-    """Start a flow; if another is open, ask whether to finish it or drop it first."""
+    """Start a flow; if another is open, ask whether to finish it or drop it first. A case
+    reference typed after the command answers a flow's case step in advance (checked as
+    any case given in advance is); a flow with no case step ignores it."""
     turn = FlowTurn(uow, clock, await require_person(uow, telegram_user_id))
+    steps = flow_for(flow_name, turn.person.role.value).steps
+    if case_reference and any(s.id == "case" and s.kind is AnswerKind.CASE for s in steps):
+        prefill = {**(prefill or {}), "case": await _case_in_team(turn, case_reference)}
     return await _start(turn, flow_name, prefill, idle)
+
+
+async def _case_in_team(turn: FlowTurn, reference: str) -> int:
+    """The team's case with this reference (whether the person may use it is checked when
+    the flow starts); anything else refused without saying whether it exists."""
+    normal = normalise_reference(reference)
+    case = (
+        None
+        if isinstance(normal, ReferenceProblem)
+        else await turn.uow.cases.by_reference(turn.person.team_id, normal)
+    )
+    if case is None:
+        raise Refusal("case_not_yours")
+    return case.id
 
 
 async def _start(
@@ -82,6 +106,10 @@ async def _start(
         if open_flow.flow != flow.name:
             started.says[:0] = expired.says
         return started
+    if open_flow is not None and flow.interrupts:
+        interrupted = await _interrupt(turn, flow, prefill, open_flow)
+        if interrupted is not None:
+            return interrupted
     if open_flow is not None:
         current = catalogue()[open_flow.flow]
         drop = DropOpenFlow(open_flow.id, open_flow.version, flow.name, prefill_token(prefill))
@@ -122,6 +150,28 @@ async def _start(
             ]
         )
     return await begin_flow(turn, flow, prefill or {})
+
+
+async def _interrupt(
+    turn: FlowTurn, flow: FlowDefinition, prefill: dict[str, Any] | None, open_flow: FlowSession
+) -> FlowReply | None:
+    """A flow that interrupts (``FlowDefinition.interrupts``) with nothing left to ask, the
+    open flow's case taken if none was given: its ending at once, then the open flow to
+    finish or stop. None when something is left to ask (the usual "finish or drop" then)."""
+    answers = {k: v for k, v in (prefill or {}).items() if v is not None}
+    if "case" not in answers and open_flow.case_id is not None:
+        answers["case"] = open_flow.case_id
+    if first_step(flow, answers) is not None:
+        return None
+    says = await ENDINGS[flow.ending](turn.uow, turn.clock, turn.person, answers)
+    title = catalogue()[open_flow.flow].title
+    keep = KeepOpenFlow(open_flow.id, open_flow.version)
+    carry_on = Said(
+        "flow_still_open",
+        {"title": title},
+        [[Offer(keep, "flow_keep_going", {"title": title}), Offer(StopFlow(), "stuck_stop_here")]],
+    )
+    return FlowReply(says=[*says, carry_on])
 
 
 async def answer_text(
