@@ -29,15 +29,16 @@ async def outbox(database: Database, prefix: str) -> list[OutboxMessage]:
 
 
 async def log_visit(alex: Chatter, reference: str, when: str = "Today") -> None:
-    """/visit, all the way to "Saved your visit"."""
-    await alex.send("/visit")
-    await alex.tap(reference)
+    """/visit, all the way to "Saved your visit" (each step waits for its own question: a
+    nudge or the weekly summary may arrive in between)."""
+    await alex.send_until("/visit", "Which case")
+    await alex.tap_until(reference, "When was the visit")
     if when == "Today":
-        await alex.tap(when)
+        await alex.tap_until(when, "How did it go")
     else:
-        await alex.send(when)
-    await alex.send("Went well")
-    await alex.tap("Same")
+        await alex.send_until(when, "How did it go")
+    await alex.send_until("Went well", "has the risk changed")
+    await alex.tap_until("Same", "next step")
     await alex.send_until("Ring school", "Saved your visit")
 
 
