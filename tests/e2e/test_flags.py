@@ -193,6 +193,7 @@ async def test_a_copy_held_by_someone_who_lost_the_right_reads_a_neutral_line_no
             uow, clock, telegram_user_id=SAM, member_id=dee.id, to_id=sam.id
         )
     sam_chat = Chatter(emulator, SAM, "Sam")
+    await emulator.wait_for_bot_message(SAM, lambda m: "🚩 Flag" in m.text, after=0)
     await sam_chat.tap("Resolve")
     await sam_chat.send_until("Rang the school, all sorted", "Resolved")
     await emulator.wait_until(

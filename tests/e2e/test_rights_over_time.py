@@ -134,8 +134,10 @@ async def test_a_case_card_and_a_flag_refuse_whoever_lost_the_right_and_serve_th
         await membership.change_role(
             uow, clock, telegram_user_id=KIM, member_id=sam_member.id, role=Role.WORKER
         )
+    before = len(emulator.bot_messages(SAM))
     await sam.press_data(people.message_id, alex_button)
-    assert "Only supervisors" in emulator.bot_messages(SAM)[-1].text
+    # The news of Sam's new role may come first: wait for the refusal itself.
+    await emulator.wait_for_bot_message(SAM, lambda m: "Only supervisors" in m.text, after=before)
 
     # Alex is taken off the team: everything they held refuses them.
     async with database.unit_of_work() as uow:
