@@ -109,12 +109,17 @@ def deadlines(
 
 
 def follow_up_deadlines(
-    urgency: Urgency, picked_up_at: datetime, settings: TeamSettings, hours: WorkingHours
+    urgency: Urgency,
+    picked_up_at: datetime,
+    settings: TeamSettings,
+    hours: WorkingHours,
+    next_supervision: datetime | None = None,
 ) -> Deadlines:
     """A flag picked up but not resolved is finished only when resolved: whoever took it is
     asked for an update, then every supervisor is told it has stalled (CONTENT: chased until
     resolved). Urgent ones on the clock, "this week" ones in working days, "next supervision"
-    ones in days."""
+    ones when the worker's next supervision is over (``next_supervision``: the start of the
+    day after it), else after the team's days, and escalated the same days later."""
     if urgency is Urgency.TODAY:
         update = timedelta(hours=settings.update_hours_today)
         return Deadlines(picked_up_at + update, picked_up_at + 2 * update)
@@ -127,6 +132,8 @@ def follow_up_deadlines(
             add_working_time(picked_up_at, 2 * update, hours),
         )
     update = timedelta(days=settings.update_days_supervision)
+    if next_supervision is not None and next_supervision > picked_up_at:
+        return Deadlines(next_supervision, next_supervision + update)
     return Deadlines(picked_up_at + update, picked_up_at + 2 * update)
 
 

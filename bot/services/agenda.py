@@ -115,7 +115,7 @@ async def agenda_for(
     """The agenda of ``worker_id`` (default: the person's own), as this person may see it."""
     worker = await _worker(uow, person, worker_id)
     today = await local_today(uow, clock, person)
-    until = await _next_supervision(uow, worker.id, today)
+    until = await next_supervision_on(uow, worker.id, today)
     entries = [
         await _entry(uow, item, shows_private=worker.id == person.member_id)
         for item in await uow.agenda.open_for_worker(worker.id)
@@ -205,15 +205,20 @@ async def _worker(uow: UnitOfWork, person: Person, worker_id: int | None) -> Mem
     return member
 
 
-async def _next_supervision(uow: UnitOfWork, worker_id: int, today: date) -> date:
+async def next_supervision_on(uow: UnitOfWork, worker_id: int, today: date) -> date:
     """The next supervision as the last note set it, else a fortnight from today."""
+    return await planned_supervision(uow, worker_id, today) or today + DEFAULT_HORIZON
+
+
+async def planned_supervision(uow: UnitOfWork, worker_id: int, today: date) -> date | None:
+    """The worker's next supervision as their last note set it (today or later), if any."""
     latest = await uow.notes.latest_supervision(worker_id)
     planned = (latest.content or {}).get("next_review") if latest else None
     if planned:
         day = date.fromisoformat(planned)
         if day >= today:
             return day
-    return today + DEFAULT_HORIZON
+    return None
 
 
 async def _entry(uow: UnitOfWork, item: AgendaItem, *, shows_private: bool) -> AgendaEntry | None:

@@ -9,7 +9,7 @@ so it survives restarts and sends each reminder once.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -29,6 +29,7 @@ from bot.domain.paging import Page, page_of
 from bot.domain.roles import Role
 from bot.domain.schedule import next_allowed
 from bot.services.access import Person, find_person_by_member, require_person
+from bot.services.agenda import planned_supervision
 from bot.services.cases import readable_case
 from bot.services.flag_messages import (
     ESCALATION,
@@ -261,7 +262,11 @@ async def _follow_up(uow: UnitOfWork, now: datetime, settings: TeamSettingsById)
         rules = rules_of(loaded[flag.team_id])
         assert flag.handled_at is not None  # picked up
         due = follow_up_deadlines(
-            Urgency(flag.urgency), flag.handled_at, rules.settings, rules.hours
+            Urgency(flag.urgency),
+            flag.handled_at,
+            rules.settings,
+            rules.hours,
+            await _after_supervision(uow, flag, now),
         )
         remind, escalate = chase_due(now, due, reminded=False, escalated=False)
         if not (remind or escalate):
@@ -277,6 +282,17 @@ async def _follow_up(uow: UnitOfWork, now: datetime, settings: TeamSettingsById)
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+async def _after_supervision(uow: UnitOfWork, flag: Flag, now: datetime) -> datetime | None:
+    """For a "next supervision" flag: the start of the day after the worker's next supervision
+    (as their last note planned it), when one is planned."""
+    if flag.urgency != Urgency.SUPERVISION:
+        return None
+    day = await planned_supervision(
+        uow, flag.worker_id, flag.handled_at.date() if flag.handled_at else now.date()
+    )
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC) if day else None
 
 
 async def _flag_handler(uow: UnitOfWork, clock: Clock, telegram_user_id: int) -> Person:

@@ -12,9 +12,9 @@ from bot.clock import MovableClock
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
 from bot.services import handover
 from storage.db import Database
-from storage.models import Flag, OutboxMessage
+from storage.models import Flag, OutboxMessage, SupervisionNote
 from tests.e2e.conftest import Chatter, bot_settings
-from tests.team import seed_team
+from tests.team import person_of, seed_team
 
 SAM, DEE, ALEX = 1001, 1005, 1002
 
@@ -250,6 +250,47 @@ async def test_an_acknowledged_urgent_flag_is_chased_until_resolved(
         )
 
     await emulator.wait_until(all_resolved)
+
+
+async def test_a_next_supervision_flag_is_chased_the_day_after_that_supervision(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    """Issue 21.2: a "next supervision" flag picked up waits for the worker's next supervision
+    as their last note planned it (here on Thursday), not the default fortnight."""
+    await seed_team(database, clock, second_supervisor=True)
+    alex_person = await person_of(database, ALEX)
+    now = clock.now()
+    async with database.unit_of_work() as uow:
+        await uow.notes.add_supervision(
+            SupervisionNote(
+                team_id=alex_person.team_id,
+                worker_id=alex_person.member_id,
+                author_id=alex_person.member_id,
+                case_id=None,
+                held_on=now.date(),
+                kind="one_to_one",
+                content={
+                    "task": "workload",
+                    "next_review": (now + timedelta(days=3)).date().isoformat(),
+                },
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    alex = Chatter(emulator, ALEX, "Alex")
+    await add_case(alex, "FAM-0142")
+    await raise_flag(alex, "Next supervision", "Thinking about stepping down")
+    copy = await emulator.wait_for_bot_message(SAM, lambda m: "🚩 Flag" in m.text, after=0)
+    assert "🗓 Add to agenda" in copy.labels
+    await Chatter(emulator, SAM, "Sam").press("Add to agenda")
+
+    clock.advance(timedelta(days=3))  # Thursday 09:00, the day of the supervision
+    await bot.tick()
+    assert not any("Still open" in m.text for m in emulator.bot_messages(SAM))
+    clock.advance(timedelta(days=1))  # Friday 09:00
+    await bot.tick()
+    asked = await emulator.wait_for_bot_message(SAM, lambda m: "Still open" in m.text, after=0)
+    assert "Thinking about stepping down" in asked.text
 
 
 async def test_a_flag_raised_with_no_supervisor_reachable_reaches_the_first_who_can(

@@ -130,3 +130,16 @@ def test_a_picked_up_flag_is_followed_up_on_its_own_clock_until_resolved() -> No
     later = follow_up_deadlines(Urgency.SUPERVISION, monday_10, settings, LONDON)
     assert later.remind_at == monday_10 + timedelta(days=14)
     assert later.escalate_at == monday_10 + timedelta(days=28)
+    # With the worker's next supervision planned (Thursday week), the update is asked for
+    # the day after it, and the flag escalates the team's days after that.
+    after_supervision = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
+    planned = follow_up_deadlines(
+        Urgency.SUPERVISION, monday_10, settings, LONDON, after_supervision
+    )
+    assert planned.remind_at == after_supervision
+    assert planned.escalate_at == after_supervision + timedelta(days=14)
+    # A supervision already past when the flag was picked up does not count.
+    past = follow_up_deadlines(
+        Urgency.SUPERVISION, monday_10, settings, LONDON, monday_10 - timedelta(days=1)
+    )
+    assert past.remind_at == monday_10 + timedelta(days=14)
