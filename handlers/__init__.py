@@ -79,6 +79,7 @@ PRESS_ROUTES: dict[type[buttons.Button], PressHandler] = {
     buttons.StuckEndingChoice: stuck.choose_ending,
     buttons.WorkerAgenda: agenda.show_worker_agenda,
     buttons.AgendaTick: agenda.tick,
+    buttons.TeamMeetingDiscussed: agenda.team_meeting_discussed,
     buttons.NudgeChoice: nudges.answer_nudge,
     buttons.ShareBearings: bearings.share,
     buttons.BearingsToAgenda: bearings.add_to_agenda,

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.buttons import AgendaTick, ListPage, Offer, Offers, WorkerAgenda
+from bot.domain.buttons import (
+    AgendaTick,
+    ListPage,
+    Offer,
+    Offers,
+    TeamMeetingDiscussed,
+    WorkerAgenda,
+)
 from bot.domain.paging import Page
 from bot.services import agenda
 from bot.services.access import find_person
@@ -37,18 +44,36 @@ async def workers_page(turn: Turn, press: Press[ListPage]) -> None:
     await _show_workers(turn, Showing.in_pressed_message(press))
 
 
-async def _show_workers(turn: Turn, at: Showing) -> None:
+async def team_meeting_discussed(turn: Turn, press: Press[TeamMeetingDiscussed]) -> None:
+    """The team meeting's items marked discussed, under the supervisor's list of agendas."""
+    discussed = await agenda.team_meeting_discussed(
+        turn.uow, turn.clock, telegram_user_id=press.user_id, upto=press.button.upto
+    )
+    await _show_workers(turn, Showing(press.user_id, press.message_id), discussed=discussed)
+
+
+async def _show_workers(turn: Turn, at: Showing, discussed: int = 0) -> None:
     page = await agenda.team_agendas_page(
         turn.uow, turn.clock, telegram_user_id=at.user_id, page=at.page, stamp=at.stamp
     )
-    at.show(turn, "agenda_workers", _worker_buttons(page), page=page)
+    meeting = await agenda.team_meeting(turn.uow, turn.clock, telegram_user_id=at.user_id)
+    at.show(
+        turn,
+        "agenda_workers",
+        _worker_buttons(page, meeting),
+        page=page,
+        meeting=meeting,
+        discussed=discussed,
+    )
 
 
-def _worker_buttons(page: Page[agenda.WorkerLine]) -> Offers:
+def _worker_buttons(page: Page[agenda.WorkerLine], meeting: agenda.TeamMeeting) -> Offers:
     keyboard: Offers = [
         [Offer(WorkerAgenda(line.member_id), "agenda_worker", {"line": line})]
         for line in page.items
     ]
+    if meeting.items:
+        keyboard.append([Offer(TeamMeetingDiscussed(meeting.upto), "agenda_team_discussed")])
     paging = paging_row(page, AGENDAS)
     return [*keyboard, paging] if paging else keyboard
 

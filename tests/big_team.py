@@ -635,10 +635,15 @@ class _History:
         outcome = self.rng.choice(("decision", "intervention", "understanding", "none"))
         enough = self.rng.choice(("yes", "no")) if outcome == "none" else None
         escalation = self.rng.choice(("none",) * 8 + ("referral",))
+        supervisors = SOUTH_SUPERVISOR_IDS if south else (SUPERVISOR_ID,)
         content: dict[str, Any] = {
+            "supervisor": self.member(author if author in supervisors else supervisors[0]),
             "task": self.text(SUPERVISION_TASKS, 40, 500, 500, south),
             "update": self.text(VISIT_BANK, 300, 2000, 2000, south),
-            "feelings": self.text(FEELINGS_BANK, 100, 900, 2000, south),
+            "feelings_worker": self.text(FEELINGS_BANK, 100, 500, 500, south),
+            "feelings_young_person": self.text(FEELINGS_BANK, 60, 500, 500, south),
+            "feelings_family": self.text(FEELINGS_BANK, 60, 400, 500, south),
+            "feelings_network": self.text(FEELINGS_BANK, 40, 300, 500, south),
             "risk": self.rng.choice(("same", "same", "up", "down")),
             "risks": self.text(RISKS_BANK, 80, 1000, 1000, south),
             "strengths": self.text(STRENGTHS_BANK, 60, 600, 1000, south),
@@ -703,9 +708,11 @@ class _History:
                     "quick_win": self.text(QUICK_WIN_BANK, 30, 300, 300, south),
                     "steer": self.rng.randint(1, 5),
                     "contact": self.rng.randint(1, 5),
-                    "network_problem": "differ",
-                    "network_plan": self.rng.choice(("agree", "differ", "unknown")),
-                    "network_roles": self.rng.choice(("agree", "differ", "unknown")),
+                    "agency_1": self.rng.choice(("School", "Housing", "CAMHS", "Police")),
+                    "agency_1_problem": "differ",
+                    "agency_1_plan": self.rng.choice(("agree", "differ", "unknown")),
+                    "agency_1_roles": self.rng.choice(("agree", "differ", "unknown")),
+                    "agency_2": None,
                     "fit": self.rng.choice(("needs", "not_sure", "habit")),
                     "whose": self.rng.choice(("yes", "no", "not_sure")),
                     "next_step": self.text(NEXT_STEP_BANK, 30, 300, 300, south),

@@ -186,6 +186,6 @@ def _role(where: str, value: Any) -> str | None:
 
 
 def _who(where: str, value: Any) -> str:
-    if value not in ("team", "workers", "others"):
-        raise FlowDefinitionError(f"{where}: who must be team, workers or others")
+    if value not in ("team", "workers", "supervisors", "others"):
+        raise FlowDefinitionError(f"{where}: who must be team, workers, supervisors or others")
     return str(value)

@@ -102,8 +102,8 @@ class Step:
     section: str | None = None  # the part of a written practice structure it belongs to
     skip_label: str = "flow_skip"
     who: str = "team"
-    """For member steps: "team" (everyone), "workers", or "others" (everyone but the person
-    answering: a cover for oneself is no cover)."""
+    """For member steps: "team" (everyone), "workers", "supervisors", or "others" (everyone
+    but the person answering: a cover for oneself is no cover)."""
     only_for: str | None = None  # a role: the step is asked only of people in it
 
     def choices(self) -> tuple[Option, ...]:
@@ -190,9 +190,12 @@ class AnswerContext:
     """The team's working days (Monday = 0): dates ahead are offered on them."""
 
     def members_for(self, step: Step) -> list[MemberChoice]:
-        """The members a member step offers (everyone, only the workers, or all but me)."""
+        """The members a member step offers (everyone, only the workers or the supervisors,
+        or all but me)."""
         if step.who == "others":
             return [m for m in self.members if m.id != self.me]
+        if step.who == "supervisors":
+            return [m for m in self.members if not m.is_worker]
         return [m for m in self.members if step.who == "team" or m.is_worker]
 
 

@@ -25,6 +25,7 @@ from bot.services.bearings import names as bearings_names
 from bot.services.flows.replies import Said
 from bot.services.local_time import local_today
 from storage.models import AgendaItem, Member
+from storage.repositories.agenda import TEAM_MEETING
 from storage.uow import UnitOfWork
 
 DEFAULT_HORIZON = timedelta(days=14)
@@ -44,11 +45,12 @@ class AgendaEntry:
 
 @dataclass(frozen=True)
 class Agenda:
-    """One worker's supervision agenda."""
+    """One worker's supervision agenda (and what they brought to the team meeting)."""
 
     worker_id: int
     worker_name: str
     entries: list[AgendaEntry]
+    team_meeting: list[AgendaEntry]
     overdue_actions: list[ActionLine]
     reviews_due: list[tuple[str, date]]
     until: date
@@ -68,6 +70,7 @@ class AgendaLine:
     section: str
     number: int
     entry: AgendaEntry | None = None
+    """A kept item, in the ``kept`` section (for supervision) or ``team`` (the meeting's)."""
     action: ActionLine | None = None
     review: tuple[str, date] | None = None
 
@@ -77,11 +80,13 @@ AGENDA_PAGE = 10
 
 
 def agenda_lines(shown: Agenda) -> list[AgendaLine]:
-    """The agenda as one list: kept items, then actions overdue, then reviews due."""
+    """The agenda as one list: kept items, then actions overdue, then reviews due, then what
+    is waiting for the team meeting."""
     return [
         *(AgendaLine("kept", n, entry=e) for n, e in enumerate(shown.entries, 1)),
         *(AgendaLine("actions", n, action=a) for n, a in enumerate(shown.overdue_actions, 1)),
         *(AgendaLine("reviews", n, review=r) for n, r in enumerate(shown.reviews_due, 1)),
+        *(AgendaLine("team", n, entry=e) for n, e in enumerate(shown.team_meeting, 1)),
     ]
 
 
@@ -120,6 +125,10 @@ async def agenda_for(
         await _entry(uow, item, shows_private=worker.id == person.member_id)
         for item in await uow.agenda.open_for_worker(worker.id)
     ]
+    team_meeting = [
+        await _entry(uow, item, shows_private=False)
+        for item in await uow.agenda.open_for_team_meeting(worker.team_id, worker.id)
+    ]
     overdue = [a for a in await open_action_lines(uow, worker.id, today) if a.overdue]
     reviews = [
         (case.reference, case.next_review_on)
@@ -130,6 +139,7 @@ async def agenda_for(
         worker_id=worker.id,
         worker_name=worker.display_name,
         entries=[entry for entry in entries if entry is not None],
+        team_meeting=[entry for entry in team_meeting if entry is not None],
         overdue_actions=overdue,
         reviews_due=sorted(reviews, key=lambda pair: pair[1]),
         until=until,
@@ -153,6 +163,62 @@ async def team_agendas_page(
     """A page of the supervisor's list of workers' agendas."""
     lines = await team_agendas(uow, clock, telegram_user_id=telegram_user_id)
     return page_of(lines, page, keys=[line.member_id for line in lines], stamp=stamp)
+
+
+@dataclass(frozen=True)
+class TeamMeeting:
+    """What workers brought to the team's next meeting (stuck walk-throughs where they did
+    not get all they needed), oldest first, with who brought each."""
+
+    items: list[tuple[AgendaEntry, str]]
+    """The oldest few (``TEAM_MEETING_SHOWN``)."""
+    more: int
+    """How many others are waiting."""
+    upto: int
+    """The newest item shown: "discussed" covers it and those before, not any added since."""
+
+
+TEAM_MEETING_SHOWN = 10
+"""Items a supervisor's /agenda lists for the team meeting (the rest are counted)."""
+
+
+async def team_meeting(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> TeamMeeting:
+    """A supervisor's view of the team meeting's agenda."""
+    person = await require_supervisor(uow, telegram_user_id)
+    items = await uow.agenda.open_for_team_meeting(person.team_id)
+    names = {m.id: m.display_name for m in await uow.members.of_team(person.team_id)}
+    shown = [
+        (entry, names.get(item.worker_id, ""))
+        for item in items
+        if (entry := await _entry(uow, item, shows_private=False)) is not None
+    ]
+    return TeamMeeting(
+        shown[:TEAM_MEETING_SHOWN],
+        max(len(shown) - TEAM_MEETING_SHOWN, 0),
+        max((item.id for item in items), default=0),
+    )
+
+
+async def team_meeting_discussed(
+    uow: UnitOfWork, clock: Clock, *, telegram_user_id: int, upto: int
+) -> int:
+    """A supervisor marks the team meeting's items (up to the newest they saw) discussed;
+    how many were."""
+    person = await require_supervisor(uow, telegram_user_id)
+    now = clock.now()
+    items = [i for i in await uow.agenda.open_for_team_meeting(person.team_id) if i.id <= upto]
+    for item in items:
+        item.covered_at = now
+    if items:
+        await uow.audit.record(
+            at=now,
+            action="agenda.team_meeting_discussed",
+            subject=f"team:{person.team_id}",
+            team_id=person.team_id,
+            actor_id=person.member_id,
+            detail={"items": len(items)},
+        )
+    return len(items)
 
 
 async def worker_named(uow: UnitOfWork, *, telegram_user_id: int, name: str) -> int:
@@ -227,11 +293,12 @@ async def _entry(uow: UnitOfWork, item: AgendaItem, *, shows_private: bool) -> A
     if item.kind == "flag":
         flag = await uow.flags.get(item.ref_id)
         return AgendaEntry(item.id, "flag", reference, flag.summary if flag else "", [])
-    if item.kind == "stuck":
+    if item.kind in ("stuck", "fit", TEAM_MEETING):
         walk = await uow.stuck.get(item.ref_id)
         answers: dict[str, Any] = walk.answers if walk else {}
         planned = [text for text in (answers.get("next_step"),) if text]
-        return AgendaEntry(item.id, "stuck", reference, answers.get("where_stuck") or "", planned)
+        where = answers.get("where_stuck") or ""
+        return AgendaEntry(item.id, item.kind, reference, where, planned)
     if item.kind == "bearings":
         check = await uow.bearings.get(item.ref_id)
         if check is None:

@@ -59,20 +59,28 @@ async def raise_flag(
     urgency: Urgency,
     source: str,
     summary: str,
+    for_worker: int | None = None,
 ) -> list[Said]:
-    """Record a flag and owe it to every active supervisor; what to tell the worker."""
+    """Record a flag and owe it to every active supervisor; what to tell the worker.
+
+    A supervisor escalating from a worker's supervision note (``for_worker``) raises it
+    about that worker and holds it at once, as if they had acknowledged it: it is theirs
+    to resolve and they are chased until they do; the other supervisors get a copy."""
     case = await readable_case(uow, person, case_id) if case_id else None
     now = clock.now()
+    held = for_worker is not None
     flag = await uow.flags.add(
         Flag(
             team_id=person.team_id,
             case_id=case.id if case else None,
-            worker_id=person.member_id,
+            worker_id=for_worker if for_worker is not None else person.member_id,
             urgency=urgency.value,
             source=source,
             summary=summary,
-            state=FlagState.OPEN.value,
+            state=(FlagState.ACKNOWLEDGED if held else FlagState.OPEN).value,
             raised_at=now,
+            handled_by_id=person.member_id if held else None,
+            handled_at=now if held else None,
         )
     )
     await uow.audit.record(
@@ -96,6 +104,8 @@ async def raise_flag(
         "instruction": rules.settings.safeguarding_instruction,
         "waits": due > now,
     }
+    if held:
+        return [Said("flag_held", values)]
     return [Said("flag_raised" if supervisors else "flag_no_supervisor", values)]
 
 

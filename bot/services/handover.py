@@ -117,7 +117,7 @@ async def take_off(
     flags = list(await uow.flags.open_for_worker(member.id))
     for flag in flags:
         flag.worker_id = receiver.id
-    for item in await uow.agenda.open_for_worker(member.id):
+    for item in await uow.agenda.held_by(member.id):
         item.worker_id = receiver.id
     for flag in await uow.membership.flags_picked_up_by(member.id):
         # Picked up by someone who is gone: it waits for a supervisor again.
@@ -201,7 +201,7 @@ async def _pass_case(
     for flag in await uow.flags.open_for_worker(leaver.id):
         if flag.case_id == case.id:
             flag.worker_id = receiver.id
-    for item in await uow.agenda.open_for_worker(leaver.id):
+    for item in await uow.agenda.held_by(leaver.id):
         if item.case_id == case.id:
             item.worker_id = receiver.id
     await uow.audit.record(

@@ -37,7 +37,30 @@ SUPERVISION_FIELDS = (
     "decisions",
     "previous_actions",
     "referral",
+    "feelings_worker",
+    "feelings_young_person",
+    "feelings_family",
+    "feelings_network",
 )
+"""The correctable text fields of a supervision note: a Correct button carries a field's
+place here, so new fields go at the end (notes kept before the feelings were asked one at a
+time have ``feelings``)."""
+SUPERVISION_SHOWN = (
+    "task",
+    "update",
+    "feelings",
+    "feelings_worker",
+    "feelings_young_person",
+    "feelings_family",
+    "feelings_network",
+    "risks",
+    "strengths",
+    "family_view",
+    "decisions",
+    "previous_actions",
+    "referral",
+)
+"""The same fields in the order a note shows them (the order they were asked in)."""
 PAGE = 6
 
 
@@ -155,7 +178,7 @@ async def note_view(
         day = note.visited_on
     else:
         content = note.content or {}
-        fields = [(name, content.get(name) or "") for name in SUPERVISION_FIELDS]
+        fields = [(name, content.get(name) or "") for name in SUPERVISION_SHOWN]
         details = {k: content.get(k) for k in ("risk", "outcome", "escalation", "next_review")}
         details["kind"] = note.kind
         day = note.held_on

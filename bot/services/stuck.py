@@ -13,7 +13,14 @@ from bot.domain.buttons import Offer, Offers, StuckEndingChoice
 from bot.domain.errors import Refusal
 from bot.domain.flags import Urgency
 from bot.domain.flows import SKIPPED
-from bot.domain.stuck import StuckEnding, endings_left, suggestions, unmet_basics
+from bot.domain.stuck import (
+    StuckEnding,
+    agencies_differing,
+    endings_offered,
+    fit_for_supervision,
+    suggestions,
+    unmet_basics,
+)
 from bot.services.access import Person, require_person
 from bot.services.actions import add_action
 from bot.services.cases import readable_case
@@ -46,6 +53,11 @@ class StuckSummary:
     suggestions: list[str]
     unmet_basics: list[str]
     chosen: list[str]
+    offered: list[StuckEnding]
+    differing: dict[int, str]
+    """The agencies whose view differs, by slot (each offers a joining-up conversation)."""
+    fit_on_agenda: bool
+    """The help's fit went on the supervision agenda when the walk-through was saved."""
 
 
 async def last_time(
@@ -87,6 +99,8 @@ async def save_stuck(
             created_at=clock.now(),
         )
     )
+    if fit_for_supervision(answers):
+        await _keep(uow, clock, walkthrough, "fit")
     summary = await stuck_summary(uow, clock, person, walkthrough)
     return [Said("stuck_summary", {"summary": summary, "readonly": False}, ending_buttons(summary))]
 
@@ -106,9 +120,9 @@ async def choose_ending(
         raise Refusal("already_done")
     chosen = [c for c in walkthrough.endings.split(",") if c]
     picked = choice
-    if picked not in endings_left(chosen):
-        raise Refusal("already_done")
     answers = walkthrough.answers
+    if picked not in endings_offered(answers, chosen):
+        raise Refusal("already_done")
     says: list[Said] = []
     if picked.is_flag:
         says = await raise_flag(
@@ -127,14 +141,11 @@ async def choose_ending(
     elif picked is StuckEnding.ACTION:
         says = [await _actions(uow, clock, person, walkthrough)]
     elif picked is StuckEnding.AGENDA:
-        await uow.agenda.add(
-            team_id=walkthrough.team_id,
-            worker_id=walkthrough.worker_id,
-            kind="stuck",
-            ref_id=walkthrough.id,
-            case_id=walkthrough.case_id,
-            at=clock.now(),
-        )
+        await _keep(uow, clock, walkthrough, "stuck")
+    elif picked is StuckEnding.TEAM_MEETING:
+        await _keep(uow, clock, walkthrough, "team_meeting")
+    elif picked.agency is not None:
+        says = [await _join_up(uow, clock, person, walkthrough, picked.agency)]
     walkthrough.endings = ",".join([*chosen, picked.value])
     return await stuck_summary(uow, clock, person, walkthrough), says
 
@@ -171,6 +182,7 @@ async def stuck_summary(
     values = await flow_values(uow, clock, person, "stuck", answers)
     case = await uow.cases.get(walkthrough.case_id)
     flow = catalogue()["stuck"]
+    chosen = [c for c in walkthrough.endings.split(",") if c]
     skipped = [
         step.summary or step.id
         for step in flow.steps
@@ -183,28 +195,60 @@ async def stuck_summary(
         labels=values["labels"],
         answers=answers,
         skipped=skipped,
-        suggestions=suggestions(answers),
+        suggestions=suggestions(answers, walkthrough.created_at.date()),
         unmet_basics=[flow.step(step).summary or step for step in unmet_basics(answers)],
-        chosen=[c for c in walkthrough.endings.split(",") if c],
+        chosen=chosen,
+        offered=endings_offered(answers, chosen),
+        differing=dict(agencies_differing(answers)),
+        fit_on_agenda=fit_for_supervision(answers),
     )
 
 
 def ending_buttons(summary: StuckSummary) -> Offers:
-    """The endings still on offer, under the summary."""
-    left = endings_left(summary.chosen)
-    action_ready = summary.answers.get("quick_win") or summary.answers.get("next_step")
+    """The endings still on offer, under the summary: the flags in a row, then one a row."""
 
     def offer(choice: StuckEnding) -> Offer:
+        if choice.agency is not None:
+            agency = {"agency": summary.differing[choice.agency]}
+            return Offer(StuckEndingChoice(summary.walkthrough_id, choice), "stuck_join", agency)
         return Offer(StuckEndingChoice(summary.walkthrough_id, choice), f"stuck_{choice.value}")
 
-    rows: Offers = []
-    flags = [offer(e) for e in left if e.is_flag]
-    if flags:
-        rows.append(flags)
-    for choice in (StuckEnding.NOTE, StuckEnding.ACTION, StuckEnding.AGENDA):
-        if choice in left and (choice is not StuckEnding.ACTION or action_ready):
-            rows.append([offer(choice)])
-    return rows
+    flags = [offer(e) for e in summary.offered if e.is_flag]
+    others = [[offer(e)] for e in summary.offered if not e.is_flag]
+    return [flags, *others] if flags else others
+
+
+async def _keep(uow: UnitOfWork, clock: Clock, walkthrough: StuckWalkthrough, kind: str) -> None:
+    """Keep the walk-through for a meeting: the supervision agenda (``stuck``, or ``fit`` for
+    the help's fit) or the team meeting's (``team_meeting``)."""
+    await uow.agenda.add(
+        team_id=walkthrough.team_id,
+        worker_id=walkthrough.worker_id,
+        kind=kind,
+        ref_id=walkthrough.id,
+        case_id=walkthrough.case_id,
+        at=clock.now(),
+    )
+
+
+async def _join_up(
+    uow: UnitOfWork, clock: Clock, person: Person, walkthrough: StuckWalkthrough, slot: int
+) -> Said:
+    """A joining-up conversation with an agency whose view differs, as the worker's action
+    for the coming week."""
+    agency = str(walkthrough.answers[f"agency_{slot}"])
+    today = await local_today(uow, clock, person)
+    action = await add_action(
+        uow,
+        clock,
+        person,
+        text=label("stuck_join_up_action", agency=agency),
+        owner_id=person.member_id,
+        due_on=today + timedelta(days=7),
+        case_id=walkthrough.case_id,
+        source=f"stuck:{walkthrough.id}",
+    )
+    return Said("stuck_actions_made", {"actions": [action]})
 
 
 async def _actions(

@@ -23,9 +23,13 @@ ACTION_SLOTS = (1, 2, 3)
 """The action steps of prompts/flows/supervision.yaml (action_1, action_1_owner, ...)."""
 
 NOTE_FIELDS = (
+    "supervisor",
     "task",
     "update",
-    "feelings",
+    "feelings_worker",
+    "feelings_young_person",
+    "feelings_family",
+    "feelings_network",
     "risk",
     "risks",
     "strengths",
@@ -41,6 +45,9 @@ NOTE_FIELDS = (
 )
 """The answers kept in the note's encrypted content."""
 
+ESCALATION_URGENCY = {"flag_today": Urgency.TODAY, "flag": Urgency.WEEK}
+"""An escalation answer that raises a flag, and its urgency."""
+
 
 async def save_supervision(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
@@ -48,6 +55,7 @@ async def save_supervision(
     """The end of /supervision: the note, and an action for each one agreed."""
     case = await changeable_case(uow, person, answers["case"]) if answers.get("case") else None
     worker_id = await _worker(uow, person, case.worker_id if case else answers.get("worker"))
+    await _check_supervisor(uow, person, answers.get("supervisor"))
     now = clock.now()
     note = await uow.notes.add_supervision(
         SupervisionNote(
@@ -79,17 +87,22 @@ async def save_supervision(
                 )
             )
     flagged: list[Said] = []
-    if answers.get("escalation") == "flag" and not person.is_supervisor:
+    urgency = ESCALATION_URGENCY.get(answers.get("escalation") or "")
+    if urgency is not None:
         flagged = await raise_flag(
             uow,
             clock,
             person,
             case_id=case.id if case else None,
-            urgency=Urgency.WEEK,
+            urgency=urgency,
             source="supervision",
             summary=label("supervision_flag_summary", task=answers["task"]),
+            for_worker=worker_id if person.is_supervisor else None,
         )
     worker = await uow.members.get(worker_id)
+    supervisor = (
+        await uow.members.get(int(answers["supervisor"])) if answers.get("supervisor") else None
+    )
     offer = tick_off_offer(await agenda_for(uow, clock, person, worker_id), note.id)
     return [
         Said(
@@ -97,15 +110,26 @@ async def save_supervision(
             {
                 "reference": case.reference if case else None,
                 "worker_name": worker.display_name if worker else "",
+                "supervisor_name": supervisor.display_name if supervisor else None,
                 "actions": actions,
                 "escalation": answers.get("escalation"),
-                "is_supervisor": person.is_supervisor,
                 "risk": answers.get("risk"),
             },
         ),
         *flagged,
         *([offer] if offer else []),
     ]
+
+
+async def _check_supervisor(uow: UnitOfWork, person: Person, chosen: Any) -> None:
+    """The supervisor named on the note is of the team (picked from its supervisors when
+    answered; by the time the note is saved they may have stepped down or left, and the
+    note still records who supervised)."""
+    if chosen is None:
+        return  # a note begun before the supervisor was asked
+    supervisor = await uow.members.get(int(chosen))
+    if supervisor is None or supervisor.team_id != person.team_id:
+        raise Refusal("member_gone")
 
 
 async def _worker(uow: UnitOfWork, person: Person, chosen: int | None) -> int:

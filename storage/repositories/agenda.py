@@ -11,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AgendaItem
 from storage.repositories._insert import insert_ignoring_duplicates
 
+TEAM_MEETING = "team_meeting"
+"""The kind of item kept for the team meeting rather than a worker's supervision."""
+
 
 class AgendaRepository:
     """A worker's supervision agenda: added once per thing, ticked off by a supervision note."""
@@ -49,6 +52,30 @@ class AgendaRepository:
     async def open_for_worker(self, worker_id: int) -> Sequence[AgendaItem]:
         """What is still waiting for the worker's next supervision, oldest first."""
         query = select(AgendaItem).where(
+            AgendaItem.worker_id == worker_id,
+            AgendaItem.covered_at.is_(None),
+            AgendaItem.kind != TEAM_MEETING,
+        )
+        return (await self._session.scalars(query.order_by(AgendaItem.added_at))).all()
+
+    async def held_by(self, worker_id: int) -> Sequence[AgendaItem]:
+        """Every item still waiting that the worker brought, for supervision or the team
+        meeting (a handover moves them all)."""
+        query = select(AgendaItem).where(
             AgendaItem.worker_id == worker_id, AgendaItem.covered_at.is_(None)
         )
+        return (await self._session.scalars(query)).all()
+
+    async def open_for_team_meeting(
+        self, team_id: int, worker_id: int | None = None
+    ) -> Sequence[AgendaItem]:
+        """What is waiting for the team's next meeting (one worker's, or everyone's), oldest
+        first."""
+        query = select(AgendaItem).where(
+            AgendaItem.team_id == team_id,
+            AgendaItem.kind == TEAM_MEETING,
+            AgendaItem.covered_at.is_(None),
+        )
+        if worker_id is not None:
+            query = query.where(AgendaItem.worker_id == worker_id)
         return (await self._session.scalars(query.order_by(AgendaItem.added_at))).all()

@@ -24,7 +24,7 @@ from bot.app import Bearings
 from bot.clock import MovableClock
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
 from storage.db import Database
-from tests.big_team import BigTeam, seed_big_team
+from tests.big_team import SUPERVISOR_NAME, BigTeam, seed_big_team
 from tests.e2e.big_team_helpers import labels, page_through, refused
 from tests.e2e.conftest import Chatter
 
@@ -131,7 +131,7 @@ async def test_a_workers_case_and_member_pickers_reach_everything_in_order(
         person,
         await person.tap_until(long_reference, STEP),
         "Who does it?",
-        {"What's the next step": "Ring the school"},
+        {"What's the next step": "Ring the school", "Which other agency": "No other agencies"},
     )
     everyone = member_order(team, worker, concerned=worker)
     assert everyone[0] == "Me" and len(everyone) == 9
@@ -153,6 +153,7 @@ async def test_a_workers_case_and_member_pickers_reach_everything_in_order(
         {
             "When did you meet": "Today",
             "What kind": "One-to-one",
+            "Who was the supervisor": SUPERVISOR_NAME,
             "Mark the task": "Plan the review",
             "risks changed": "➡ Same",
             "come away with": "A decision",
@@ -217,6 +218,7 @@ async def test_the_supervisors_case_and_member_pickers_reach_the_whole_team_in_o
         {
             "When did you meet": "Today",
             "What kind": "One-to-one",
+            "Who was the supervisor": "Me",
             "Mark the task": "Plan the review",
             "risks changed": "➡ Same",
             "come away with": "A decision",

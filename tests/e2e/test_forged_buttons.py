@@ -151,6 +151,11 @@ FORGED: dict[str, list[Forgery]] = {
     ],
     "sk": everyone_else(lambda w: f"sk:{w.walkthrough}:agenda", QUIET),
     "ag": colleague_and_other_supervisor(lambda w: f"ag:{w.owner_member}", "agenda_not_yours"),
+    # The team meeting's items: the presser's own team's, supervisors only.
+    "tmd": [
+        Forgery(Who.COLLEAGUE, lambda w: "tmd:99999", "supervisors_only"),
+        Forgery(Who.OTHER_SUPERVISOR, lambda w: "tmd:99999", None),
+    ],
     "at": [
         Forgery(Who.COLLEAGUE, lambda w: f"at:all:{w.supervision}", "agenda_not_yours"),
         Forgery(Who.OTHER_SUPERVISOR, lambda w: f"at:all:{w.supervision}", QUIET),

@@ -185,6 +185,7 @@ MATRIX = {
     "fl": "taken off / no longer covering: refused, and the copy edited to a neutral line "
     "(tests/e2e/test_flags.py)",
     "ag": "a worker's agenda: their supervisor at the press (forged-button test)",
+    "tmd": "the team meeting's agenda: a supervisor of the team at the press (forged-button test)",
     "at": "ticking off: the note's author at the press (forged-button test)",
     "bgt": "the team's bearings summary: supervisors at the press",
     "bgv": "a shared check: the worker's supervisor at the press",

@@ -157,8 +157,9 @@ async def test_a_supervision_note_naming_safeguarding_procedures_leads_to_the_pa
     await alex.tap("FAM-0142")
     await alex.tap("Today")
     await alex.tap("One-to-one")
+    await alex.tap("Sam Supervisor")
     await alex.send("Decide about the school")
-    for _ in range(2):
+    for _ in range(5):  # the case, and the four feelings
         await alex.tap("Skip")
     await alex.tap("Up")
     for _ in range(3):

@@ -10,7 +10,7 @@ from bot.app import Bearings
 from bot.clock import MovableClock
 from bot.sandbox.emulator import BotApiEmulator
 from storage.db import Database
-from storage.models import Action, AuditEntry, NoteRevision, SupervisionNote, Visit
+from storage.models import Action, AuditEntry, Flag, NoteRevision, SupervisionNote, Visit
 from tests.e2e.conftest import Chatter
 from tests.team import seed_team
 
@@ -45,11 +45,18 @@ async def test_supervision_note_with_two_actions_then_actions_done(
     assert "step 1 of" in first.text and "General – no case" in first.labels
     await alex.tap("FAM-0142")
     await alex.tap("Today")
-    await alex.tap("Thinking Together")
+    supervisor = await alex.tap("Thinking Together")
+    assert "Who was the supervisor" in supervisor.text
+    assert supervisor.labels[:1] == ["Sam Supervisor"]  # the team's supervisors only
+    await alex.tap("Sam Supervisor")
     task = await alex.send("Decide about the school plan")
     assert "State the case" in task.text
-    await alex.tap("Skip")
-    await alex.send("Worried <b>but</b> steady & clear")
+    feelings = await alex.tap("Skip")
+    assert "The feelings" in feelings.text and "First you" in feelings.text
+    assert "young person" in (await alex.send("Worried <b>but</b> steady & clear")).text
+    assert "the family" in (await alex.send("Wants to stay at school")).text
+    assert "the network" in (await alex.tap("Skip")).text
+    await alex.send("School sees it as behaviour")
     await alex.tap("Same")
     for _ in range(3):  # risks, strengths, the family's view
         await alex.tap("Skip")
@@ -65,8 +72,11 @@ async def test_supervision_note_with_two_actions_then_actions_done(
     await alex.tap("Sam Supervisor")
     await alex.send("fri")
     await alex.tap("No")  # no third action
-    await alex.tap("No")  # nothing to escalate
+    escalate = await emulator.wait_for_bot_message(1002, lambda m: "escalating" in m.text, after=0)
+    assert escalate.labels[1:3] == ["🔴 Flag it: today", "🟠 Flag it: this week"]
+    await alex.tap("Flag it: today")
     saved = await alex.tap_until("Skip", "Saved the supervision note")
+    assert "with Sam Supervisor supervising" in saved.text
     assert "Call the school – Alex Worker, by Tue 24 Nov" in saved.text
     assert "Ring the GP – Sam Supervisor, by Fri 27 Nov" in saved.text
 
@@ -74,8 +84,15 @@ async def test_supervision_note_with_two_actions_then_actions_done(
         note = (await uow.session.scalars(select(SupervisionNote))).one()
         actions = (await uow.session.scalars(select(Action).order_by(Action.id))).all()
         assert note.kind == "thinking_together" and note.held_on == TODAY
-        assert note.content["feelings"] == "Worried <b>but</b> steady & clear"
+        assert note.content["feelings_worker"] == "Worried <b>but</b> steady & clear"
+        assert note.content["feelings_young_person"] == "Wants to stay at school"
+        assert note.content["feelings_family"] is None
+        assert note.content["feelings_network"] == "School sees it as behaviour"
         assert note.content["update"] is None
+        sam_member = await uow.members.by_telegram_id(1001)
+        assert sam_member is not None and note.content["supervisor"] == sam_member.id
+        flag = (await uow.session.scalars(select(Flag))).one()
+        assert (flag.urgency, flag.source, flag.state) == ("today", "supervision", "open")
         assert [(a.text, a.due_on, a.case_id, a.status) for a in actions] == [
             ("Call the school", TODAY + timedelta(days=1), note.case_id, "open"),
             ("Ring the GP", date(2026, 11, 27), note.case_id, "open"),
@@ -108,9 +125,11 @@ async def test_a_supervisor_writes_a_general_note_for_a_chosen_worker(
     assert worker.labels[:2] == ["Alex Worker", "Kim Worker"]  # workers only
     await sam.tap("Kim Worker")
     await sam.tap("Today")
-    await sam.tap("One-to-one")
+    me = await sam.tap("One-to-one")
+    assert me.labels[0] == "Me"  # a supervisor supervising
+    await sam.tap("Me")
     await sam.send("Check in on caseload")
-    for _ in range(2):
+    for _ in range(5):  # the case, and the four feelings
         await sam.tap("Skip")
     await sam.tap("Same")
     for _ in range(3):
@@ -122,9 +141,12 @@ async def test_a_supervisor_writes_a_general_note_for_a_chosen_worker(
     await sam.tap("Skip")
     await sam.tap("Skip")
     await sam.tap("No actions")
-    await sam.tap("No")
+    # A supervisor's escalation is not lost: a flag about Kim, held by Sam until resolved.
+    await sam.tap("Flag it: this week")
     saved = await sam.tap_until("Skip", "Saved the supervision note")
     assert "(Kim Worker, general)" in saved.text
+    held = await emulator.wait_for_bot_message(1001, lambda m: "it's yours" in m.text, after=0)
+    assert "for this week" in held.text
     async with database.unit_of_work() as uow:
         note = (await uow.session.scalars(select(SupervisionNote))).one()
         kim = await uow.members.by_telegram_id(1004)
@@ -132,7 +154,19 @@ async def test_a_supervisor_writes_a_general_note_for_a_chosen_worker(
         assert kim is not None and sam_member is not None
         assert (note.worker_id, note.author_id, note.case_id) == (kim.id, sam_member.id, None)
         assert note.content["who_else"] == "team_meeting"
+        assert note.content["supervisor"] == sam_member.id
         assert (await uow.session.scalars(select(Action))).all() == []
+        flag = (await uow.session.scalars(select(Flag))).one()
+        assert (flag.worker_id, flag.handled_by_id) == (kim.id, sam_member.id)
+        assert (flag.urgency, flag.state) == ("week", "acknowledged")
+
+    # Chased like any flag picked up, days later (not left "noted with the supervision").
+    clock.advance(timedelta(days=3))
+    await bot.tick()
+    chased = await emulator.wait_for_bot_message(
+        1001, lambda m: "not resolved yet" in m.text or "Still open" in m.text, after=0
+    )
+    assert "✔ Resolve" in chased.labels
 
 
 async def test_notes_are_read_in_full_and_corrected_within_the_window(

@@ -184,6 +184,10 @@ MATRIX: dict[str, Row] = {
         lambda c: agenda.team_agendas(c.uow, c.clock, telegram_user_id=c.user)),
     "agenda.team_agendas_page": Row(SUPERVISORS,
         lambda c: agenda.team_agendas_page(c.uow, c.clock, telegram_user_id=c.user)),
+    "agenda.team_meeting": Row(SUPERVISORS,
+        lambda c: agenda.team_meeting(c.uow, c.clock, telegram_user_id=c.user)),
+    "agenda.team_meeting_discussed": Row(SUPERVISORS,
+        lambda c: agenda.team_meeting_discussed(c.uow, c.clock, telegram_user_id=c.user, upto=1)),
     "agenda.worker_named": Row(TEAM_SUPERVISOR,
         lambda c: agenda.worker_named(c.uow, telegram_user_id=c.user, name="Alex")),
     "agenda.tick_off": Row(OWNER_AND_SUPERVISOR, lambda c: agenda.tick_off(
@@ -418,6 +422,10 @@ ENGINE = {
     )
 }
 NOT_ACTED = {
+    "agenda.next_supervision_on": "a worker's next supervision date, for callers that chose the "
+    "worker (the agenda, a flag's follow-up)",
+    "agenda.planned_supervision": "a worker's planned supervision date, for callers that chose "
+    "the worker (the agenda, a flag's follow-up)",
     "actions.open_action_lines": "lists a member's actions for callers that chose the member",
     "audit.read_audit_log": "operator's command line (bearings audit)",
     "caseload_import.check_file_for_team": "operator's command line (bearings import --dry-run)",

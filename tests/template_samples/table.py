@@ -59,6 +59,7 @@ from tests.template_samples.views import (
     problem,
     question,
     stuck_summary,
+    team_meeting,
 )
 
 NO_VALUES = (
@@ -115,7 +116,9 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
     "agenda_tick_offer": lambda f: {"agenda": agenda(f)},
     "agenda_ticked": lambda f: {"agenda": agenda(f)},
     "agenda_workers": lambda f: {
-        "page": paged(f, lambda i: WorkerLine(i, f.name(), f.number(0, 99)), WORKERS_MOST)
+        "page": paged(f, lambda i: WorkerLine(i, f.name(), f.number(0, 99)), WORKERS_MOST),
+        "meeting": team_meeting(f),
+        "discussed": f.optional(f.number(1, 99)),
     },
     "away_back": lambda f: {"was_away": f.maybe()},
     "away_set": lambda f: {"until": f.day(), "cover": f.optional(f.name())},
@@ -185,6 +188,11 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "flag": flag_view(f),
         "news": f.pick(("resolve", "chased", "ack", "call", "agenda")),
         "by": f.name(),
+    },
+    "flag_held": lambda f: {
+        "reference": f.optional(f.reference()),
+        "supervisors": f.number(0, 5),
+        "urgency": f.pick(("today", "week")),
     },
     "flag_no_supervisor": lambda f: {"instruction": f.text(INSTRUCTION_LIMIT)},
     "flag_raised": lambda f: {
@@ -321,8 +329,8 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "reference": f.optional(f.reference()),
         "worker_name": f.name(),
         "actions": f.many(lambda i: action_line(f, i), 3),
-        "escalation": f.pick(("flag", "referral", None)),
-        "is_supervisor": f.maybe(),
+        "escalation": f.pick(("flag", "flag_today", "referral", None)),
+        "supervisor_name": f.optional(f.name()),
     },
     "team": lambda f: {
         "overview": TeamOverview(

@@ -16,9 +16,10 @@ from bot.domain.cases import STAGE_LABELS, Stage, visit_state
 from bot.domain.paging import page_of
 from bot.domain.pickers import PICKER_PAGE
 from bot.domain.roles import Role
+from bot.domain.stuck import AGENCIES, StuckEnding
 from bot.services.access import Person
 from bot.services.actions import ActionLine
-from bot.services.agenda import Agenda, AgendaEntry
+from bot.services.agenda import TEAM_MEETING_SHOWN, Agenda, AgendaEntry, TeamMeeting
 from bot.services.bearings import names as bearing_names
 from bot.services.caseload_import import LIMITS, CasePreview, ImportCheck
 from bot.services.cases import CaseCard, Caseload
@@ -132,7 +133,7 @@ def person(f: Fill) -> Person:
 
 def agenda(f: Fill) -> Agenda:
     def entry(index: int) -> AgendaEntry:
-        kind = f.pick(("flag", "stuck", "bearings"))
+        kind = f.pick(("flag", "stuck", "fit", "team_meeting", "bearings"))
         detail = (
             [bearing_names()[e] for e in bearing_rules.ELEMENTS]
             if kind == "bearings"
@@ -145,11 +146,20 @@ def agenda(f: Fill) -> Agenda:
         worker_id=1,
         worker_name=f.name(),
         entries=f.many(entry, AGENDA_MOST),
+        team_meeting=f.many(entry, AGENDA_MOST),
         overdue_actions=f.many(lambda i: action_line(f, i), AGENDA_ACTIONS_MOST),
         reviews_due=f.many(lambda i: (f.reference(), f.day()), AGENDA_REVIEWS_MOST),
         until=f.day(),
         own=f.maybe(),
     )
+
+
+def team_meeting(f: Fill) -> TeamMeeting:
+    def item(index: int) -> tuple[AgendaEntry, str]:
+        entry = AgendaEntry(index + 1, "team_meeting", f.reference(), f.text(600), [])
+        return entry, f.name()
+
+    return TeamMeeting(f.many(item, TEAM_MEETING_SHOWN), f.number(0, 200), 1)
 
 
 def case_row(f: Fill) -> Case:
@@ -204,7 +214,10 @@ def question(f: Fill) -> Values:
     flows = list(catalogue().values())
     flow = f.pick(flows)
     step = f.pick(flow.steps)
-    values = {"labels": {"case": f.reference()}}
+    answers = {f"agency_{slot}": f.text(limit_of("stuck", f"agency_{slot}")) for slot in AGENCIES}
+    answers |= {"task": "decision", "task_detail": f.text(limit_of("stuck", "task_detail"))}
+    labels = {"case": f.reference(), "task": f.text(64)}
+    values = {"labels": labels, "answers": answers}
     picker = None
     typed = None
     if step.kind.value in ("case", "member"):
@@ -222,7 +235,8 @@ def note_view(f: Fill) -> Values:
         fields = [("how_it_went", f.text(2000)), ("next_step", f.text(1000))]
         details: dict[str, Any] = {"risk": f.pick(("up", "same", "down"))}
     else:
-        steps = ("task", "update", "feelings", "risks", "strengths", "family_view")
+        steps = ("task", "update", "feelings_worker", "feelings_young_person")
+        steps += ("feelings_family", "feelings_network", "risks", "strengths", "family_view")
         steps += ("decisions", "previous_actions", "referral")
         fields = [(s, f.text(limit_of("supervision", s))) for s in steps]
         details = {"risk": None}
@@ -269,11 +283,15 @@ def stuck_summary(f: Fill) -> StuckSummary:
             "engagement": f.number(1, 5),
             "quick_win": answer("quick_win"),
             "next_step": answer("next_step"),
+            **{f"agency_{slot}": answer(f"agency_{slot}") for slot in AGENCIES},
         },
         skipped=summaries[: f.count(len(summaries))],
         suggestions=codes[: f.count(len(codes))],
         unmet_basics=summaries[:4],
-        chosen=["flag_today", "note", "action", "agenda"][: f.count(4)],
+        chosen=[e.value for e in StuckEnding][: f.count(len(StuckEnding))],
+        offered=list(StuckEnding)[: f.count(len(StuckEnding))],
+        differing={slot: answer(f"agency_{slot}") for slot in AGENCIES[: f.count(3)]},
+        fit_on_agenda=f.maybe(),
     )
 
 

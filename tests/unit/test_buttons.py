@@ -55,6 +55,7 @@ SAMPLES: dict[str, list[Button]] = {
     "fl": [buttons.FlagResponse(action, 3) for action in FlagAction],
     "sk": [buttons.StuckEndingChoice(2, ending) for ending in StuckEnding],
     "ag": [buttons.WorkerAgenda(6)],
+    "tmd": [buttons.TeamMeetingDiscussed(41)],
     "at": [AgendaTick("all", 5), AgendaTick("17", 5)],
     "nd": [NudgeChoice(3, c) for c in ("done", "snooze", "move", "d2026-12-05")],
     "bgs": [buttons.ShareBearings(1)],

@@ -406,9 +406,9 @@ def test_any_cells_under_a_good_header_read_or_are_refused_by_row(cells: list[li
         assert row.row >= 2 and 1 <= row.cadence_days <= 90
 
 
-def test_the_readmes_sample_file_imports_as_it_says() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    sample = readme.split("```csv\n", 1)[1].split("```", 1)[0]
+def test_the_documented_sample_file_imports_as_it_says() -> None:
+    using = Path(__file__).resolve().parents[2] / "docs" / "using.md"
+    sample = using.read_text(encoding="utf-8").split("```csv\n", 1)[1].split("```", 1)[0]
     plan = plan_import(read(sample), MEMBERS, {})
     assert plan.clean
     assert [(c.reference, c.worker_id, c.stage, c.cadence_days) for c in plan.new] == [

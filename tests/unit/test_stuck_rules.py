@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.domain.flows import SKIPPED, AnswerKind
-from bot.domain.stuck import StuckEnding, endings_left, suggestions, unmet_basics
+from bot.domain.stuck import (
+    StuckEnding,
+    agencies_differing,
+    endings_left,
+    endings_offered,
+    suggestions,
+    unmet_basics,
+)
 from bot.services.flow_catalogue import catalogue
 
 # CONTENT.md §A, steps 0–12, in order: an edit to the flow cannot silently drop one.
@@ -76,7 +85,14 @@ def test_the_steps_take_the_answers_the_practice_asks_for() -> None:
         ({"phase": "ending", "engagement": SKIPPED}, []),
         ({"steer": 1}, ["other_side"]),
         ({"contact": 5, "steer": 3}, ["other_side"]),
-        ({"network_roles": "differ"}, ["joining_up"]),
+        ({"network_roles": "differ"}, ["joining_up"]),  # kept before agency by agency
+        ({"agency_1": "School", "agency_1_plan": "differ"}, ["joining_up"]),
+        ({"agency_1": "School", "agency_1_plan": "agree"}, []),
+        # Last seen face to face three weeks ago or more reads as not engaged.
+        ({"phase": "keeping_going", "last_seen": "2026-11-13"}, ["agree_goals_again"]),
+        ({"phase": "keeping_going", "last_seen": "2026-11-14"}, []),
+        ({"phase": "starting", "last_seen": "2026-10-01"}, []),
+        ({"phase": "ending", "engagement": 4, "last_seen": SKIPPED}, []),
         ({"fit": "habit"}, ["assessment_to_supervision"]),
         ({"fit": "needs"}, []),
         ({"whose": "not_sure"}, ["widen_the_circle"]),
@@ -89,7 +105,7 @@ def test_the_steps_take_the_answers_the_practice_asks_for() -> None:
     ],
 )
 def test_suggestions(answers: dict[str, object], expected: list[str]) -> None:
-    assert suggestions(answers) == expected
+    assert suggestions(answers, date(2026, 12, 4)) == expected
 
 
 def test_unmet_basics_in_order() -> None:
@@ -101,10 +117,32 @@ def test_one_flag_at_most_and_each_ending_once() -> None:
     assert endings_left([]) == list(StuckEnding)
     after_flag = endings_left(["flag_week"])
     assert not any(ending.is_flag for ending in after_flag)
-    assert endings_left(["note", "agenda"]) == [
+    assert endings_left(["note", "agenda", "team_meeting", "join_1", "join_2", "join_3"]) == [
         StuckEnding.FLAG_TODAY,
         StuckEnding.FLAG_WEEK,
         StuckEnding.FLAG_SUPERVISION,
         StuckEnding.ACTION,
     ]
     assert endings_left([e.value for e in StuckEnding]) == []
+
+
+def test_endings_offered_follow_the_answers() -> None:
+    """The team meeting only when the worker did not get what they needed; a joining-up
+    conversation for each agency that differs; actions only with something to act on."""
+    answers = {
+        "got_it": "partly",
+        "agency_1": "School",
+        "agency_1_problem": "differ",
+        "agency_2": "Housing",
+        "agency_2_problem": "agree",
+        "agency_3": "GP",
+        "agency_3_roles": "differ",
+    }
+    assert agencies_differing(answers) == [(1, "School"), (3, "GP")]
+    offered = endings_offered(answers, [])
+    assert StuckEnding.TEAM_MEETING in offered
+    assert [e for e in offered if e.agency] == [StuckEnding.JOIN_UP_1, StuckEnding.JOIN_UP_3]
+    assert StuckEnding.ACTION not in offered
+    assert StuckEnding.TEAM_MEETING not in endings_offered({"got_it": "yes"}, [])
+    assert StuckEnding.JOIN_UP_1 not in endings_offered(answers, ["join_1"])
+    assert StuckEnding.ACTION in endings_offered({"quick_win": "call"}, [])
