@@ -158,32 +158,40 @@
 
   function drawCaseload() {
     const rows = filtered().sort(compare);
+    const headings = [...document.querySelectorAll("#caseload thead th")]
+      .map((th) => th.textContent.trim());
     const tbody = document.querySelector("#caseload tbody");
     tbody.replaceChildren();
     for (const row of rows) {
       const tr = el("tr");
       tr.dataset.reference = row.reference;
+      tr.dataset.nextVisit = row.next_visit || "";
+      tr.dataset.visitState = row.visit_state;
+      tr.dataset.openFlags = String(row.open_flags);
+      tr.dataset.stage = row.stage;
       tr.appendChild(el("td", row.reference, "reference"));
       tr.appendChild(el("td", row.worker, "worker"));
-      tr.appendChild(el("td", row.stage_label));
-      const visit = el("td", day(row.next_visit));
+      tr.appendChild(el("td", row.stage_label, "stage"));
+      const visit = el("td", day(row.next_visit), "visit");
       if (row.visit_state === "overdue") {
-        visit.className = "overdue";
+        visit.classList.add("overdue");
         visit.textContent += " · " + word("overdue");
       } else if (row.visit_state === "today") {
-        visit.className = "today";
+        visit.classList.add("today");
         visit.textContent = word("today");
       }
       tr.appendChild(visit);
-      tr.appendChild(el("td", day(row.next_review)));
-      tr.appendChild(el("td", row.open_flags || word("none"), "number"));
-      const cell = el("td");
+      tr.appendChild(el("td", day(row.next_review), "review"));
+      tr.appendChild(el("td", row.open_flags || word("none"), "number flags"));
+      const cell = el("td", null, "action");
       const button = el("button", word("open"), "open");
       button.type = "button";
       button.setAttribute("aria-label", word("open-label", { reference: row.reference }));
       button.addEventListener("click", () => openInChat(row.link));
       cell.appendChild(button);
       tr.appendChild(cell);
+      // On a phone each row is a card; its cells say what they are (the column headings).
+      tr.childNodes.forEach((td, i) => { td.dataset.label = headings[i] || ""; });
       tbody.appendChild(tr);
     }
     if (!rows.length) {
