@@ -273,3 +273,19 @@ async def test_the_page_is_locked_down_and_themed(
             await page.close()
     # Telegram's theme parameters, not the phone's scheme alone, colour the page.
     assert backgrounds == {"light": "rgb(239, 239, 244)", "dark": "rgb(35, 46, 60)"}
+
+
+async def test_team_and_the_menu_button_open_the_dashboard(
+    served: tuple[Bearings, str], big_team: BigTeam, emulator: BotApiEmulator
+) -> None:
+    _, base = served
+    supervisor = Chatter(emulator, big_team.supervisor, "Samira")
+    team = await supervisor.send_until("/team", NORTH)
+    web_apps = [button.web_app for row in team.buttons for button in row if button.web_app]
+    assert web_apps == [f"{base}/app/"]
+    await emulator.wait_until(lambda: str(big_team.supervisor) in emulator.menu_buttons)
+    assert emulator.menu_buttons[str(big_team.supervisor)] == {
+        "type": "web_app",
+        "text": "Dashboard",
+        "web_app": {"url": f"{base}/app/"},
+    }
