@@ -89,7 +89,8 @@ class DashboardRoutes:
         ]
 
     async def _to_page(self, request: web.Request) -> web.Response:
-        raise web.HTTPMovedPermanently("/app/", headers=HEADERS)
+        # Relative, so that it also works under a path a reverse proxy adds in front.
+        raise web.HTTPMovedPermanently("app/", headers=HEADERS)
 
     async def _page(self, request: web.Request) -> web.Response:
         return _file("index.html", "text/html")
