@@ -8,7 +8,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 LOCK := requirements.lock
 
-.PHONY: run test test-fast setup bench lock clean
+.PHONY: run test test-fast setup chromium bench lock clean
 
 # Everything from the lock, each file checked against its hash (pip refuses a package that
 # is not in the lock, or whose download does not match); then Bearings itself, built with
@@ -19,7 +19,18 @@ $(BIN)/.installed: pyproject.toml $(LOCK)
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-setup: $(BIN)/.installed
+setup: $(BIN)/.installed chromium
+
+# The dashboard's browser tests drive Debian's Chromium, never a downloaded browser: it is
+# installed here when missing, if this runs as root with apt-get; otherwise those tests
+# skip and say why.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+		&& command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the dashboard's browser tests."; \
+		apt-get install -y --no-install-recommends chromium >/dev/null \
+			|| echo "Could not install chromium: the dashboard's browser tests will skip."; \
+	fi
 
 run: setup
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=..*' .env; then \

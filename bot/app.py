@@ -35,6 +35,7 @@ from bot.telegram.delivery import Delivery
 from bot.telegram.inbox import ALLOWED_UPDATES, UpdateInbox
 from bot.telegram.polling import Poller
 from bot.telegram.webhook import WebhookEndpoint
+from bot.webapp.server import DashboardRoutes
 from storage.crypto import install_keys
 from storage.db import Database, DatabaseInUse
 from storage.schema import schema_state, upgrade_to_head
@@ -192,7 +193,8 @@ class Bearings:
                 "Set OPS_LISTEN_HOST/OPS_LISTEN_PORT, or METRICS_ENABLED=false.",
             )
         beside = enabled and apart is None
-        if webhook is None and not beside:
+        dashboard = self._dashboard_routes()
+        if webhook is None and not beside and not dashboard:
             return
         address = (settings.listen_host, settings.listen_port)
         self.server = await _listen(
@@ -201,11 +203,25 @@ class Bearings:
                 webhook=webhook,
                 health=self.health if beside else None,
                 metrics=self.metrics_page if beside else None,
+                routes=dashboard,
             ),
             address,
             "Set LISTEN_HOST/LISTEN_PORT"
             + ("." if webhook is not None else ", or METRICS_ENABLED=false."),
         )
+
+    def _dashboard_routes(self) -> list[Any]:
+        """The dashboard's routes when ``PUBLIC_URL`` is set (in polling mode too)."""
+        settings, token = self.settings, self.settings.token
+        if settings.public_url is None or token is None:
+            return []
+        return DashboardRoutes(
+            self.database,
+            self.clock,
+            bot_token=token,
+            bot_username=self.application.bot.username,
+            max_age=settings.webapp_auth_max_age,
+        ).routes()
 
     async def health(self) -> tuple[bool, dict[str, Any]]:
         """This process's health: database, migrations, scheduler, last delivery."""

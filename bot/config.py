@@ -20,6 +20,7 @@ from bot.domain.timezones import check_timezone
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class ConfigError(Exception):
@@ -82,6 +83,11 @@ class Settings(BaseSettings):
     # dropped (a log event and bearings_replies_dropped).
     reply_give_up_hours: float = Field(default=24.0, gt=0, le=24 * 7)
     nudges_enabled: bool = True
+    # The HTTPS address a reverse proxy forwards to LISTEN_HOST:LISTEN_PORT: the supervisors'
+    # dashboard (a Telegram Mini App) is served under /app/ there. Unset: no dashboard.
+    public_url: str | None = None
+    # How old a Mini App's signed launch data (its auth_date) may be, in seconds.
+    webapp_auth_max_age: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
 
     @field_validator("telegram_api_base_url", "telegram_api_file_url")
     @classmethod
@@ -94,6 +100,32 @@ class Settings(BaseSettings):
         if value in (None, ""):
             return None
         return _http_url(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        parts = urlsplit(_http_url(value))
+        if parts.query or parts.fragment:
+            raise ValueError("must be a plain address, with no ?query or #fragment")
+        return value.rstrip("/")
+
+    @property
+    def dashboard_url(self) -> str | None:
+        """The dashboard's address for Telegram's buttons, or None when there is none to offer:
+        PUBLIC_URL unset, or not HTTPS (Telegram opens Mini Apps over HTTPS only). Plain HTTP
+        on this machine is offered only when the Bot API is on this machine too: the emulator
+        (the sandbox and the tests), which lets a local page through."""
+        if self.public_url is None:
+            return None
+        url = f"{self.public_url}/app/"
+        parts = urlsplit(url)
+        if parts.scheme == "https":
+            return url
+        api = urlsplit(self.telegram_api_base_url)
+        local = (parts.hostname, api.hostname)
+        return url if all(host in _LOOPBACK for host in local) else None
 
     @field_validator("webhook_secret")
     @classmethod

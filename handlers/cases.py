@@ -1,4 +1,5 @@
-"""/cases: the caseload, a case's card and its buttons, reassigning a case."""
+"""/cases: the caseload, a case's card and its buttons (also opened by a dashboard link),
+reassigning a case."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from bot.domain.buttons import (
     ShowCaseload,
     StartFlowForCase,
 )
+from bot.domain.case_links import link_key
 from bot.domain.paging import turning_row
-from bot.services import cases
+from bot.services import cases, dashboard
 from bot.services.access import find_person
 from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
@@ -62,6 +64,24 @@ async def show_case(turn: Turn, press: Press[ShowCase]) -> None:
     person = await find_person(turn.uow, press.user_id)
     turn.replace(
         press.message_id,
+        "case_card",
+        keyboard=_card_buttons(card, supervisor=bool(person and person.is_supervisor)),
+        case=card,
+    )
+
+
+async def open_from_dashboard(turn: Turn, user_id: int, token: str) -> None:
+    """/start with a dashboard row's link: that case's card, if the link is fresh and its
+    case still one the person may read."""
+    card = await dashboard.open_case_link(
+        turn.uow,
+        turn.clock,
+        telegram_user_id=user_id,
+        token=token,
+        link_key=link_key(turn.settings.token or ""),
+    )
+    person = await find_person(turn.uow, user_id)
+    turn.say(
         "case_card",
         keyboard=_card_buttons(card, supervisor=bool(person and person.is_supervisor)),
         case=card,

@@ -10,8 +10,8 @@ from bot.services.erasure import ErasurePlan
 from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
 from bot.telegram.turn import Turn
+from handlers.role_menu import show_role_menu
 from handlers.senders import sender
-from prompts import command_menu
 
 
 async def forget_me(update: Update, context: BearingsContext) -> None:
@@ -39,7 +39,7 @@ async def confirm(turn: Turn, press: Press[ConfirmErasure]) -> None:
         )
         return
     turn.replace(press.message_id, "forget_me_done", erased=outcome)
-    turn.replies.set_commands(press.chat_id, command_menu("default"))
+    show_role_menu(turn, press.chat_id, "default")
 
 
 async def cancel(turn: Turn, press: Press[KeepAccount]) -> None:

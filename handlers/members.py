@@ -32,8 +32,8 @@ from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
 from bot.telegram.turn import Turn
 from handlers.paging import Showing, paging_row
+from handlers.role_menu import show_role_menu
 from handlers.senders import sender
-from prompts import command_menu
 
 MEMBERS = "members"
 RECEIVERS = 8
@@ -83,7 +83,7 @@ async def set_role(turn: Turn, press: Press[SetRole]) -> None:
     turn.replace(press.message_id, "member_card", _card_buttons(card), card=card)
     turn.say("role_changed", card=card)
     if card.telegram_user_id is not None:
-        turn.replies.set_commands(card.telegram_user_id, command_menu(card.role))
+        show_role_menu(turn, card.telegram_user_id, card.role)
 
 
 async def start_removal(turn: Turn, press: Press[StartRemoval]) -> None:
@@ -172,7 +172,7 @@ async def remove_now(turn: Turn, press: Press[RemoveNow]) -> None:
     keyboard: Offers = [[Offer(BACK_TO_PEOPLE, "member_back")]]
     turn.replace(press.message_id, "member_removed", keyboard, removed=removed)
     if removed.telegram_user_id is not None:
-        turn.replies.set_commands(removed.telegram_user_id, command_menu("default"))
+        show_role_menu(turn, removed.telegram_user_id, "default")
 
 
 async def show_invites(update: Update, context: BearingsContext) -> None:

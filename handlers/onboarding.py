@@ -1,26 +1,32 @@
-"""/start and joining a team with an invite."""
+"""/start: joining a team with an invite, or a case opened from the dashboard."""
 
 from __future__ import annotations
 
 from telegram import Update
 
 from bot.domain.buttons import DeclineJoin, JoinTeam, Offer
+from bot.domain.case_links import is_case_link
 from bot.services import access, onboarding
 from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
 from bot.telegram.turn import Turn
+from handlers import cases
+from handlers.role_menu import show_role_menu
 from handlers.senders import sender
-from prompts import command_menu
 
 
 async def start(update: Update, context: BearingsContext) -> None:
-    """/start: greet, or show what an invite is for and ask to confirm."""
+    """/start: greet; show what an invite is for and ask to confirm; or open the case a
+    dashboard link names."""
     turn, user_id = context.turn, sender(update)
     if not context.args:
         person = await access.find_person(turn.uow, user_id)
         turn.say("start_member" if person else "start_stranger", person=person)
         return
     token = context.args[0]
+    if is_case_link(token):
+        await cases.open_from_dashboard(turn, user_id, token)
+        return
     preview = await onboarding.preview_invite(
         turn.uow, turn.clock, token=token, telegram_user_id=user_id
     )
@@ -47,7 +53,7 @@ async def confirm_join(turn: Turn, press: Press[JoinTeam]) -> None:
         username=press.username,
     )
     turn.replace(press.message_id, "joined", person=person)
-    turn.replies.set_commands(press.chat_id, command_menu(person.role.value))
+    show_role_menu(turn, press.chat_id, person.role.value)
 
 
 async def decline_join(turn: Turn, press: Press[DeclineJoin]) -> None:

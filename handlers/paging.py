@@ -13,9 +13,10 @@ from typing import Any
 
 from telegram import Update
 
-from bot.domain.buttons import ListPage, Offer, Offers, StaleButton
+from bot.domain.buttons import ListPage, Offer, StaleButton
 from bot.domain.paging import Page, turning_row
 from bot.telegram.press import Press
+from bot.telegram.replies import Keyboard
 from bot.telegram.turn import Turn
 from handlers.senders import sender
 
@@ -46,7 +47,7 @@ class Showing:
             press.user_id, press.message_id, button.page, button.stamp or None, button.subject
         )
 
-    def show(self, turn: Turn, template: str, keyboard: Offers | None, **values: Any) -> None:
+    def show(self, turn: Turn, template: str, keyboard: Keyboard | None, **values: Any) -> None:
         """Say it, or put it in place of the pressed message."""
         if self.message_id is None:
             turn.say(template, keyboard=keyboard, **values)

@@ -1,4 +1,4 @@
-"""Bearings' HTTP server (aiohttp): the webhook, ``/healthz`` and ``/metrics``.
+"""Bearings' HTTP server (aiohttp): the webhook, ``/healthz``, ``/metrics`` and the dashboard.
 
 In webhook mode it serves Telegram's POSTs on the path of ``WEBHOOK_URL``;
 with ``METRICS_ENABLED`` (the default) it also serves the health check and the
@@ -27,7 +27,7 @@ MAX_BODY = 1024 * 1024
 
 
 class OpsServer:
-    """Serves the webhook (if given) and, if given, the health check and metrics."""
+    """Serves the webhook (if given) and, if given, the health check, metrics and more routes."""
 
     def __init__(
         self,
@@ -37,6 +37,7 @@ class OpsServer:
         webhook: tuple[str, Handler] | None = None,
         health: HealthCheck | None = None,
         metrics: MetricsPage | None = None,
+        routes: list[web.RouteDef] | None = None,
     ) -> None:
         self._host = host
         self._port = port
@@ -50,6 +51,8 @@ class OpsServer:
             app.router.add_get("/healthz", self._healthz)
         if metrics is not None:
             app.router.add_get("/metrics", self._metrics_page)
+        # More routes served here: the dashboard (bot/webapp).
+        app.router.add_routes(routes or [])
         # No access log: request lines are not events Bearings logs (and carry no ids).
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
         self.port: int | None = None

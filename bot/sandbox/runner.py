@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 import shutil
+import socket
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import quote
 
 from pydantic import SecretStr
 
@@ -20,6 +23,7 @@ from bot.app import Bearings, build
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.roles import Role
+from bot.domain.webapp_auth import sign_init_data
 from bot.logs import EventFormatter
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.terminal import Persona, TerminalChat
@@ -70,9 +74,13 @@ async def seed_demo(bearings: Bearings) -> Demo:
     return Demo(newcomer_invite=newcomer.token)
 
 
-def sandbox_settings(emulator: BotApiEmulator, folder: Path) -> Settings:
-    """Settings that point the real bot at the emulator, with a throwaway database and key."""
+def sandbox_settings(emulator: BotApiEmulator, folder: Path, web_port: int = 0) -> Settings:
+    """Settings that point the real bot at the emulator, with a throwaway database and key;
+    with ``web_port``, the dashboard served on this machine at that port (plain HTTP, which
+    the emulator lets through for local testing; Telegram itself wants HTTPS)."""
     return Settings(
+        public_url=f"http://127.0.0.1:{web_port}" if web_port else None,
+        listen_port=web_port,
         _env_file=None,  # type: ignore[call-arg]
         telegram_bot_token=SecretStr(emulator.token),
         telegram_api_base_url=emulator.base_url,
@@ -92,7 +100,7 @@ async def run_sandbox(
     _log_to(folder / "sandbox.log")
     emulator = BotApiEmulator(port=port)
     await emulator.start()
-    bearings = build(sandbox_settings(emulator, folder), clock=SystemClock())
+    bearings = build(sandbox_settings(emulator, folder, _free_port()), clock=SystemClock())
     try:
         await bearings.prepare_database()
         demo = await seed_demo(bearings)
@@ -108,6 +116,9 @@ async def run_sandbox(
             f"{invite_link(emulator.bot_username, demo.newcomer_invite)}\n"
             f"  (as :newcomer, send /start {demo.newcomer_invite})"
         )
+        chat.say(f"{SUPERVISOR.first_name}'s dashboard (open it in a browser):")
+        chat.say(f"  {dashboard_link(bearings, SUPERVISOR)}")
+        chat.say("  (signed as Telegram signs a Mini App's launch data; good for an hour)")
         chat.say(f"Logs: {folder / 'sandbox.log'}\n")
         await chat.run()
     finally:
@@ -116,6 +127,26 @@ async def run_sandbox(
         logging.getLogger().handlers.clear()
         shutil.rmtree(folder, ignore_errors=True)
     return 0
+
+
+def dashboard_link(bearings: Bearings, persona: Persona) -> str:
+    """The dashboard's local address with launch data signed for this person just now, after
+    ``#`` as Telegram passes it to a Mini App."""
+    token, url = bearings.settings.token, bearings.settings.dashboard_url
+    assert token is not None and url is not None
+    init_data = sign_init_data(
+        token,
+        user_id=persona.user_id,
+        first_name=persona.first_name,
+        auth_date=int(time.time()),
+    )
+    return f"{url}#tgWebAppData={quote(init_data, safe='')}&tgWebAppPlatform=unknown"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _log_to(path: Path) -> None:

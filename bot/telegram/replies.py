@@ -17,6 +17,8 @@ are delivered.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import InputFile
@@ -34,8 +36,18 @@ from prompts import label
 UPLOAD = "upload_base64"
 """The key that marks a stored file to upload (see ``send_photo`` and ``for_api``)."""
 
-Keyboard = Offers
-"""Rows of buttons as services offer them (label key and values, and the button)."""
+
+@dataclass(frozen=True)
+class WebAppButton:
+    """A button that opens a Mini App (private chats only): a label key and the page's URL."""
+
+    label: str
+    url: str
+
+
+Keyboard = Offers | Sequence[Sequence[Offer | WebAppButton]]
+"""Rows of buttons as services offer them (label key and values, and the button), and any
+Mini App button a handler adds."""
 
 
 def inline_keyboard(keyboard: Keyboard | None) -> dict[str, Any] | None:
@@ -52,12 +64,13 @@ def inline_keyboard(keyboard: Keyboard | None) -> dict[str, Any] | None:
     ]
     if sum(len(row) for row in rows) > BUTTONS_PER_MESSAGE:
         raise ValueError(f"over {BUTTONS_PER_MESSAGE} buttons in one message: page the list")
-    return {
-        "inline_keyboard": [
-            [{"text": _label(offer), "callback_data": _data(offer)} for offer in row]
-            for row in rows
-        ]
-    }
+    return {"inline_keyboard": [[_inline_button(offer) for offer in row] for row in rows]}
+
+
+def _inline_button(offer: Offer | WebAppButton) -> dict[str, Any]:
+    if isinstance(offer, WebAppButton):
+        return {"text": label(offer.label), "web_app": {"url": offer.url}}
+    return {"text": _label(offer), "callback_data": _data(offer)}
 
 
 def _label(offer: Offer) -> str:
@@ -180,6 +193,16 @@ class Replies:
                     "scope": {"type": "chat", "chat_id": chat_id},
                 },
             }
+        )
+
+    def set_menu_button(self, chat_id: int, web_app_url: str | None, text_key: str) -> None:
+        """The menu button beside a person's message box: a Mini App (``web_app_url``), or
+        Telegram's default (the command list) when None."""
+        button: dict[str, Any] = {"type": "default"}
+        if web_app_url is not None:
+            button = {"type": "web_app", "text": label(text_key), "web_app": {"url": web_app_url}}
+        self.calls.append(
+            {"method": "setChatMenuButton", "params": {"chat_id": chat_id, "menu_button": button}}
         )
 
     def answers_callback(self, callback_query_id: str) -> bool:

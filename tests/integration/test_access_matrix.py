@@ -38,6 +38,7 @@ import bot.services
 from bot.clock import MovableClock
 from bot.domain.bearings import BALANCES, ELEMENTS
 from bot.domain.buttons import FlowAnswer
+from bot.domain.case_links import case_link_token, link_key
 from bot.domain.errors import Refusal
 from bot.domain.flags import FlagAction, Urgency
 from bot.domain.roles import Role
@@ -50,6 +51,7 @@ from bot.services import (
     bearings,
     caseload_import,
     cases,
+    dashboard,
     erasure,
     export,
     flags,
@@ -94,6 +96,8 @@ SEES_ALEX = frozenset({Who.OWNER, Who.SUPERVISOR})
 # Anyone Bearings holds, who has a supervisor to pass their cases to (each team's only
 # supervisor is refused; someone who has left may still erase what is kept of them).
 ERASABLE = frozenset({Who.OWNER, Who.COLLEAGUE, Who.FORMER})
+EVERYONE = frozenset(Who)
+LINK_KEY = link_key("123456:MATRIX")
 
 
 @dataclass
@@ -387,6 +391,11 @@ MATRIX: dict[str, Row] = {
         lambda c, p: supervision.save_supervision(c.uow, c.clock, p, {
             "case": c.world.case, "held_on": TODAY.isoformat(), "kind": "thinking_together",
             "task": "Plan", "risk": "same"}))),
+    "dashboard.team_dashboard": Row(SUPERVISORS, lambda c: dashboard.team_dashboard(
+        c.uow, c.clock, telegram_user_id=c.user, link_key=LINK_KEY)),
+    "dashboard.record_refused": Row(EVERYONE, lambda c: dashboard.record_refused(
+        c.uow, c.clock, telegram_user_id=c.user)),
+    "dashboard.open_case_link": Row(OWNER_AND_SUPERVISOR, lambda c: _open_case_link(c)),
     "team.team_overview": Row(SUPERVISORS,
         lambda c: team.team_overview(c.uow, c.clock, telegram_user_id=c.user)),
     "visits.save_visit": Row(OWNER_AND_SUPERVISOR, as_person(
@@ -488,6 +497,16 @@ NOT_ACTED = {
     "timing.team_rules": "a team's settings for callers that chose the team",
     "timing.every_team_settings": "every team's settings, read once per planner tick",
 }
+
+
+async def _open_case_link(cell: Cell) -> Any:
+    """Open Alex's case by a dashboard link made for the person trying it, just now."""
+    token = case_link_token(
+        LINK_KEY, member_id=await _member_id(cell), case_id=cell.world.case, at=cell.clock.now()
+    )
+    return await dashboard.open_case_link(
+        cell.uow, cell.clock, telegram_user_id=cell.user, token=token, link_key=LINK_KEY
+    )
 
 
 async def _by_member(cell: Cell) -> Person | None:

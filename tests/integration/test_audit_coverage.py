@@ -3,7 +3,8 @@
 ``EVENTS`` is the list the audit must cover (issue 7, item 3, less exports and
 erasures, which their own modules audit): reading another person's notes and
 case history, each flag action, reassigning a case, a former member joining afresh,
-a role change, taking someone off the team, importing a caseload, a purge. Each
+a role change, taking someone off the team, importing a caseload, a purge, every
+dashboard request (read, or refused). Each
 is done through the real service on the world of tests/access_world.py, one
 after another, and must leave exactly its row: the acting member (or none for
 the bot itself), the event name, the subject by id, the clock's time, and a
@@ -21,12 +22,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import MovableClock
+from bot.domain.case_links import link_key
 from bot.domain.flags import FlagAction
 from bot.domain.roles import Role
 from bot.services import (
     bearings,
     caseload_import,
     cases,
+    dashboard,
     flags,
     handover,
     membership,
@@ -183,6 +186,22 @@ EVENTS: list[Event] = [
         lambda w: f"team:{w.team}",
     ),
     Event(None, _close_and_purge, "case.purged", lambda w: f"case:{w.case}"),
+    Event(
+        SAM,
+        lambda uow, clock, w: dashboard.team_dashboard(
+            uow, clock, telegram_user_id=SAM.value, link_key=link_key("1:AUDIT")
+        ),
+        "dashboard.read",
+        lambda w: f"team:{w.team}",
+    ),
+    Event(
+        Who.OWNER,
+        lambda uow, clock, w: dashboard.record_refused(
+            uow, clock, telegram_user_id=Who.OWNER.value
+        ),
+        "dashboard.refused",
+        lambda w: f"member:{w.owner_member}",
+    ),
 ]
 
 

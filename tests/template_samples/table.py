@@ -81,7 +81,7 @@ NO_VALUES = (
     "slow_down", "something_went_wrong", "something_went_wrong_not_kept", "start_stranger",
     "stuck_note_basics", "stuck_note_fit", "stuck_note_other_side", "stuck_note_strong_feeling",
     "stuck_note_whose", "try_again", "refusal_member_gone", "refusal_remove_yourself",
-    "refusal_no_group", "_setting_words", "refusal_flag_cannot_wait",
+    "refusal_no_group", "_setting_words", "refusal_flag_cannot_wait", "refusal_case_link_stale",
 )  # fmt: skip
 
 Builder = Callable[[Fill], Values]

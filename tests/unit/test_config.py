@@ -24,6 +24,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None
         "DEFAULT_TIMEZONE",
         "LOG_LEVEL",
         "LISTEN_PORT",
+        "PUBLIC_URL",
+        "WEBAPP_AUTH_MAX_AGE",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -135,3 +137,25 @@ def test_health_and_metrics_get_their_own_address_only_when_a_port_is_given(
     monkeypatch.setenv("OPS_LISTEN_PORT", "70000")
     with pytest.raises(ConfigError, match="OPS_LISTEN_PORT"):
         load_settings()
+
+
+def test_the_dashboard_is_offered_over_https_or_to_a_local_emulator_only() -> None:
+    assert load_settings().dashboard_url is None
+    assert load_settings().webapp_auth_max_age == 3600
+    served = load_settings(public_url="https://bearings.example.org/team/")
+    assert served.public_url == "https://bearings.example.org/team"
+    assert served.dashboard_url == "https://bearings.example.org/team/app/"
+    # Telegram opens Mini Apps over HTTPS only: plain HTTP is served but never offered...
+    assert load_settings(public_url="http://bearings.example.org").dashboard_url is None
+    assert load_settings(public_url="http://127.0.0.1:8080").dashboard_url is None
+    # ...except on this machine to an emulator on this machine (the sandbox, the tests).
+    local = load_settings(
+        public_url="http://127.0.0.1:8080", telegram_api_base_url="http://127.0.0.1:9000/bot"
+    )
+    assert local.dashboard_url == "http://127.0.0.1:8080/app/"
+
+
+@pytest.mark.parametrize("value", ["bearings.example.org", "ftp://x.org", "https://x.org/?a=1"])
+def test_a_public_url_that_is_not_a_plain_web_address_is_refused(value: str) -> None:
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        load_settings(public_url=value)

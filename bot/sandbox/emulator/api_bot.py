@@ -1,4 +1,5 @@
-"""Bot API methods about the bot and its chats: getMe, commands, descriptions, getChat, files."""
+"""Bot API methods about the bot and its chats: getMe, commands, descriptions, the menu button,
+getChat, files."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from . import errors
 from .errors import bad_request
 from .state import EmulatorState
+from .text_rules import check_web_app_url
 
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _NO_GIFTS = {
@@ -149,6 +151,42 @@ async def get_file(state: EmulatorState, params: dict[str, Any]) -> Any:
     }
 
 
+_MENU_TYPES = ("default", "commands", "web_app")
+
+
+def _menu_key(state: EmulatorState, chat_id: Any) -> str:
+    """Where a menu button is kept: "default", or the private chat's id."""
+    if chat_id is None:
+        return "default"
+    chat = state.chats.find(chat_id)
+    if chat is None and isinstance(chat_id, int) and chat_id > 0:
+        chat = state.chats.ensure(chat_id)
+    if chat is None or chat.type != "private":
+        raise bad_request(errors.MENU_CHAT_INVALID)
+    return str(chat.id)
+
+
+async def set_chat_menu_button(state: EmulatorState, params: dict[str, Any]) -> Any:
+    """setChatMenuButton: a private chat's menu button (or the default one). A web_app button
+    needs a text and a URL Telegram would open (HTTPS; the emulator lets local HTTP by)."""
+    key = _menu_key(state, params.get("chat_id"))
+    button = params.get("menu_button") or {"type": "default"}
+    if not isinstance(button, dict) or button.get("type") not in _MENU_TYPES:
+        raise bad_request(errors.MENU_BUTTON_INVALID)
+    if button["type"] == "web_app":
+        if not str(button.get("text", "")).strip():
+            raise bad_request(errors.MENU_BUTTON_INVALID)
+        check_web_app_url(button.get("web_app"))
+    state.menu_buttons[key] = dict(button)
+    return True
+
+
+async def get_chat_menu_button(state: EmulatorState, params: dict[str, Any]) -> Any:
+    """getChatMenuButton: the chat's menu button, else the default one, else "commands"."""
+    key = _menu_key(state, params.get("chat_id"))
+    return state.menu_buttons.get(key) or state.menu_buttons.get("default") or {"type": "commands"}
+
+
 async def always_true(state: EmulatorState, params: dict[str, Any]) -> Any:
     """close / logOut: nothing to do locally."""
     return True
@@ -163,6 +201,8 @@ HANDLERS = {
     "setMyShortDescription": set_my_short_description,
     "getMyDescription": get_my_description,
     "getMyShortDescription": get_my_short_description,
+    "setChatMenuButton": set_chat_menu_button,
+    "getChatMenuButton": get_chat_menu_button,
     "getChat": get_chat,
     "leaveChat": leave_chat,
     "getFile": get_file,

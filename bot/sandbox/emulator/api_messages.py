@@ -120,7 +120,7 @@ async def send_message(state: EmulatorState, params: dict[str, Any]) -> Any:
     """sendMessage: a text message with optional HTML and inline keyboard."""
     chat = state.target_chat(params["chat_id"])
     parsed = message_text(params)
-    check_reply_markup(params.get("reply_markup"))
+    check_reply_markup(params.get("reply_markup"), chat.type)
     return _send(state, chat, params, "text", parsed, {})
 
 
@@ -143,7 +143,7 @@ async def send_photo(state: EmulatorState, params: dict[str, Any]) -> Any:
     """sendPhoto: stores the image and answers with a PhotoSize list."""
     chat = state.target_chat(params["chat_id"])
     parsed = caption_text(params)
-    check_reply_markup(params.get("reply_markup"))
+    check_reply_markup(params.get("reply_markup"), chat.type)
     stored = _file(state, "photo", params["photo"])
     width, height = image_size(stored.content)
     content = {"photo": photo_sizes(stored, width, height)}
@@ -154,7 +154,7 @@ async def send_document(state: EmulatorState, params: dict[str, Any]) -> Any:
     """sendDocument: stores the bytes and file name and answers with a Document."""
     chat = state.target_chat(params["chat_id"])
     parsed = caption_text(params)
-    check_reply_markup(params.get("reply_markup"))
+    check_reply_markup(params.get("reply_markup"), chat.type)
     stored = _file(state, "document", params["document"])
     document: dict[str, Any] = {
         "file_id": stored.file_id,
@@ -239,7 +239,7 @@ async def edit_message_text(state: EmulatorState, params: dict[str, Any]) -> Any
         raise bad_request(errors.NO_TEXT_TO_EDIT)
     parsed = message_text(params)
     markup = params.get("reply_markup")
-    check_reply_markup(markup)
+    check_reply_markup(markup, chat.type)
     if _unchanged(raw, markup, text=parsed.text, entities=parsed.entities):
         raise bad_request(errors.NOT_MODIFIED)
     changes = {"text": parsed.text, "entities": parsed.entities}
@@ -253,7 +253,7 @@ async def edit_message_caption(state: EmulatorState, params: dict[str, Any]) -> 
         raise bad_request(errors.NO_CAPTION_TO_EDIT)
     parsed = caption_text(params)
     markup = params.get("reply_markup")
-    check_reply_markup(markup)
+    check_reply_markup(markup, chat.type)
     if _unchanged(raw, markup, caption=parsed.text, caption_entities=parsed.entities):
         raise bad_request(errors.NOT_MODIFIED)
     changes = {"caption": parsed.text, "caption_entities": parsed.entities}
@@ -265,7 +265,7 @@ async def edit_message_reply_markup(state: EmulatorState, params: dict[str, Any]
     """editMessageReplyMarkup: replace or (when omitted) remove the inline keyboard."""
     chat, message, raw = _editable(state, params)
     markup = params.get("reply_markup")
-    check_reply_markup(markup)
+    check_reply_markup(markup, chat.type)
     if _unchanged(raw, markup):
         raise bad_request(errors.NOT_MODIFIED)
     return _apply_edit(state, chat, message, raw, markup, {})

@@ -303,6 +303,11 @@ class BotApiEmulator:
         return self.state.commands
 
     @property
+    def menu_buttons(self) -> dict[str, dict[str, Any]]:
+        """Return setChatMenuButton buttons by private chat id (as text), or "default"."""
+        return self.state.menu_buttons
+
+    @property
     def descriptions(self) -> dict[str, str]:
         """Return set descriptions by "description/<lang>" and "short_description/<lang>"."""
         return self.state.descriptions

@@ -11,6 +11,13 @@ TEXT_TOO_LONG = "Bad Request: message is too long"
 CAPTION_TOO_LONG = "Bad Request: message caption is too long"
 BUTTON_DATA_INVALID = "Bad Request: BUTTON_DATA_INVALID"
 BUTTON_URL_INVALID = "Bad Request: BUTTON_URL_INVALID"
+WEB_APP_URL_INVALID = (
+    "Bad Request: inline keyboard button Web App URL '{url}' is invalid: "
+    "Only HTTPS links are allowed"
+)
+WEB_APP_PRIVATE_ONLY = "Bad Request: BUTTON_TYPE_INVALID"
+MENU_BUTTON_INVALID = "Bad Request: can't parse menu button"
+MENU_CHAT_INVALID = "Bad Request: chat_id must be a private chat"
 BUTTONS_TOO_MUCH = "Bad Request: reply markup is too long"
 BUTTON_TEXT_EMPTY = "Bad Request: a button of an inline keyboard needs a text"
 BUTTON_TYPE_INVALID = (

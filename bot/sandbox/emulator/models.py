@@ -22,6 +22,8 @@ class Button:
     text: str
     callback_data: str | None = None
     url: str | None = None
+    web_app: str | None = None
+    """The URL of the Mini App the button opens (a ``web_app`` button)."""
 
 
 @dataclass

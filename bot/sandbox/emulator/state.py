@@ -46,6 +46,7 @@ class EmulatorState:
     callback_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
+    menu_buttons: dict[str, dict[str, Any]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import errors
 from .errors import bad_request
@@ -16,6 +17,7 @@ BUTTONS_PER_ROW = 8
 BUTTONS_PER_MESSAGE = 100
 _NOT_ACTIONS = frozenset({"text", "icon_custom_emoji_id", "style"})
 _URL_SCHEMES = ("http://", "https://", "tg://")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def parse_formatted(
@@ -60,9 +62,10 @@ def caption_text(params: dict[str, Any]) -> ParsedText:
     return parsed
 
 
-def check_reply_markup(markup: dict[str, Any] | None) -> None:
+def check_reply_markup(markup: dict[str, Any] | None, chat_type: str = "private") -> None:
     """Enforce Telegram's inline button rules: one action each, callback data 1-64 bytes, URLs,
-    a label on each, at most 8 buttons a row and 100 in all."""
+    Mini App buttons in private chats only and over HTTPS, a label on each, at most 8 buttons
+    a row and 100 in all."""
     if not markup or "inline_keyboard" not in markup:
         return
     rows = markup["inline_keyboard"]
@@ -87,6 +90,25 @@ def check_reply_markup(markup: dict[str, Any] | None) -> None:
             url = button.get("url")
             if url is not None and not url.startswith(_URL_SCHEMES):
                 raise bad_request(errors.BUTTON_URL_INVALID)
+            web_app = button.get("web_app")
+            if web_app is not None:
+                if chat_type != "private":
+                    raise bad_request(errors.WEB_APP_PRIVATE_ONLY)
+                check_web_app_url(web_app)
+
+
+def check_web_app_url(web_app: Any) -> str:
+    """A WebAppInfo's URL, which Telegram opens over HTTPS only. The emulator also lets
+    plain HTTP to this machine through (127.0.0.1, localhost, ::1), so that a bot under test
+    or in the sandbox can serve its Mini App locally; Telegram itself refuses those."""
+    url = web_app.get("url") if isinstance(web_app, dict) else None
+    if not isinstance(url, str):
+        raise bad_request(errors.BUTTON_TYPE_INVALID)
+    parts = urlsplit(url)
+    local = parts.scheme == "http" and parts.hostname in _LOOPBACK
+    if not parts.netloc or not (parts.scheme == "https" or local):
+        raise bad_request(errors.WEB_APP_URL_INVALID.format(url=url))
+    return url
 
 
 def inline_buttons(markup: dict[str, Any] | None) -> list[list[Button]]:
@@ -94,7 +116,15 @@ def inline_buttons(markup: dict[str, Any] | None) -> list[list[Button]]:
     if not markup or "inline_keyboard" not in markup:
         return []
     return [
-        [Button(b["text"], b.get("callback_data"), b.get("url")) for b in row]
+        [
+            Button(
+                b["text"],
+                b.get("callback_data"),
+                b.get("url"),
+                (b.get("web_app") or {}).get("url"),
+            )
+            for b in row
+        ]
         for row in markup["inline_keyboard"]
     ]
 
