@@ -114,8 +114,13 @@ async def take_the_case(
     if session is None:
         return []
     now = clock.now()
+    from_this_flow = label("safeguarding_from_stuck")
     for flag in await uow.flags.open_for_worker(person.member_id):
-        if flag.case_id is None and flag.source == SOURCE and flag.raised_at >= session.started_at:
+        raised_here = flag.source == SOURCE and flag.raised_at >= session.started_at
+        # Without a case yet, or with the one chosen before the worker went back and chose
+        # another (a flag raised from a case card has its case from the start: left alone).
+        unsettled = flag.case_id is None or flag.summary == from_this_flow
+        if raised_here and unsettled and flag.case_id != case.id:
             flag.case_id = case.id
-            await edit_copies(uow, flag, "case", now)
+            await edit_copies(uow, flag, f"case{case.id}.{now.timestamp():.0f}", now)
     return []

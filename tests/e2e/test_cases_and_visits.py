@@ -224,7 +224,7 @@ async def test_a_visit_note_is_shown_back_exactly_as_typed(
     await alex.emulator.wait_for_bot_message(WORKER_ID, lambda m: "next step" in m.text, after=0)
     saved = await alex.send_until(step, "Saved your visit")
     assert saved.text.startswith("Saved your visit to FAM-0142 – risk noted as up.")
-    assert "talk it through with your supervisor" in saved.text
+    assert "The urgent flag for it is raised" in saved.text
 
     async with database.unit_of_work() as uow:
         case = await stored_case(uow, WORKER_ID, "FAM-0142")

@@ -56,6 +56,29 @@ async def test_the_stuck_flag_takes_the_case_once_picked_and_every_copy_shows_it
     await the_flag(database)
 
 
+async def test_going_back_to_choose_another_case_moves_the_flag_to_it(
+    bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
+) -> None:
+    await seed_team(database, clock)
+    alex = Chatter(emulator, ALEX, "Alex")
+    await add_case(alex, "FAM-0142")
+    await add_case(alex, "FAM-0143")
+    await alex.send_until("/stuck", "immediate risk")
+    await alex.tap_until("Yes – someone's at risk now", "Please act on this now")
+    copy = await urgent_copy(emulator, SAM)
+    await alex.tap_until("Skip", "Anything to add")
+    await alex.tap_until("Skip", "Which case")
+    await alex.tap_until("FAM-0143", "where exactly are you stuck")
+    await emulator.wait_for_edit(SAM, copy.message_id, predicate=lambda m: "FAM-0143" in m.text)
+    await alex.tap_until("Back", "Which case")
+    await alex.tap_until("FAM-0142", "where exactly are you stuck")
+    moved = await emulator.wait_for_edit(
+        SAM, copy.message_id, predicate=lambda m: "FAM-0142" in m.text
+    )
+    assert "FAM-0143" not in moved.text
+    await the_flag(database)  # one flag, for FAM-0142
+
+
 async def test_the_stuck_flag_has_the_case_at_once_from_a_case_card(
     bot: Bearings, emulator: BotApiEmulator, database: Database, clock: MovableClock
 ) -> None:
