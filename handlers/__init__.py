@@ -28,6 +28,7 @@ from handlers import (
     bearings,
     caseload_import,
     cases,
+    engagement,
     erasure,
     export,
     fallback,
@@ -80,6 +81,8 @@ PRESS_ROUTES: dict[type[buttons.Button], PressHandler] = {
     buttons.WorkerAgenda: agenda.show_worker_agenda,
     buttons.AgendaTick: agenda.tick,
     buttons.TeamMeetingDiscussed: agenda.team_meeting_discussed,
+    buttons.RateEngagement: engagement.rate,
+    buttons.IncidentAnswer: engagement.incident,
     buttons.NudgeChoice: nudges.answer_nudge,
     buttons.ShareBearings: bearings.share,
     buttons.BearingsToAgenda: bearings.add_to_agenda,
@@ -107,6 +110,7 @@ PRESS_ROUTES: dict[type[buttons.Button], PressHandler] = {
             agenda.AGENDAS: agenda.workers_page,
             agenda.AGENDA: agenda.agenda_page,
             members.MEMBERS: members.members_page,
+            engagement.SHEET: engagement.sheet_page,
         }
     ),
 }

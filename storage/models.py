@@ -92,6 +92,7 @@ class Member(Base):
     # for: the planner asks "who is not yet owed this week's?" of these plain columns.
     summary_week: Mapped[date | None] = mapped_column(Date)
     prompt_week: Mapped[date | None] = mapped_column(Date)
+    engagement_week: Mapped[date | None] = mapped_column(Date)
 
 
 class Invite(Base):
@@ -138,6 +139,34 @@ class Case(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closing_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    first_contact_on: Mapped[date | None] = mapped_column(Date)
+    """The first face-to-face contact (the earliest visit note): engagement has begun."""
+    stage_since: Mapped[date | None] = mapped_column(Date)
+    """The day the case entered its stage (its stage's reminders count from it)."""
+    meeting_on: Mapped[date | None] = mapped_column(Date)
+    """The family meeting's date, once booked."""
+
+
+class EngagementCheck(Base):
+    """A week's engagement with the plan for one case (the Friday check): engaged, partly or
+    not, and whether there was an incident (a line, encrypted)."""
+
+    __tablename__ = "engagement_checks"
+    __table_args__ = (
+        UniqueConstraint("case_id", "week", name="uq_engagement_checks_case_week"),
+        Index("ix_engagement_checks_team_week", "team_id", "week"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    week: Mapped[date] = mapped_column(Date)
+    engagement: Mapped[str | None] = mapped_column(String(8))
+    incident: Mapped[bool | None] = mapped_column(Boolean)
+    incident_note: Mapped[str | None] = mapped_column(EncryptedText)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class PendingImport(Base):

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.repositories.agenda import AgendaRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.cases import ActionRepository, CaseRepository, NoteRepository
+from storage.repositories.engagement import EngagementRepository
 from storage.repositories.erasure import ErasureRepository
 from storage.repositories.export import ExportRepository
 from storage.repositories.flags import FlagRepository
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.planning = PlanningRepository(session)
         self.imports = PendingImportRepository(session)
         self.membership = MembershipRepository(session)
+        self.engagement = EngagementRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""

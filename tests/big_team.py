@@ -139,7 +139,7 @@ SOUTH_CASES_PER_WORKER = 4
 STAGE_CYCLE = (
     Stage.MONITORING,
     Stage.ASSESSMENT,
-    Stage.MONITORING,
+    Stage.SUPPORT_PLAN,
     Stage.FAMILY_MEETING,
     Stage.ENGAGEMENT,
     Stage.MONITORING,
@@ -450,6 +450,8 @@ async def _open_cases(
         plan.case_id = case.id
         case.opened_at = _at(plan.opened, 10, 15)
         case.last_visit_on = plan.last
+        case.first_contact_on = min(plan.visits, default=plan.last)
+        case.stage_since = plan.opened
         case.next_visit_due = plan.next_due
         if plan.closed_days:
             answers = {"case": case.id, "confirm": "yes", "reason": CLOSING_REASON}

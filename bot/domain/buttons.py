@@ -29,7 +29,7 @@ from bot.domain.button_data import (
     prefill_token,
     prefilled,
 )
-from bot.domain.buttons_meetings import TeamMeetingDiscussed
+from bot.domain.buttons_meetings import IncidentAnswer, RateEngagement, TeamMeetingDiscussed
 from bot.domain.flags import FlagAction
 from bot.domain.roles import Role
 from bot.domain.stuck import StuckEnding
@@ -37,8 +37,10 @@ from bot.domain.stuck import StuckEnding
 __all__ = [
     "MAX_BYTES",
     "Button",
+    "IncidentAnswer",
     "Offer",
     "Offers",
+    "RateEngagement",
     "StaleButton",
     "TeamMeetingDiscussed",
     "kinds",

@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from bot.domain.caseload_problems import Problem
-from bot.domain.cases import STAGE_LABELS, Stage
+from bot.domain.cases import EARLIER_LABELS, STAGE_LABELS, Stage
 from bot.domain.dates import NUMBER_WORDS
 
 MAX_CADENCE_DAYS = 90
@@ -30,7 +30,8 @@ def read_stage(text: str) -> Stage | None:
     for stage in Stage:
         if wanted in (words(stage.value), words(STAGE_LABELS[stage])):
             return stage
-    return None
+    earlier = {words(name): stage for name, stage in EARLIER_LABELS.items()}
+    return earlier.get(wanted)
 
 
 _CADENCE_WORDS = {"daily": 1, "weekly": 7, "fortnightly": 14}

@@ -10,7 +10,7 @@ column (header, any case)     needed     what it holds
 reference                     yes        the case reference, checked as /newcase does
 key worker                    yes        an active member's Telegram username (with or
                                          without @) or the name they joined with
-stage                         yes        a stage's name or value ("Monitoring & review",
+stage                         yes        a stage's name or value ("Monitoring",
                                          "monitoring")
 visit cadence                 no         days between visits: "7", "14 days", "weekly",
                                          "fortnightly", "every 3 weeks" (blank: every 7)

@@ -15,6 +15,7 @@ class Stage(StrEnum):
     AGREEMENT = "agreement"
     ASSESSMENT = "assessment"
     FAMILY_MEETING = "family_meeting"
+    SUPPORT_PLAN = "support_plan"
     MONITORING = "monitoring"
     CLOSING = "closing"
 
@@ -23,10 +24,17 @@ STAGE_LABELS = {
     Stage.ENGAGEMENT: "Engagement",
     Stage.AGREEMENT: "Agreement",
     Stage.ASSESSMENT: "Assessment",
-    Stage.FAMILY_MEETING: "Family meeting / plan",
-    Stage.MONITORING: "Monitoring & review",
-    Stage.CLOSING: "Closing",
+    Stage.FAMILY_MEETING: "Family meeting",
+    Stage.SUPPORT_PLAN: "Support plan",
+    Stage.MONITORING: "Monitoring",
+    Stage.CLOSING: "Evaluation and closing",
 }
+EARLIER_LABELS = {
+    "Family meeting / plan": Stage.FAMILY_MEETING,
+    "Monitoring & review": Stage.MONITORING,
+    "Closing": Stage.CLOSING,
+}
+"""Names the stages had before the seven of CONTENT §D (a caseload file may still use them)."""
 
 DEFAULT_CADENCE_DAYS = 7
 _REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9/_.-]{1,31}$")

@@ -204,7 +204,7 @@ def bearings_prompt(
     return Nudge(f"bearings_prompt:{member}:{week}", "bearings_prompt", member, day, {})
 
 
-WEEKLY_KINDS = ("weekly_summary", "bearings_prompt")
+WEEKLY_KINDS = ("weekly_summary", "bearings_prompt", "engagement_check")
 
 
 def weekly_planned(key: str) -> tuple[str, int, date] | None:

@@ -39,6 +39,14 @@ class TeamSettings:
     """The day of the weekly bearings prompt (Monday = 0; default Friday)."""
     bearings_hour: str = "14:00"
     """Its time."""
+    first_contact_alert_days: int = 7
+    """A new case with no first contact: days until the supervisors are told."""
+    assessment_due_days: int = 14
+    """Days after the first contact that the assessment is due."""
+    plan_review_weeks: int = 6
+    """Weeks between plan reviews (4 to 12): the first is set when the support plan starts."""
+    engagement_weekday: int = 4
+    """The day of the weekly engagement check (Monday = 0; default Friday)."""
     retention_days: int | None = None
     """Days a closed case is kept before it is purged; None: the deployment's RETENTION_DAYS."""
 
@@ -84,6 +92,12 @@ def parse_setting(key: str, raw: str) -> Any:
         if not 10 <= len(raw.strip()) <= 1000:
             raise ValueError("safeguarding_instruction must be 10 to 1000 characters")
         return raw.strip()
+    if key == "plan_review_weeks" and not (raw.isdigit() and 4 <= int(raw) <= 12):
+        raise ValueError("plan_review_weeks must be 4 to 12")
+    if key.endswith("_weekday") and not (raw.isdigit() and int(raw) <= 6):
+        raise ValueError(f"{key} must be a day, 0 (Monday) to 6 (Sunday)")
+    if key.endswith("_weekday"):
+        return int(raw)
     if not raw.isdigit() or int(raw) <= 0:
         raise ValueError(f"{key} must be a whole number above 0")
     return int(raw)

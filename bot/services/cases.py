@@ -243,20 +243,6 @@ async def set_review_date(
     ]
 
 
-async def change_stage(
-    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
-) -> list[Said]:
-    """The end of "change stage"."""
-    case = await changeable_case(uow, person, answers["case"])
-    case.stage = rules.Stage(answers["stage"]).value
-    return [
-        Said(
-            "case_stage_set",
-            {"case": await _card(uow, case, await local_today(uow, clock, person))},
-        )
-    ]
-
-
 async def close_case(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:

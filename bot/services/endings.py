@@ -11,10 +11,12 @@ of message in the outbox, is added to a table below.
 
 from __future__ import annotations
 
+from bot.domain.stages import STAGE_KINDS
 from bot.services import (
     availability,
     bearings,
     cases,
+    engagement,
     erasure,
     flag_messages,
     flags,
@@ -22,6 +24,7 @@ from bot.services import (
     notes,
     reachability,
     safeguarding,
+    stages,
     stuck,
     supervision,
     team_admin,
@@ -45,7 +48,9 @@ from bot.services.nudges.quiet import held_in_quiet_hours
 from bot.services.outgoing import COMPOSERS, Composer
 
 FLOW_ENDINGS: dict[str, Ending] = {
-    "change_stage": cases.change_stage,
+    "change_stage": stages.change_stage,
+    "set_meeting_date": stages.set_meeting_date,
+    "record_incident": engagement.record_incident,
     "close_case": cases.close_case,
     "correct_note": notes.correct_note,
     "create_case": cases.create_case,
@@ -96,6 +101,8 @@ _NUDGE_COMPOSERS: dict[str, Composer] = {
     "bearings_prompt": nudge_messages.compose_bearings_prompt,
     "unattended": nudge_messages.compose_unattended,
     "digest": nudge_messages.compose_digest,
+    **dict.fromkeys(STAGE_KINDS, stages.compose_stage_nudge),
+    "engagement_check": engagement.compose_engagement_check,
 }
 """Nudges and the digest: nobody asked for them at that moment, so one delivered late waits
 out the recipient's quiet hours and days off (``nudges.quiet``)."""

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.clock import Clock
 from bot.domain.cases import visit_state
 from bot.domain.flags import FlagFigures, flag_figures
+from bot.domain.nudges import monday_of
 from bot.domain.paging import Page, page_of
 from bot.domain.roles import Role
 from bot.services.access import require_supervisor
+from bot.services.engagement import EngagementFigures, worker_figures
 from bot.services.local_time import local_today
 from storage.uow import UnitOfWork
 
@@ -30,6 +32,8 @@ class WorkerRow:
     open_flags: int
     actions_overdue: int
     last_bearings: date | None
+    engagement: EngagementFigures = field(default_factory=EngagementFigures)
+    """This week's engagement check (last week's until this week's is answered)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ async def team_overview(
                 open_flags=len(await uow.flags.open_for_worker(worker.id)),
                 actions_overdue=sum(action.due_on < today for action in actions),
                 last_bearings=checks[0].taken_at.date() if checks else None,
+                engagement=await _latest_engagement(uow, [c.id for c in cases], today),
             )
         )
     rows.sort(key=lambda row: (row.name.casefold(), row.member_id))
@@ -79,6 +84,15 @@ async def team_overview(
         figures=await team_flag_figures(uow, clock, person.team_id),
         page=page_of(rows, page, keys=[row.member_id for row in rows], stamp=stamp),
     )
+
+
+async def _latest_engagement(
+    uow: UnitOfWork, case_ids: list[int], today: date
+) -> EngagementFigures:
+    """This week's check, or last week's until this week's is answered."""
+    week = monday_of(today)
+    figures = await worker_figures(uow, case_ids, week)
+    return figures if figures.any else await worker_figures(uow, case_ids, week - timedelta(7))
 
 
 async def team_flag_figures(uow: UnitOfWork, clock: Clock, team_id: int) -> FlagFigures:

@@ -35,6 +35,8 @@ async def save_visit(
         )
     )
     due_before = case.next_visit_due
+    if case.first_contact_on is None or visited_on < case.first_contact_on:
+        case.first_contact_on = visited_on  # engagement has begun (CONTENT §D)
     case.last_visit_on, case.next_visit_due = rules.after_visit(
         case.last_visit_on, visited_on, case.cadence_days
     )

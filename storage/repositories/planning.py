@@ -30,9 +30,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.stages import StageCase
 from storage.models import Action, BearingsCheck, Case, Member, OutboxMessage, Team
 
-WEEKLY_COLUMNS = {"weekly_summary": Member.summary_week, "bearings_prompt": Member.prompt_week}
+WEEKLY_COLUMNS = {
+    "weekly_summary": Member.summary_week,
+    "bearings_prompt": Member.prompt_week,
+    "engagement_check": Member.engagement_week,
+}
 """Where the week a weekly nudge was last planned for is kept, by nudge kind."""
 IN_LIST = 1_000
 """Ids per ``IN (...)`` list, well under every driver's limit on parameters."""
@@ -95,6 +100,31 @@ class PlanningRepository:
             Case.closed_at.is_(None),
         )
         return [DueCase(*row) for row in (await self._session.execute(query)).all()]
+
+    async def stage_cases(self) -> list[tuple[int, StageCase]]:
+        """Open cases (team id, what their stage reminders need) at a stage with reminders of
+        its own: waiting for a first contact or an assessment, at the family meeting, or
+        closing. Cases on their support plan or monitored (most of a caseload) are not read."""
+        early = ("engagement", "agreement", "assessment")
+        query = select(
+            Case.team_id,
+            Case.id,
+            Case.worker_id,
+            Case.stage,
+            Case.opened_at,
+            Case.stage_since,
+            Case.first_contact_on,
+            Case.meeting_on,
+        ).where(
+            Case.closed_at.is_(None),
+            or_(Case.stage.in_(early), Case.stage.in_(("family_meeting", "closing"))),
+        )
+        return [
+            (team_id, StageCase(case_id, worker, stage, opened.date(), since, first, meeting))
+            for team_id, case_id, worker, stage, opened, since, first, meeting in (
+                await self._session.execute(query)
+            ).all()
+        ]
 
     async def due_actions(self, by: date) -> list[DueAction]:
         """Open actions due by ``by``."""

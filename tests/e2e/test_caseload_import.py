@@ -63,7 +63,7 @@ async def test_a_supervisor_sends_a_caseload_sees_the_preview_and_imports_it_on_
     assert "3 new cases." in preview.text
     assert "By key worker: Alex Worker 2 · Kim Worker 1" in preview.text
     assert "• FAM-0142 · Alex Worker · Engagement · every 7 days · visit 5 Dec 2026" in preview.text
-    assert "• FAM-0143 · Kim Worker · Monitoring & review · every 14 days · review 14 Jan 2027" in (
+    assert "• FAM-0143 · Kim Worker · Monitoring · every 14 days · review 14 Jan 2027" in (
         preview.text
     )
     assert "Nothing changes until you press Import" in preview.text

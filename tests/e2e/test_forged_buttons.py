@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,6 +41,9 @@ from tests.e2e.conftest import Chatter
 from tests.waiting import eventually
 
 CATCH_ALL = "(anything else)"
+OPEN_WEEK = date(2026, 11, 23).toordinal()
+CLOSED_WEEK = date(2026, 10, 5).toordinal()
+"""Weeks of the engagement check: the world's own, and one long closed."""
 QUIET = "already_done"
 
 
@@ -151,6 +155,14 @@ FORGED: dict[str, list[Forgery]] = {
     ],
     "sk": everyone_else(lambda w: f"sk:{w.walkthrough}:agenda", QUIET),
     "ag": colleague_and_other_supervisor(lambda w: f"ag:{w.owner_member}", "agenda_not_yours"),
+    # A case's weekly engagement: its holder or their supervisor; a week long closed: refused.
+    "eg": colleague_and_other_supervisor(
+        lambda w: f"eg:{w.case}:{OPEN_WEEK}:engaged", "case_not_yours"
+    ),
+    "ei": [
+        Forgery(Who.COLLEAGUE, lambda w: f"ei:{CLOSED_WEEK}:no", "engagement_check_closed"),
+        Forgery(Who.OTHER_SUPERVISOR, lambda w: f"ei:{CLOSED_WEEK}:yes", "engagement_check_closed"),
+    ],
     # The team meeting's items: the presser's own team's, supervisors only.
     "tmd": [
         Forgery(Who.COLLEAGUE, lambda w: "tmd:99999", "supervisors_only"),

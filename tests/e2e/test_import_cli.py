@@ -78,9 +78,7 @@ def test_import_cases_checks_first_imports_once_and_lists_problems_by_row(
     )
     assert dry.returncode == 0, dry.stderr
     assert "would add 2 cases to North Team:" in dry.stdout
-    assert "FAM-0143   Kim Worker   Monitoring & review  14 days  2026-12-05  2027-01-14" in (
-        dry.stdout
-    )
+    assert "FAM-0143   Kim Worker   Monitoring  14 days  2026-12-05  2027-01-14" in (dry.stdout)
     assert "Nothing was changed (dry run)." in dry.stdout
     assert stored_cases(tmp_path, key, data_keys) == []
 
@@ -116,7 +114,7 @@ def test_import_cases_checks_first_imports_once_and_lists_problems_by_row(
     assert refused.stderr.splitlines() == [
         f"{broken}: 5 problem(s); nothing was imported.",
         "  Row 4, stage: that's not a stage I know. Use one of: Engagement, Agreement, "
-        "Assessment, Family meeting / plan, Monitoring & review, Closing.",
+        "Assessment, Family meeting, Support plan, Monitoring, Evaluation and closing.",
         "  Row 5, reference: FAM-0143 is already on row 3.",
         "  Row 6, key worker: nobody active in the team goes by this name or username. "
         "Check the spelling, or invite them first.",

@@ -186,6 +186,8 @@ MATRIX = {
     "(tests/e2e/test_flags.py)",
     "ag": "a worker's agenda: their supervisor at the press (forged-button test)",
     "tmd": "the team meeting's agenda: a supervisor of the team at the press (forged-button test)",
+    "eg": "a case's weekly check: its holder or their supervisor at the press (forged-button test)",
+    "ei": "one's own weekly check, while its week is open (forged-button test)",
     "at": "ticking off: the note's author at the press (forged-button test)",
     "bgt": "the team's bearings summary: supervisors at the press",
     "bgv": "a shared check: the worker's supervisor at the press",

@@ -31,7 +31,7 @@ import inspect
 import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import bot.services
@@ -52,6 +52,7 @@ from bot.services import (
     caseload_import,
     cases,
     dashboard,
+    engagement,
     erasure,
     export,
     flags,
@@ -63,6 +64,7 @@ from bot.services import (
     nudges,
     onboarding,
     safeguarding,
+    stages,
     stuck,
     supervision,
     team,
@@ -98,6 +100,8 @@ SEES_ALEX = frozenset({Who.OWNER, Who.SUPERVISOR})
 ERASABLE = frozenset({Who.OWNER, Who.COLLEAGUE, Who.FORMER})
 EVERYONE = frozenset(Who)
 LINK_KEY = link_key("123456:MATRIX")
+WEEK = date(2026, 11, 23).toordinal()
+"""The week of the world's Monday, as an engagement check's button names it."""
 
 
 @dataclass
@@ -255,8 +259,21 @@ MATRIX: dict[str, Row] = {
         c.uow, c.clock, p, {"reference": "NEW-0001", "stage": "engagement", "cadence": 7}))),
     "cases.set_review_date": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: cases.set_review_date(
         c.uow, c.clock, p, {"case": c.world.case, "review": "2026-12-01"}))),
-    "cases.change_stage": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: cases.change_stage(
+    "stages.change_stage": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: stages.change_stage(
         c.uow, c.clock, p, {"case": c.world.case, "stage": "assessment"}))),
+    "stages.set_meeting_date": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: stages.set_meeting_date(
+            c.uow, c.clock, p, {"case": c.world.case, "meeting_on": "2026-12-01"}))),
+    "engagement.rate": Row(OWNER_AND_SUPERVISOR, lambda c: engagement.rate(
+        c.uow, c.clock, telegram_user_id=c.user, case_id=c.world.case,
+        week=WEEK, rating="partly")),
+    "engagement.no_incidents": Row(OWNER, lambda c: engagement.no_incidents(
+        c.uow, c.clock, telegram_user_id=c.user, week=WEEK)),
+    "engagement.sheet_page": Row(OWNER, lambda c: engagement.sheet_page(
+        c.uow, c.clock, telegram_user_id=c.user, week=WEEK, page=0, stamp="")),
+    "engagement.record_incident": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: engagement.record_incident(
+            c.uow, c.clock, p, {"case": c.world.case, "what": "Window broken"}))),
     "cases.close_case": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: cases.close_case(
         c.uow, c.clock, p, {"case": c.world.case, "confirm": "yes", "reason": "Moved away"}))),
     # --- flags -------------------------------------------------------------------------
@@ -454,6 +471,11 @@ NOT_ACTED = {
     "local_time.team_zone": "a team's time zone for callers that chose the team",
     "nudges.planning.plan_nudges": "periodic job",
     "nudges.messages.compose_case_nudge": "outbox composer (periodic job)",
+    "stages.compose_stage_nudge": "outbox composer (periodic job)",
+    "engagement.compose_engagement_check": "outbox composer (periodic job)",
+    "engagement.sheet_for": "a worker's check, for callers that chose the worker (their own "
+    "check, its composer)",
+    "engagement.worker_figures": "a worker's figures, for /team (supervisors, checked there)",
     "nudges.messages.compose_supervisor_visit": "outbox composer (periodic job)",
     "nudges.messages.compose_action_nudge": "outbox composer (periodic job)",
     "nudges.messages.compose_weekly_summary": "outbox composer (periodic job)",

@@ -25,7 +25,16 @@ from sqlalchemy.engine import make_url
 from bot.clock import MovableClock
 from bot.domain.flags import Urgency
 from bot.domain.roles import Role
-from bot.services import caseload_import, cases, flags, notes, onboarding, supervision, visits
+from bot.services import (
+    caseload_import,
+    cases,
+    engagement,
+    flags,
+    notes,
+    onboarding,
+    supervision,
+    visits,
+)
 from storage.crypto import DataKeyError, generate_key, install_keys, key_ring
 from storage.db import Database
 from storage.models import (
@@ -66,6 +75,7 @@ SECRETS = {
     "reply": "Reply quoting Blackmore-reply words",
     "username": "Zephyrine_handle",
     "import": "PENDINGREF-5521",
+    "incident": "Window broken Harrowgate-incident Tuesday",
 }
 
 
@@ -157,6 +167,10 @@ async def write_everything(database: Database, clock: MovableClock) -> None:
     async with database.unit_of_work() as uow:
         answers = {"flag": flag_id, "outcome": SECRETS["outcome"]}
         await flags.resolve_flag(uow, clock, sam, answers)
+    async with database.unit_of_work() as uow:
+        await engagement.record_incident(
+            uow, clock, alex, {"case": case_id, "what": SECRETS["incident"]}
+        )
     async with database.unit_of_work() as uow:
         await uow.bearings.add(
             BearingsCheck(

@@ -228,7 +228,7 @@ async def test_a_rejected_answer_is_not_saved_and_the_question_is_asked_again(
     reply = await type_text(database, clock, team.worker, "somewhere in the middle")
     assert templates(reply) == ["flow_rejected_choose_a_button"]
     assert (await latest_row(database, team.worker)).version == 2
-    reply = await type_text(database, clock, team.worker, "monitoring & review")
+    reply = await type_text(database, clock, team.worker, "Monitoring")
     assert question(reply).step.id == "cadence"
     row = await latest_row(database, team.worker)
     assert row.answers["values"] == {"reference": "FAM-0002", "stage": "monitoring"}
@@ -415,7 +415,7 @@ async def test_a_stale_or_repeated_press_is_already_done_and_changes_nothing(
     after = await latest_row(database, team.worker)
 
     # The same button again, and another button of the answered question from another process.
-    for process, label in [(database, "Assessment"), (second_process, "Monitoring & review")]:
+    for process, label in [(database, "Assessment"), (second_process, "Monitoring")]:
         with pytest.raises(Refusal) as refused:
             await press(process, clock, team.worker, button(asked, label))
         assert refused.value.code == "already_done"

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import handlers.cases as cases_handlers
 from bot.domain import bearings as bearing_rules
+from bot.domain.cases import STAGE_LABELS
 from bot.domain.flags import FlagFigures
 from bot.domain.roles import Role
+from bot.domain.stages import STAGE_KINDS
 from bot.services.actions import ActionList
 from bot.services.agenda import WorkerLine, agenda_page
 from bot.services.bearings import names as bearing_names
 from bot.services.caseload_import import LIMITS, Imported
 from bot.services.cases import WorkerCases
+from bot.services.engagement import EngagementFigures
 from bot.services.erasure import Erased, ErasurePlan
 from bot.services.export import Exported, ExportFile
 from bot.services.flags import FLAGS_PER_PAGE
@@ -27,6 +30,7 @@ from bot.services.notes import NoteItem, NoteList
 from bot.services.nudges.messages import Digest
 from bot.services.onboarding import InvitePreview, IssuedInvite
 from bot.services.team import TeamOverview, WorkerRow
+from storage.models import Case
 from tests.template_samples.fill import (
     INSTRUCTION_LIMIT,
     TEAM_NAME_LIMIT,
@@ -47,6 +51,7 @@ from tests.template_samples.views import (
     card,
     case_row,
     caseload,
+    engagement_sheet,
     exports,
     flag_view,
     handover,
@@ -61,6 +66,13 @@ from tests.template_samples.views import (
     stuck_summary,
     team_meeting,
 )
+
+
+def meeting_booked(case: Case, on: date) -> Case:
+    """A case whose family meeting is booked (a stage reminder may show its date)."""
+    case.meeting_on = on
+    return case
+
 
 NO_VALUES = (
     "_import_problem", "_pdf", "button_done", "button_private_only", "flow_nothing_to_cancel",
@@ -80,7 +92,8 @@ NO_VALUES = (
     "refusal_nothing_to_erase", "refusal_supervisors_only", "refusal_team_name_invalid",
     "slow_down", "something_went_wrong", "something_went_wrong_not_kept", "start_stranger",
     "stuck_note_basics", "stuck_note_fit", "stuck_note_other_side", "stuck_note_strong_feeling",
-    "stuck_note_whose", "try_again", "refusal_member_gone", "refusal_remove_yourself",
+    "stuck_note_whose", "try_again", "refusal_engagement_check_closed", "refusal_member_gone",
+    "refusal_remove_yourself",
     "refusal_no_group", "_setting_words", "refusal_flag_cannot_wait", "refusal_case_link_stale",
 )  # fmt: skip
 
@@ -157,7 +170,21 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
     "case_reassign": lambda f: {"case": card(f)},
     "case_reassigned": lambda f: {"case": card(f)},
     "case_review_set": lambda f: {"case": replace(card(f), next_review_on=f.day())},
-    "case_stage_set": lambda f: {"case": card(f)},
+    "case_stage_set": lambda f: {
+        "reference": f.reference(),
+        "stage": f.pick(tuple(STAGE_LABELS.values())),
+        "meeting_on": f.optional(f.day()),
+        "next_review_on": f.optional(f.day()),
+    },
+    "case_meeting_set": lambda f: {"reference": f.reference(), "on": f.day()},
+    "engagement_check": lambda f: {"sheet": engagement_sheet(f)},
+    "engagement_incident_saved": lambda f: {"reference": f.reference()},
+    "nudge_stage": lambda f: {
+        "kind": f.pick(STAGE_KINDS),
+        "case": meeting_booked(case_row(f), f.day()),
+        "worker": f.name(),
+        "days": f.number(1, 400),
+    },
     "case_workers": lambda f: {
         "page": paged(
             f, lambda i: WorkerCases(i, f.name(), f.number(0, 200), f.number(0, 200)), WORKERS_MOST
@@ -339,7 +366,17 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
             FlagFigures(999, 999, timedelta(minutes=59), timedelta(days=40), 999),
             paged(
                 f,
-                lambda i: WorkerRow(i, f.name(), 200, 200, 200, 100, 100, f.optional(f.day())),
+                lambda i: WorkerRow(
+                    i,
+                    f.name(),
+                    200,
+                    200,
+                    200,
+                    100,
+                    100,
+                    f.optional(f.day()),
+                    EngagementFigures(90, 60, 50, f.number(0, 200)),
+                ),
                 WORKERS_MOST,
             ),
         )

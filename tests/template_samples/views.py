@@ -23,6 +23,7 @@ from bot.services.agenda import TEAM_MEETING_SHOWN, Agenda, AgendaEntry, TeamMee
 from bot.services.bearings import names as bearing_names
 from bot.services.caseload_import import LIMITS, CasePreview, ImportCheck
 from bot.services.cases import CaseCard, Caseload
+from bot.services.engagement import PER_PAGE, EngagementSheet, SheetLine
 from bot.services.flag_messages import FlagView
 from bot.services.flow_catalogue import catalogue
 from bot.services.flows.replies import Question
@@ -160,6 +161,16 @@ def team_meeting(f: Fill) -> TeamMeeting:
         return entry, f.name()
 
     return TeamMeeting(f.many(item, TEAM_MEETING_SHOWN), f.number(0, 200), 1)
+
+
+def engagement_sheet(f: Fill) -> EngagementSheet:
+    def line(index: int) -> SheetLine:
+        rating = f.pick((None, "engaged", "partly", "not"))
+        return SheetLine(index + 1, f.reference(), rating, f.pick((None, True, False)))
+
+    lines = f.many(line, CASES_MOST)
+    page = page_of(lines, f.number(0, 30), keys=range(len(lines)), size=PER_PAGE)
+    return EngagementSheet(f.day(), page, f.number(0, 200), f.number(1, 200), f.pick((None, True)))
 
 
 def case_row(f: Fill) -> Case:

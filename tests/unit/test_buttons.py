@@ -56,6 +56,8 @@ SAMPLES: dict[str, list[Button]] = {
     "sk": [buttons.StuckEndingChoice(2, ending) for ending in StuckEnding],
     "ag": [buttons.WorkerAgenda(6)],
     "tmd": [buttons.TeamMeetingDiscussed(41)],
+    "eg": [buttons.RateEngagement(7, 739952, rating) for rating in ("engaged", "partly", "not")],
+    "ei": [buttons.IncidentAnswer(739952, "yes"), buttons.IncidentAnswer(739952, "no")],
     "at": [AgendaTick("all", 5), AgendaTick("17", 5)],
     "nd": [NudgeChoice(3, c) for c in ("done", "snooze", "move", "d2026-12-05")],
     "bgs": [buttons.ShareBearings(1)],

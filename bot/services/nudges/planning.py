@@ -21,6 +21,7 @@ from bot.domain import nudges as rules
 from bot.domain.nudges import ASKING_KINDS, CASE_KINDS
 from bot.domain.roles import Role
 from bot.domain.schedule import WorkingHours, next_allowed
+from bot.domain.stages import StageCase, StageTimings, engagement_check, stage_nudges
 from bot.services.timing import TeamRules, TeamSettingsById, every_team_settings, rules_of
 from storage.models import Member
 from storage.repositories.planning import DueAction, DueCase, MemberTiming
@@ -50,6 +51,8 @@ class _DueInTeam:
     actions: list[DueAction] = field(default_factory=list)
     summaries: list[int] = field(default_factory=list)
     prompts: list[int] = field(default_factory=list)
+    stage_cases: list[StageCase] = field(default_factory=list)
+    engagement: list[int] = field(default_factory=list)
 
 
 async def plan_nudges(
@@ -90,6 +93,19 @@ async def plan_nudges(
             "bearings_prompt", weeks, team_ids=prompting, no_check_since=max(weeks.values())
         ):
             due[team_id].prompts.append(member_id)
+    for team_id, stage_case in await uow.planning.stage_cases():
+        if team_id in settings:
+            due[team_id].stage_cases.append(stage_case)
+    checking = [
+        team_id
+        for team_id, s in settings.items()
+        if any(day.weekday() >= s.engagement_weekday for day in days)
+    ]
+    if checking:
+        for member_id, team_id in await uow.planning.workers_not_owed(
+            "engagement_check", weeks, team_ids=checking
+        ):
+            due[team_id].engagement.append(member_id)
     rows = await _digest_rows(uow, weeks, now)
     members: dict[int, list[MemberTiming]] = defaultdict(list)
     for timing in await uow.planning.members_of(due):
@@ -237,6 +253,19 @@ def _team_nudges(
     for member_id in due.summaries:
         if member_id in people.members:
             found.append(rules.weekly_summary(member_id, people.today[member_id]))
+    timings = StageTimings(
+        team_rule.settings.first_contact_alert_days, team_rule.settings.assessment_due_days
+    )
+    for stage_case in due.stage_cases:
+        if stage_case.worker_id in people.members:
+            sups = [s for s in people.supervisors if s != stage_case.worker_id]
+            today = people.today[stage_case.worker_id]
+            found += stage_nudges(stage_case, today, sups, timings)
+    for member_id in due.engagement:
+        if member_id in people.members:
+            weekday = team_rule.settings.engagement_weekday
+            check = engagement_check(member_id, people.today[member_id], weekday)
+            found += [check] if check is not None else []
     for member_id in due.prompts:
         if member_id not in people.members:
             continue
