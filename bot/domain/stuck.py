@@ -6,7 +6,7 @@ words. The endings a worker can choose afterwards are listed here too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -80,12 +80,14 @@ def fit_for_supervision(answers: Mapping[str, Any]) -> bool:
     return answers.get("fit") in ("not_sure", "habit")
 
 
-def not_engaged(answers: Mapping[str, Any], on: date) -> bool:
-    """Rated 2 or less for engagement, or not seen face to face for three weeks or more."""
+def not_engaged(answers: Mapping[str, Any], on: date, weekly: Sequence[str] = ()) -> bool:
+    """Rated 2 or less for engagement, not seen face to face for three weeks or more, or
+    "not engaged" in the last two weekly checks (``weekly``: the latest first)."""
     engagement = _number(answers, "engagement")
     last_seen = answers.get("last_seen")
     unseen = bool(last_seen) and (on - date.fromisoformat(str(last_seen))).days >= NOT_SEEN_DAYS
-    return (engagement is not None and engagement <= 2) or unseen
+    checks = len(weekly) >= 2 and all(rating == "not" for rating in weekly[:2])
+    return (engagement is not None and engagement <= 2) or unseen or checks
 
 
 def _number(answers: Mapping[str, Any], step: str) -> int | None:
@@ -98,9 +100,10 @@ def unmet_basics(answers: Mapping[str, Any]) -> list[str]:
     return [step for step in BASICS if answers.get(step) == "no"]
 
 
-def suggestions(answers: Mapping[str, Any], on: date) -> list[str]:
+def suggestions(answers: Mapping[str, Any], on: date, weekly: Sequence[str] = ()) -> list[str]:
     """Short codes for what the answers point to, most pressing first (``on``: the day of
-    the walk-through, for how long ago they were last seen)."""
+    the walk-through, for how long ago they were last seen; ``weekly``: the case's latest
+    weekly engagement checks, newest first)."""
     found = []
     if answers.get("safety") == "yes":
         found.append("safeguarding")
@@ -109,7 +112,7 @@ def suggestions(answers: Mapping[str, Any], on: date) -> list[str]:
     strength = _number(answers, "feeling_strength")
     if strength is not None and strength >= 4:
         found.append("thinking_together")
-    if answers.get("phase") in ("keeping_going", "ending") and not_engaged(answers, on):
+    if answers.get("phase") in ("keeping_going", "ending") and not_engaged(answers, on, weekly):
         found.append("agree_goals_again")
     if any(_number(answers, step) in (1, 5) for step in ("steer", "contact")):
         found.append("other_side")

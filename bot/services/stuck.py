@@ -195,13 +195,24 @@ async def stuck_summary(
         labels=values["labels"],
         answers=answers,
         skipped=skipped,
-        suggestions=suggestions(answers, walkthrough.created_at.date()),
+        suggestions=suggestions(
+            answers, walkthrough.created_at.date(), await _weekly(uow, walkthrough)
+        ),
         unmet_basics=[flow.step(step).summary or step for step in unmet_basics(answers)],
         chosen=chosen,
         offered=endings_offered(answers, chosen),
         differing=dict(agencies_differing(answers)),
         fit_on_agenda=fit_for_supervision(answers),
     )
+
+
+async def _weekly(uow: UnitOfWork, walkthrough: StuckWalkthrough) -> list[str]:
+    """The case's weekly engagement checks answered before the walk-through, newest first."""
+    return [
+        check.engagement
+        for check in await uow.engagement.for_case(walkthrough.case_id, limit=4)
+        if check.engagement and check.week <= walkthrough.created_at.date()
+    ]
 
 
 def ending_buttons(summary: StuckSummary) -> Offers:

@@ -108,6 +108,14 @@ def test_suggestions(answers: dict[str, object], expected: list[str]) -> None:
     assert suggestions(answers, date(2026, 12, 4)) == expected
 
 
+def test_two_weekly_checks_not_engaged_read_as_not_engaged() -> None:
+    """The Friday checks feed the rule (issue 22.6): the last two "not" while keeping going."""
+    answers = {"phase": "keeping_going", "engagement": 4}
+    assert "agree_goals_again" in suggestions(answers, date(2026, 12, 4), ["not", "not"])
+    assert "agree_goals_again" not in suggestions(answers, date(2026, 12, 4), ["not", "partly"])
+    assert "agree_goals_again" not in suggestions(answers, date(2026, 12, 4), ["not"])
+
+
 def test_unmet_basics_in_order() -> None:
     answers = {"basics_health": "no", "basics_safety": "no", "basics_housing": "partly"}
     assert unmet_basics(answers) == ["basics_safety", "basics_health"]
