@@ -38,6 +38,8 @@ class CaseRow:
     next_review: date | None
     open_flags: int
     link: str
+    engagement: str | None = None
+    """The latest weekly check (this week's, else last week's): engaged, partly or not."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,15 @@ async def team_dashboard(
                 references[flag.case_id] = closed.reference if closed else ""
     week_start = today - timedelta(days=today.weekday())
     week_end = week_start + timedelta(days=6)
+    ids = [case.id for case in open_cases]
+    last_week = await uow.engagement.of_week(ids, week_start - timedelta(days=7))
+    this_week = await uow.engagement.of_week(ids, week_start)
+    engagement = {
+        case_id: check.engagement
+        for weekly in (last_week, this_week)
+        for case_id, check in weekly.items()
+        if check.engagement
+    }
     rows, due = [], []
     for case in open_cases:
         worker = names.get(case.worker_id, "")
@@ -115,6 +126,7 @@ async def team_dashboard(
                 next_review=case.next_review_on,
                 open_flags=flags_per_case.get(case.id, 0),
                 link=case_link_token(link_key, member_id=person.member_id, case_id=case.id, at=now),
+                engagement=engagement.get(case.id),
             )
         )
         for kind, on in (("visit", case.next_visit_due), ("review", case.next_review_on)):

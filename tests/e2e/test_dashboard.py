@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -109,16 +109,39 @@ async def _overdue_in_database(database: Database, today: Any) -> int:
     return sum(1 for case in cases if case.next_visit_due and case.next_visit_due < today)
 
 
+async def _rate_one_case(database: Database, big_team: BigTeam) -> str:
+    """Last week's engagement check of one case: partly."""
+    async with database.unit_of_work() as uow:
+        team = await uow.teams.by_name(NORTH)
+        assert team is not None
+        case = sorted(await uow.cases.open_for_team(team.id), key=lambda c: c.reference)[0]
+        monday = big_team.today - timedelta(days=big_team.today.weekday() + 7)
+        now = datetime.now(UTC)
+        check = await uow.engagement.row(
+            team_id=team.id, case_id=case.id, worker_id=case.worker_id, week=monday, at=now
+        )
+        check.engagement = "partly"
+        return case.reference
+
+
 async def test_the_table_renders_sorts_and_filters_for_the_supervisor(
     served: tuple[Bearings, str], big_team: BigTeam, database: Database
 ) -> None:
     bearings, base = served
     token = bearings.settings.token
     assert token is not None
+    rated = await _rate_one_case(database, big_team)
     url = page_url(base, launch_data(token, big_team.supervisor), LIGHT)
     async with chromium() as browser:
         page = await _open(browser, url)
         assert await page.get_attribute("body", "data-loaded") == "200"
+        # The engagement column: last week's check for the one case rated, "–" elsewhere.
+        row = page.locator(f'#caseload tbody tr[data-reference="{rated}"] td.engagement')
+        assert await row.inner_text() == "◐ partly"
+        others = await page.eval_on_selector_all(
+            "#caseload tbody td.engagement", "cells => cells.map(c => c.textContent)"
+        )
+        assert sorted(others) == ["–"] * 119 + ["◐ partly"]
         assert await page.text_content("#team-name") == NORTH
         references = await _column(page, "reference")
         assert sorted(references) == sorted(big_team.references)

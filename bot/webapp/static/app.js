@@ -183,6 +183,8 @@
       tr.appendChild(visit);
       tr.appendChild(el("td", day(row.next_review), "review"));
       tr.appendChild(el("td", row.open_flags || word("none"), "number flags"));
+      tr.appendChild(el(
+        "td", row.engagement ? word("engagement-" + row.engagement) : word("none"), "engagement"));
       const cell = el("td", null, "action");
       const button = el("button", word("open"), "open");
       button.type = "button";
@@ -197,7 +199,7 @@
     if (!rows.length) {
       const tr = el("tr");
       const td = el("td", word("no-match"), "hint");
-      td.colSpan = 7;
+      td.colSpan = 8;
       tr.appendChild(td);
       tbody.appendChild(tr);
     }
