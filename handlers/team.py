@@ -1,11 +1,11 @@
 """/team: the supervisor's overview, a page of workers at a time, a button to each one's
-agenda."""
+agenda, and one for the team as a picture."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.buttons import ListPage, Offer, Offers, WorkerAgenda
+from bot.domain.buttons import ListPage, Offer, Offers, TeamPicture, WorkerAgenda
 from bot.services import team
 from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
@@ -37,4 +37,5 @@ def _buttons(overview: team.TeamOverview) -> Offers:
         [Offer.worded(row.name, WorkerAgenda(row.member_id))] for row in overview.page.items
     ]
     paging = paging_row(overview.page, TEAM)
-    return [*keyboard, paging] if paging else keyboard
+    picture = [Offer(TeamPicture(), "team_picture")]
+    return [*keyboard, paging, picture] if paging else [*keyboard, picture]

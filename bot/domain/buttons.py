@@ -29,6 +29,7 @@ from bot.domain.button_data import (
     prefill_token,
     prefilled,
 )
+from bot.domain.buttons_reports import TeamPicture
 from bot.domain.flags import FlagAction
 from bot.domain.roles import Role
 from bot.domain.stuck import StuckEnding
@@ -39,6 +40,7 @@ __all__ = [
     "Offer",
     "Offers",
     "StaleButton",
+    "TeamPicture",
     "kinds",
     "parse",
     "prefill_token",

@@ -44,9 +44,13 @@ VISITS = [
     VisitFact(A, date(2028, 1, 16), ALEX),  # due 14 Jan: late
     VisitFact(A, date(2028, 1, 22), ALEX),  # due 23 Jan: on time
     VisitFact(A, date(2028, 1, 29), ALEX),  # due 29 Jan: on time; next due 5 Feb, after the end
-    VisitFact(B, date(2028, 1, 17), KIM),  # due 17 Jan: on time; next due 31 Jan, the end: not late yet
+    VisitFact(
+        B, date(2028, 1, 17), KIM
+    ),  # due 17 Jan: on time; next due 31 Jan, the end: not late yet
     VisitFact(C, date(2027, 12, 24), KIM),  # due 27 Dec, before January: not counted
-    VisitFact(C, date(2027, 12, 30), KIM),  # due 31 Dec: not counted; next due 6 Jan, never made: late
+    VisitFact(
+        C, date(2027, 12, 30), KIM
+    ),  # due 31 Dec: not counted; next due 6 Jan, never made: late
 ]
 REVIEWS = [
     ReviewEvent(A, date(2028, 1, 2), "set", None, date(2028, 1, 10)),  # the first date: no review
