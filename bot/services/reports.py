@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import report_charts
 from bot.clock import Clock
 from bot.domain import report_figures as rules
 from bot.domain.cases import STAGE_LABELS, Stage
@@ -62,7 +63,7 @@ async def report_for_supervisor(
     assert team is not None  # a supervisor's team exists
     today = clock.now().astimezone(ZoneInfo(team.timezone)).date()
     period = last_four_weeks(today)
-    await _audit(uow, clock, team, period, actor_id=person.member_id, via=via)
+    await audit_report(uow, clock, team, period, actor_id=person.member_id, via=via)
     return await drawn(await team_figures(uow, team, period, today), clock.now())
 
 
@@ -92,7 +93,7 @@ async def operator_figures(
         raise Refusal("report_period_backwards") from error
     parts = []
     for team in teams:
-        await _audit(uow, clock, team, period, actor_id=None, via="command line")
+        await audit_report(uow, clock, team, period, actor_id=None, via="command line")
         parts.append(await team_facts(uow, team, period, today))
     if team_name is not None:
         return rules.figures(parts[0])
@@ -100,24 +101,36 @@ async def operator_figures(
 
 
 async def drawn(figures: rules.ReportFigures, created: datetime) -> Report:
-    """The summary picture and the PDF of these figures (drawn off the event loop)."""
-    return await asyncio.to_thread(_draw, figures, created)
+    """The summary picture and the PDF of these figures."""
+    name, document = await pdf_of(figures, created)
+    return Report(figures, await picture_of(figures), document, name)
 
 
-def _draw(figures: rules.ReportFigures, created: datetime) -> Report:
-    # Imported here: fpdf2 and its fonts cost start-up the bot only pays when it reports.
-    from bot import pdf, report_charts
+async def picture_of(figures: rules.ReportFigures) -> bytes:
+    """The one-page summary picture (drawn off the event loop)."""
+    return await asyncio.to_thread(_picture, figures)
 
-    words = words_for(figures)
-    chart = _caseload_chart(figures)
-    picture = report_charts.summary_png(
+
+async def pdf_of(figures: rules.ReportFigures, created: datetime) -> tuple[str, bytes]:
+    """The PDF's file name and bytes (laid out off the event loop)."""
+    return await asyncio.to_thread(_pdf, figures, created)
+
+
+def _picture(figures: rules.ReportFigures) -> bytes:
+    return report_charts.summary_png(
         figures.scope,
         label("report_chart_period", period=figures.period),
-        [report_charts.Tile(figure, text) for figure, text in words["tiles"]],
-        chart,
+        [report_charts.Tile(figure, text) for figure, text in words_for(figures)["tiles"]],
+        _caseload_chart(figures),
     )
-    charts = {"caseload": _data_uri(report_charts.caseload_png(chart))}
-    values: dict[str, Any] = {"report": figures, "words": words, "charts": charts}
+
+
+def _pdf(figures: rules.ReportFigures, created: datetime) -> tuple[str, bytes]:
+    # Imported here: fpdf2 and its fonts cost start-up the bot only pays when it reports.
+    from bot import pdf
+
+    charts = {"caseload": _data_uri(report_charts.caseload_png(_caseload_chart(figures)))}
+    values: dict[str, Any] = {"report": figures, "words": words_for(figures), "charts": charts}
     document = pdf.document(
         render("pdf_report", **values),
         title=render("pdf_report_title", **values),
@@ -125,8 +138,7 @@ def _draw(figures: rules.ReportFigures, created: datetime) -> Report:
         created=created,
         notice=render("pdf_report_notice"),
     )
-    name = f"bearings-report-{figures.period.start}-{figures.period.end}.pdf"
-    return Report(figures, picture, document, name)
+    return f"bearings-report-{figures.period.start}-{figures.period.end}.pdf", document
 
 
 def words_for(figures: rules.ReportFigures) -> dict[str, Any]:
@@ -182,9 +194,7 @@ def stage_words() -> dict[str, str]:
     return {stage.value: STAGE_LABELS[stage] for stage in Stage}
 
 
-def _caseload_chart(figures: rules.ReportFigures) -> Any:
-    from bot import report_charts
-
+def _caseload_chart(figures: rules.ReportFigures) -> report_charts.StackedWeeks:
     value = figures.caseload.value
     names = stage_words()
     if value is None:
@@ -201,16 +211,28 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-async def _audit(
-    uow: UnitOfWork, clock: Clock, team: Team, period: Period, *, actor_id: int | None, via: str
+async def audit_report(
+    uow: UnitOfWork,
+    clock: Clock,
+    team: Team,
+    period: Period,
+    *,
+    actor_id: int | None,
+    via: str,
+    member_id: int | None = None,
 ) -> None:
+    """Record that a report on the team was read (by ``actor_id``; the command line and the
+    monthly report have none: the monthly one names whom it went to, ``member_id``)."""
+    detail: dict[str, Any] = {"from": str(period.start), "to": str(period.end), "via": via}
+    if member_id is not None:
+        detail["member"] = member_id
     await uow.audit.record(
         at=clock.now(),
         action="report.read",
         subject=f"team:{team.id}",
         team_id=team.id,
         actor_id=actor_id,
-        detail={"from": str(period.start), "to": str(period.end), "via": via},
+        detail=detail,
     )
 
 
