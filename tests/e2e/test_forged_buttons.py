@@ -6,7 +6,7 @@ Each row forges button data of the right shape carrying one of Alex's ids
 (tests/access_world.py) and names who presses it and the refusal they must get:
 ``already_done`` is the quiet "that button has been dealt with" answer on the button
 itself; any other code is its refusal message.
-Rows for buttons that carry no id (``cl``, ``fc``, ``jx``, ``bgt``) act on the
+Rows for buttons that carry no id (``cl``, ``fc``, ``jx``, ``bgt``, ``tmp``) act on the
 presser's own things, so they expect no refusal, only that nothing of Alex's is
 shown and nothing changes. A few rows forge the other parts of a button: Kim
 answering their own question with Alex's case, Alex naming a flow that does
@@ -168,6 +168,10 @@ FORGED: dict[str, list[Forgery]] = {
     "bgt": [
         Forgery(Who.COLLEAGUE, lambda w: "bgt", "supervisors_only"),
         Forgery(Who.OTHER_SUPERVISOR, lambda w: "bgt", None),
+    ],
+    "tmp": [
+        Forgery(Who.COLLEAGUE, lambda w: "tmp", "supervisors_only"),
+        Forgery(Who.OTHER_SUPERVISOR, lambda w: "tmp", None),
     ],
     "bgv": colleague_and_other_supervisor(lambda w: f"bgv:{w.check}", "bearings_not_shared"),
     "ce": colleague_and_other_supervisor(lambda w: f"ce:{w.case}", "case_not_yours"),
