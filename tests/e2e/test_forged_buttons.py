@@ -169,10 +169,9 @@ FORGED: dict[str, list[Forgery]] = {
         Forgery(Who.COLLEAGUE, lambda w: "bgt", "supervisors_only"),
         Forgery(Who.OTHER_SUPERVISOR, lambda w: "bgt", None),
     ],
-    "tmp": [
-        Forgery(Who.COLLEAGUE, lambda w: "tmp", "supervisors_only"),
-        Forgery(Who.OTHER_SUPERVISOR, lambda w: "tmp", None),
-    ],
+    # The other team's supervisor pressing it gets their own team's picture, and that read
+    # is audited (a change): tests/e2e/test_reports.py.
+    "tmp": [Forgery(Who.COLLEAGUE, lambda w: "tmp", "supervisors_only")],
     "bgv": colleague_and_other_supervisor(lambda w: f"bgv:{w.check}", "bearings_not_shared"),
     "ce": colleague_and_other_supervisor(lambda w: f"ce:{w.case}", "case_not_yours"),
     # Erasure acts only on the presser's own account: a stranger has none; Kim's press

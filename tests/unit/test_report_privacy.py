@@ -34,3 +34,14 @@ def test_guarded_keeps_the_value_only_when_shown() -> None:
     assert guarded(12, [1, 2]).value == 12 and guarded(12, [1, 2]).shown
     withheld = guarded(3, [1, 2], bearings=True)
     assert withheld.withheld == FEW_BEARINGS and dataclasses.asdict(withheld)["value"] is None
+
+
+def test_the_first_working_day_of_january_2028_is_monday_the_3rd() -> None:
+    from datetime import date
+
+    from bot.domain.schedule import first_working_day_of_month
+
+    weekdays = frozenset(range(5))
+    assert first_working_day_of_month(date(2028, 1, 20), weekdays) == date(2028, 1, 3)
+    assert first_working_day_of_month(date(2028, 3, 9), weekdays) == date(2028, 3, 1)  # Wed
+    assert first_working_day_of_month(date(2028, 1, 1), frozenset({5})) == date(2028, 1, 1)
