@@ -97,14 +97,14 @@ def bearings_png(pairs: Sequence[PairBars], sliders: Sequence[Slider], words: Wo
     caller marks worth a look is red; the previous check, when given, is drawn
     pale and a little taller behind.
     """
-    with _DRAWING:
+    with DRAWING:
         return _draw(pairs, sliders, words)
 
 
-_DRAWING = threading.Lock()
+DRAWING = threading.Lock()
 
 
-class _Canvas:
+class Canvas:
     """Drawing in the picture's own pixels (800 wide), at ``_SCALE`` times underneath."""
 
     def __init__(self, height: int) -> None:
@@ -167,7 +167,7 @@ def _x(steps: float) -> float:
 
 def _draw(pairs: Sequence[PairBars], sliders: Sequence[Slider], words: Words) -> bytes:
     rows = len(pairs) + len(sliders)
-    canvas = _Canvas(_HEAD_PX + _ROW_PX * rows + _FOOT_PX)
+    canvas = Canvas(_HEAD_PX + _ROW_PX * rows + _FOOT_PX)
     canvas.text(WIDTH_PX / 2, 50, words.title, 36, bold=True)
     has_before = any(p.before is not None for p in pairs) or any(
         s.before is not None for s in sliders
@@ -190,14 +190,14 @@ def _draw(pairs: Sequence[PairBars], sliders: Sequence[Slider], words: Words) ->
     return canvas.png()
 
 
-def _headings(canvas: _Canvas, top: float, heading: str, left: str, right: str) -> None:
+def _headings(canvas: Canvas, top: float, heading: str, left: str, right: str) -> None:
     """A row's quadrant or balance name, then the words at each side."""
     canvas.text(WIDTH_PX / 2, top + 5, heading.upper(), 18, colour=_MUTED, anchor="mt")
     canvas.text(_x(-5.6), top + 30, left, 25, anchor="lt")
     canvas.text(_x(5.6), top + 30, right, 25, anchor="rt")
 
 
-def _draw_pair(canvas: _Canvas, pair: PairBars, top: float) -> None:
+def _draw_pair(canvas: Canvas, pair: PairBars, top: float) -> None:
     _headings(canvas, top, pair.heading, pair.first, pair.second)
     y = top + _BAR_PX
     first, second = (_clamp(v) for v in pair.now)
@@ -213,7 +213,7 @@ def _draw_pair(canvas: _Canvas, pair: PairBars, top: float) -> None:
         canvas.text(_x(offset), y, str(value), 25, bold=True)
 
 
-def _draw_slider(canvas: _Canvas, slider: Slider, top: float) -> None:
+def _draw_slider(canvas: Canvas, slider: Slider, top: float) -> None:
     _headings(canvas, top, slider.heading, slider.low_end, slider.high_end)
     y = top + _BAR_PX
 
@@ -253,8 +253,8 @@ _PLOT_LEFT, _PLOT_RIGHT = 300.0, 770.0
 def trend_png(rows: Sequence[TrendRow], title: str, first_day: str, last_day: str) -> bytes:
     """A person's checks over time, as PNG bytes: a line per pair or slider, the latest point
     darker; above the middle line it leans one way, below it the other."""
-    with _DRAWING:
-        canvas = _Canvas(110 + _TREND_ROW_PX * len(rows) + 50)
+    with DRAWING:
+        canvas = Canvas(110 + _TREND_ROW_PX * len(rows) + 50)
         canvas.text(WIDTH_PX / 2, 45, title, 34, bold=True)
         top = 100.0
         for row in rows:
@@ -265,7 +265,7 @@ def trend_png(rows: Sequence[TrendRow], title: str, first_day: str, last_day: st
         return canvas.png()
 
 
-def _draw_trend_row(canvas: _Canvas, row: TrendRow, top: float) -> None:
+def _draw_trend_row(canvas: Canvas, row: TrendRow, top: float) -> None:
     middle, half = top + 70, 42.0
     canvas.text(20, top + 8, row.heading.upper(), 18, colour=_MUTED, anchor="lt")
     canvas.text(20, middle - half / 2, row.up, 20, anchor="lm")

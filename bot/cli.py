@@ -151,9 +151,16 @@ def _parser() -> argparse.ArgumentParser:
     move.set_defaults(action=member_move_command)
 
     report = commands.add_parser(
-        "report", help="a team's flags over the last four weeks: raised, time to pick-up"
+        "report",
+        help="a team's report (--org: every team's): caseload, visits and reviews on time, flags, "
+        "engagement, counts; the last four weeks unless --from/--to",
     )
-    report.add_argument("--team", required=True, help="the team's name")
+    scope = report.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--team", help="the team's name")
+    scope.add_argument("--org", action="store_true", help="every team, summed")
+    report.add_argument("--from", dest="start", type=iso_date, help="first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="end", type=iso_date, help="last day, YYYY-MM-DD")
+    report.add_argument("--pdf", type=Path, help="also write the report as a PDF to this file")
     report.set_defaults(action=report_command)
 
     invite = commands.add_parser("invite", help="print a one-time invite link for a team")

@@ -4,6 +4,9 @@ and ``bearings report``: running a team from the command line."""
 from __future__ import annotations
 
 import argparse
+import asyncio
+from collections.abc import Callable
+from typing import Any
 
 from bot.cli_support import (
     print_invite,
@@ -12,9 +15,10 @@ from bot.cli_support import (
 )
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.domain.flags import FlagFigures
+from bot.domain.report_figures import Caseload, OnTime, ReportFigures, Spread
+from bot.domain.report_privacy import Figure
 from bot.domain.roles import Role
-from bot.services import member_admin, onboarding, team_admin
+from bot.services import member_admin, onboarding, reports, team_admin
 from bot.services.handover import Removed
 from storage.db import Database
 
@@ -77,18 +81,83 @@ def team_set_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def report_command(settings: Settings, args: argparse.Namespace) -> int:
-    async def read(database: Database) -> tuple[str, FlagFigures]:
+    async def read(database: Database) -> ReportFigures:
         async with database.unit_of_work() as uow:
-            return await team_admin.team_report(uow, SystemClock(), name=args.team)
+            return await reports.operator_figures(
+                uow, SystemClock(), team_name=args.team, start=args.start, end=args.end
+            )
 
-    name, figures = with_database(settings, read)
-    print(f"Flags of {name}, last 4 weeks")
-    print(f"  raised        {figures.raised}")
-    print(f"  picked up     {figures.acknowledged}")
-    print(f"  escalated     {figures.escalated}")
-    print(f"  median wait   {span_words(figures.median_to_ack)}")
-    print(f"  90th pct wait {span_words(figures.p90_to_ack)}")
+    figures = with_database(settings, read)
+    for line in report_lines(figures):
+        print(line)
+    if args.pdf is not None:
+        drawn = asyncio.run(reports.drawn(figures, SystemClock().now()))
+        args.pdf.write_bytes(drawn.pdf)
+        print(f"Wrote {args.pdf}.")
     return 0
+
+
+def report_lines(figures: ReportFigures) -> list[str]:
+    """The report as plain lines for the terminal."""
+
+    def shown(figure: Figure[Any], text: Callable[[Any], str]) -> str:
+        if figure.withheld:
+            return "not shown (privacy rule)"
+        if figure.not_recorded:
+            return "not recorded yet"
+        return text(figure.value) if figure.value is not None else "none"
+
+    teams = f", {figures.teams} teams" if figures.teams > 1 else ""
+    lines = [f"Report for {figures.scope}, {figures.period.start} to {figures.period.end}{teams}"]
+    caseload = figures.caseload
+    lines.append("  open cases    " + shown(caseload, lambda c: _caseload_words(c)))
+    lines.append("  visits        " + shown(figures.visits, _on_time))
+    lines.append("  plan reviews  " + shown(figures.reviews, _on_time))
+    lines.append("  flag pick-up  " + shown(figures.pick_up, _spread))
+    lines.append("  flag resolved " + shown(figures.resolution, _spread))
+    lines.append(
+        "  engagement    "
+        + shown(
+            figures.engagement,
+            lambda e: (
+                f"{e.checks} checks: engaged {e.engaged}, partly {e.partly}, "
+                f"not {e.not_engaged}; incidents {e.incidents}"
+            ),
+        )
+    )
+    lines.append(
+        "  aims          "
+        + shown(
+            figures.aims,
+            lambda a: (
+                f"{a.cases} cases closed, {a.aims} aims: {a.mean_start} -> {a.mean_end} "
+                f"({a.mean_change:+.1f})"
+            ),
+        )
+    )
+    lines.append(
+        "  bearings      "
+        + shown(figures.bearings, lambda b: f"{b.checks} checks, {b.people} people")
+    )
+    for key, figure in figures.counts:
+        lines.append(f"  {key.replace('_', ' '):<22}" + shown(figure, str))
+    return lines
+
+
+def _caseload_words(caseload: Caseload) -> str:
+    latest = caseload.counts[-1]
+    parts = [
+        f"{stage} {count}" for stage, count in zip(caseload.stages, latest, strict=True) if count
+    ]
+    return f"{caseload.total(-1)} ({', '.join(parts)})"
+
+
+def _on_time(value: OnTime) -> str:
+    return f"{value.percent}% on time ({value.on_time} of {value.due})"
+
+
+def _spread(value: Spread) -> str:
+    return f"median {span_words(value.median)}, 90th pct {span_words(value.p90)} ({value.count})"
 
 
 def invite_command(settings: Settings, args: argparse.Namespace) -> int:

@@ -42,6 +42,7 @@ from handlers import (
     nudges,
     onboarding,
     reachability,
+    reports,
     stuck,
     team,
 )
@@ -87,6 +88,7 @@ PRESS_ROUTES: dict[type[buttons.Button], PressHandler] = {
     buttons.ShareBearings: bearings.share,
     buttons.BearingsToAgenda: bearings.add_to_agenda,
     buttons.BearingsTeamSummary: bearings.team_summary,
+    buttons.TeamPicture: reports.team_picture,
     buttons.SharedBearings: bearings.show_shared,
     buttons.ConfirmImport: caseload_import.confirm,
     buttons.CancelImport: caseload_import.cancel,
@@ -140,6 +142,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "flags": flags.show_flags,
         "agenda": agenda.show_agenda,
         "team": team.show_team,
+        "report": reports.report_command,
         "members": members.show_members,
         "invites": members.show_invites,
         "unlinkgroup": members.unlink_group,

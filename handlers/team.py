@@ -1,11 +1,12 @@
 """/team: the supervisor's overview, a page of workers at a time, a button to each one's
-agenda, and one that opens the dashboard (when it is served over HTTPS)."""
+agenda, one for the team as a picture, and one that opens the dashboard (when it is served
+over HTTPS)."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.buttons import ListPage, Offer, WorkerAgenda
+from bot.domain.buttons import ListPage, Offer, TeamPicture, WorkerAgenda
 from bot.services import team
 from bot.telegram.context import BearingsContext
 from bot.telegram.press import Press
@@ -44,6 +45,7 @@ def _buttons(overview: team.TeamOverview, dashboard_url: str | None) -> Keyboard
     paging = paging_row(overview.page, TEAM)
     if paging:
         rows.append([*paging])
+    rows.append([Offer(TeamPicture(), "team_picture")])
     if dashboard_url is not None:
         rows.append([WebAppButton("dashboard_open", dashboard_url)])
     return rows

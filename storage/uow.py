@@ -20,6 +20,7 @@ from storage.repositories.membership import MembershipRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.planning import PlanningRepository
 from storage.repositories.reflection import BearingsRepository, StuckRepository
+from storage.repositories.reports import ReportRepository
 from storage.repositories.teams import MemberRepository, TeamRepository
 
 
@@ -49,6 +50,7 @@ class UnitOfWork:
         self.imports = PendingImportRepository(session)
         self.membership = MembershipRepository(session)
         self.engagement = EngagementRepository(session)
+        self.reports = ReportRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""

@@ -30,6 +30,7 @@ from bot.domain.button_data import (
     prefilled,
 )
 from bot.domain.buttons_meetings import IncidentAnswer, RateEngagement, TeamMeetingDiscussed
+from bot.domain.buttons_reports import TeamPicture
 from bot.domain.flags import FlagAction
 from bot.domain.roles import Role
 from bot.domain.stuck import StuckEnding
@@ -43,6 +44,7 @@ __all__ = [
     "RateEngagement",
     "StaleButton",
     "TeamMeetingDiscussed",
+    "TeamPicture",
     "kinds",
     "parse",
     "prefill_token",

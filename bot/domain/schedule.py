@@ -110,6 +110,11 @@ def working_day_on_or_after(day: date, working_days: frozenset[int]) -> date:
     return day if is_working_day(day, working_days) else next_working_day(day, working_days)
 
 
+def first_working_day_of_month(day: date, working_days: frozenset[int]) -> date:
+    """The first working day of ``day``'s month (1 Jan 2028, a Saturday: Monday the 3rd)."""
+    return working_day_on_or_after(day.replace(day=1), working_days)
+
+
 def working_days_ahead(start: date, count: int, working_days: frozenset[int]) -> list[date]:
     """The first ``count`` working days from ``start`` (included), oldest first."""
     found: list[date] = []

@@ -232,9 +232,18 @@ async def create_case(
 async def set_review_date(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
-    """The end of "set review date"."""
+    """The end of "set review date" (audited: reports count a review held on the day the next
+    date is set)."""
     case = await changeable_case(uow, person, answers["case"])
-    case.next_review_on = date.fromisoformat(answers["review"])
+    before, case.next_review_on = case.next_review_on, date.fromisoformat(answers["review"])
+    await uow.audit.record(
+        at=clock.now(),
+        action="case.review_set",
+        subject=f"case:{case.id}",
+        team_id=case.team_id,
+        actor_id=person.member_id,
+        detail={"from": str(before) if before else None, "to": str(case.next_review_on)},
+    )
     return [
         Said(
             "case_review_set",

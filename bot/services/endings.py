@@ -23,6 +23,7 @@ from bot.services import (
     membership,
     notes,
     reachability,
+    report_monthly,
     safeguarding,
     stages,
     stuck,
@@ -125,6 +126,9 @@ OUTBOX_COMPOSERS: dict[str, Composer] = {
     reachability.MEMBER_UNREACHABLE: held_in_quiet_hours(reachability.compose_member_unreachable),
     # A role changed, someone taken off the team, a leaver's cases handed over
     membership.MEMBERSHIP_NEWS: held_in_quiet_hours(membership.compose_membership_news),
+    # The month's report to a team's supervisors: its summary picture, then its PDF
+    report_monthly.PICTURE: held_in_quiet_hours(report_monthly.compose_report),
+    report_monthly.PDF: held_in_quiet_hours(report_monthly.compose_report),
 }
 """What composes each kind of outbox row at send time."""
 

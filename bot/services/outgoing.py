@@ -30,6 +30,10 @@ class Outgoing:
     values: dict[str, Any] = field(default_factory=dict)
     buttons: Offers | None = None
     edit_message_id: int | None = None
+    photo: bytes | None = None
+    """A PNG to send, the template its caption."""
+    document: tuple[str, bytes] | None = None
+    """A file to send (its name and bytes), the template its caption."""
 
 
 @dataclass(frozen=True)

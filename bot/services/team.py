@@ -1,10 +1,13 @@
-"""/team: a supervisor's one-screen overview of their workers, and the team's flag figures."""
+"""/team: a supervisor's one-screen overview of their workers, the team's flag figures, and
+the team as a picture."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from bot import report_charts
 from bot.clock import Clock
 from bot.domain.cases import visit_state
 from bot.domain.flags import FlagFigures, flag_figures
@@ -14,6 +17,7 @@ from bot.domain.roles import Role
 from bot.services.access import require_supervisor
 from bot.services.engagement import EngagementFigures, worker_figures
 from bot.services.local_time import local_today
+from prompts import label
 from storage.uow import UnitOfWork
 
 FIGURES_PERIOD = timedelta(weeks=4)
@@ -99,3 +103,30 @@ async def team_flag_figures(uow: UnitOfWork, clock: Clock, team_id: int) -> Flag
     """Flags raised in the last four weeks: how many, time to pick-up, how many escalated."""
     flags = await uow.flags.raised_since(team_id, clock.now() - FIGURES_PERIOD)
     return flag_figures([(f.raised_at, f.handled_at, f.escalated_at is not None) for f in flags])
+
+
+@dataclass(frozen=True)
+class TeamPicture:
+    """The team as a bar chart: per worker, cases, visits overdue and open flags."""
+
+    team_name: str
+    png: bytes
+
+
+async def team_picture(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> TeamPicture:
+    """The team as a picture, for its supervisors only (decided now, from the database), and
+    audited. Per worker, as in /team: cases, visits overdue, open flags; never anything of
+    their bearings checks."""
+    overview = await team_overview(uow, clock, telegram_user_id=telegram_user_id)
+    person = await require_supervisor(uow, telegram_user_id)
+    await uow.audit.record(
+        at=clock.now(),
+        action="team.picture_read",
+        subject=f"team:{person.team_id}",
+        team_id=person.team_id,
+        actor_id=person.member_id,
+    )
+    rows = [(row.name, (row.cases, row.visits_overdue, row.open_flags)) for row in overview.rows]
+    legend = [label(f"team_picture_{key}") for key in ("cases", "overdue", "flags")]
+    png = await asyncio.to_thread(report_charts.team_png, label("team_picture_title"), legend, rows)
+    return TeamPicture(overview.team_name, png)

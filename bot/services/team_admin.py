@@ -1,5 +1,5 @@
 """Team administration: show a team, change a setting (the command line, or a supervisor's
-/teamsettings), its report."""
+/teamsettings)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,12 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.domain.errors import Refusal
-from bot.domain.flags import FlagFigures
 from bot.domain.roles import Role
 from bot.domain.team_settings import TEAM_COLUMNS, parse_setting, team_settings
 from bot.domain.timezones import check_timezone
 from bot.services.access import Person
 from bot.services.flows.replies import Said
 from bot.services.membership import owe_news
-from bot.services.team import team_flag_figures
 from storage.models import Team
 from storage.uow import UnitOfWork
 
@@ -136,12 +134,6 @@ async def _apply(
         detail={"setting": key},
     )
     return parsed
-
-
-async def team_report(uow: UnitOfWork, clock: Clock, *, name: str) -> tuple[str, FlagFigures]:
-    """The team's flag figures over the last four weeks."""
-    team = await _team(uow, name)
-    return team.name, await team_flag_figures(uow, clock, team.id)
 
 
 async def _team(uow: UnitOfWork, name: str) -> Team:

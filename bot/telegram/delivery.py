@@ -256,6 +256,10 @@ class Delivery:
         replies = Replies()
         if outgoing.edit_message_id is not None:
             replies.edit(chat_id, outgoing.edit_message_id, html, outgoing.buttons)
+        elif outgoing.photo is not None:
+            replies.send_photo(chat_id, outgoing.photo, html, outgoing.buttons)
+        elif outgoing.document is not None:
+            replies.send_document(chat_id, outgoing.document[1], outgoing.document[0], html)
         else:
             replies.send(chat_id, html, outgoing.buttons)
         call = replies.calls[0]

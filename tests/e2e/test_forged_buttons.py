@@ -6,7 +6,7 @@ Each row forges button data of the right shape carrying one of Alex's ids
 (tests/access_world.py) and names who presses it and the refusal they must get:
 ``already_done`` is the quiet "that button has been dealt with" answer on the button
 itself; any other code is its refusal message.
-Rows for buttons that carry no id (``cl``, ``fc``, ``jx``, ``bgt``) act on the
+Rows for buttons that carry no id (``cl``, ``fc``, ``jx``, ``bgt``, ``tmp``) act on the
 presser's own things, so they expect no refusal, only that nothing of Alex's is
 shown and nothing changes. A few rows forge the other parts of a button: Kim
 answering their own question with Alex's case, Alex naming a flow that does
@@ -186,6 +186,9 @@ FORGED: dict[str, list[Forgery]] = {
         Forgery(Who.COLLEAGUE, lambda w: "bgt", "supervisors_only"),
         Forgery(Who.OTHER_SUPERVISOR, lambda w: "bgt", None),
     ],
+    # The other team's supervisor pressing it gets their own team's picture, and that read
+    # is audited (a change): tests/e2e/test_reports.py.
+    "tmp": [Forgery(Who.COLLEAGUE, lambda w: "tmp", "supervisors_only")],
     "bgv": colleague_and_other_supervisor(lambda w: f"bgv:{w.check}", "bearings_not_shared"),
     "ce": colleague_and_other_supervisor(lambda w: f"ce:{w.case}", "case_not_yours"),
     # Erasure acts only on the presser's own account: a stranger has none; Kim's press

@@ -105,6 +105,8 @@ async def test_one_case_through_its_stages_and_four_friday_checks(
     await next_tick(bot, clock, at(date(2026, 11, 30)))
     alert = await arrives(emulator, SAM, "has had no first contact in 7 days")
     assert "FAM-0142" in alert.text and "Alex Worker" in alert.text
+    # Alex's prompt of the day (the 24th's and the 30th's: none planned in between).
+    await emulator.wait_until(lambda: count(emulator, ALEX, "has had no first contact yet") == 2)
 
     # The visit logged from the prompt is the first contact: the prompts stop.
     await alex.tap_until("Log a visit", "When was the visit")

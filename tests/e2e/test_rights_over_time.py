@@ -190,6 +190,7 @@ MATRIX = {
     "ei": "one's own weekly check, while its week is open (forged-button test)",
     "at": "ticking off: the note's author at the press (forged-button test)",
     "bgt": "the team's bearings summary: supervisors at the press",
+    "tmp": "the team picture: supervisors at the press",
     "bgv": "a shared check: the worker's supervisor at the press",
     "ci": "a pending import: its supervisor at the press",
     "cix": "a pending import: its supervisor at the press",

@@ -52,4 +52,19 @@ def test_team_show_warns_without_a_supervisor_and_set_changes_a_checked_setting(
 
     report = bearings("report", "--team", "North Team", env=env, cwd=tmp_path)
     assert report.returncode == 0, report.stderr
-    assert "raised        0" in report.stdout and "median wait   -" in report.stdout
+    assert "Report for North Team" in report.stdout
+    assert "flags raised          0" in report.stdout and "flag pick-up  none" in report.stdout
+    assert "engagement    none" in report.stdout  # recorded (issue 22.6), none this period
+    pdf = tmp_path / "north.pdf"
+    dated = bearings(
+        "report", "--team", "North Team", "--from", "2026-11-01", "--to", "2026-11-30",
+        "--pdf", str(pdf), env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert dated.returncode == 0, dated.stderr
+    assert "2026-11-01 to 2026-11-30" in dated.stdout and pdf.read_bytes().startswith(b"%PDF")
+    org = bearings("report", "--org", env=env, cwd=tmp_path)
+    assert org.returncode == 0 and "Report for Every team" in org.stdout
+    backwards = bearings(
+        "report", "--org", "--from", "2026-12-01", "--to", "2026-11-01", env=env, cwd=tmp_path
+    )
+    assert backwards.returncode == 1 and "last day comes before its first" in backwards.stderr

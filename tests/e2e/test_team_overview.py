@@ -42,7 +42,7 @@ async def test_the_team_overview_counts_what_needs_attention(
     assert "0 cases" in kim_line
     assert "1 raised · 0 escalated" in overview.text
     assert "Picked up in 30 min (median), 30 min (9 in 10)" in overview.text
-    assert overview.labels == ["Alex Worker", "Kim Worker"]
+    assert overview.labels == ["Alex Worker", "Kim Worker", "📊 Team picture"]
     agenda = await sam.tap("Alex Worker")
     assert "Alex Worker's supervision agenda" in agenda.text
 

@@ -63,6 +63,7 @@ from bot.services import (
     notes,
     nudges,
     onboarding,
+    reports,
     safeguarding,
     stages,
     stuck,
@@ -415,12 +416,18 @@ MATRIX: dict[str, Row] = {
     "dashboard.open_case_link": Row(OWNER_AND_SUPERVISOR, lambda c: _open_case_link(c)),
     "team.team_overview": Row(SUPERVISORS,
         lambda c: team.team_overview(c.uow, c.clock, telegram_user_id=c.user)),
+    "team.team_picture": Row(SUPERVISORS,
+        lambda c: team.team_picture(c.uow, c.clock, telegram_user_id=c.user)),
+    "reports.report_for_supervisor": Row(SUPERVISORS,
+        lambda c: reports.report_for_supervisor(c.uow, c.clock, telegram_user_id=c.user)),
     "visits.save_visit": Row(OWNER_AND_SUPERVISOR, as_person(
         lambda c, p: visits.save_visit(c.uow, c.clock, p, _visit_answers(c.world)))),
 }
 # fmt: on
 
 PRESENTERS = {
+    "reports.audit_report": "records a report its callers allowed (member_id: whom the "
+    "monthly report went to); decides nothing",
     "flows.engine.flow_values": "reads back answers the caller already holds",
     "onboarding.new_membership": "makes the membership its callers checked (join_team, its row "
     "above, or the operator's bearings member move); decides nothing",
@@ -510,7 +517,14 @@ NOT_ACTED = {
     "membership.next_working_moment": "a time rule, no person",
     "team_admin.team_details": "operator's command line (bearings team show)",
     "team_admin.set_team_setting": "operator's command line (bearings team set)",
-    "team_admin.team_report": "operator's command line (bearings report)",
+    "reports.operator_figures": "operator's command line (bearings report)",
+    "reports.team_figures": "figures for report_for_supervisor and the monthly report's composer",
+    "reports.drawn": "draws figures its callers already worked out; decides nothing",
+    "reports.picture_of": "draws figures its callers already worked out; decides nothing",
+    "reports.pdf_of": "lays out figures its callers already worked out; decides nothing",
+    "report_facts.team_facts": "reads the facts for reports.team_figures and operator_figures",
+    "report_monthly.plan_monthly_reports": "the planner (periodic job)",
+    "report_monthly.compose_report": "outbox composer (periodic job)",
     "member_admin.remove_named": "operator's command line (bearings member remove)",
     "member_admin.set_role_named": "operator's command line (bearings member role)",
     "member_admin.move_named": "operator's command line (bearings member move)",

@@ -11,8 +11,10 @@ import handlers.cases as cases_handlers
 from bot.domain import bearings as bearing_rules
 from bot.domain.cases import STAGE_LABELS
 from bot.domain.flags import FlagFigures
+from bot.domain.report_figures import figures as report_figures
 from bot.domain.roles import Role
 from bot.domain.stages import STAGE_KINDS
+from bot.services import reports
 from bot.services.actions import ActionList
 from bot.services.agenda import WorkerLine, agenda_page
 from bot.services.bearings import names as bearing_names
@@ -66,6 +68,7 @@ from tests.template_samples.views import (
     stuck_summary,
     team_meeting,
 )
+from tests.unit.test_report_figures import facts as report_facts
 
 
 def meeting_booked(case: Case, on: date) -> Case:
@@ -93,11 +96,22 @@ NO_VALUES = (
     "slow_down", "something_went_wrong", "something_went_wrong_not_kept", "start_stranger",
     "stuck_note_basics", "stuck_note_fit", "stuck_note_other_side", "stuck_note_strong_feeling",
     "stuck_note_whose", "try_again", "refusal_engagement_check_closed", "refusal_member_gone",
-    "refusal_remove_yourself",
-    "refusal_no_group", "_setting_words", "refusal_flag_cannot_wait", "refusal_case_link_stale",
+    "refusal_remove_yourself", "refusal_no_group", "_setting_words", "refusal_flag_cannot_wait",
+    "refusal_case_link_stale", "refusal_report_period_backwards", "pdf_report_notice",
 )  # fmt: skip
 
 Builder = Callable[[Fill], Values]
+
+
+def report_values(f: Fill) -> Values:
+    """A report's values: the hand-worked fixture of the report tests, under a long team name."""
+    figures = report_figures(report_facts(scope=f.text(TEAM_NAME_LIMIT)))
+    return {
+        "report": figures,
+        "words": reports.words_for(figures),
+        "charts": {"caseload": "data:image/png;base64,"},
+        "monthly": f.maybe(),
+    }
 
 
 def _agenda_paged(f: Fill) -> Values:
@@ -310,6 +324,12 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "actions": f.many(lambda i: action_row(f), ACTIONS_MOST),
     },
     "pdf_case": lambda f: exports(f, "case"),
+    "pdf_report": report_values,
+    "pdf_report_footer": report_values,
+    "pdf_report_title": report_values,
+    "report_picture": report_values,
+    "report_file": report_values,
+    "team_picture": lambda f: {"team_name": f.text(TEAM_NAME_LIMIT)},
     "pdf_footer": exports,
     "pdf_missing_characters": exports,
     "pdf_personal": lambda f: exports(f, "personal"),
@@ -442,7 +462,14 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
 }
 """Every template's values (the e2e test checks that no template is missing here)."""
 
-CAPTIONS = {"bearings_picture": "photo", "bearings_trend": "photo", "export_file": "document"}
+CAPTIONS = {
+    "bearings_picture": "photo",
+    "bearings_trend": "photo",
+    "export_file": "document",
+    "report_picture": "photo",
+    "report_file": "document",
+    "team_picture": "photo",
+}
 """Templates that go out as a caption: under a picture, or a file."""
 
 

@@ -63,6 +63,7 @@ SAMPLES: dict[str, list[Button]] = {
     "bgs": [buttons.ShareBearings(1)],
     "bga": [buttons.BearingsToAgenda(1)],
     "bgt": [buttons.BearingsTeamSummary()],
+    "tmp": [buttons.TeamPicture()],
     "bgv": [buttons.SharedBearings(1)],
     "ci": [buttons.ConfirmImport(BIG)],
     "cix": [buttons.CancelImport(3)],
