@@ -205,55 +205,66 @@ def add_rows(report: Report, runs: Sequence[dict[str, Run]], databases: Sequence
     def med(value: Callable[[dict[str, Run]], float]) -> float:
         return median([value(r) for r in runs])
 
-    report.add("Echo bot CPU per update", med(lambda r: r["echo"].phases["command"].cpu_ms), "ms")
-    report.add("Echo bot updates/s", med(lambda r: r["echo"].phases["command"].rate), "updates/s")
+    report.add("Echo bot CPU per update", med(lambda r: _echo(r).cpu_ms), "ms")
+    report.add("Echo bot updates/s", med(lambda r: _echo(r).rate), "updates/s")
     report.add(
         "Echo bot p95 latency, 50 ms API, 20/s",
-        med(lambda r: 1000 * percentile(r["echo"].phases["paced"].latencies, 0.95)),
+        med(lambda r: _p95(r["echo"])),
         "ms",
     )
     for database in databases:
-        label = LABELS[database]
-        for phase, what, limit in (("command", "/cases", 2.0), ("flow", "/visit step", 3.0)):
+        _database_rows(report, runs, database)
 
-            def cpu_ratio(r: dict[str, Run], p: str = phase) -> float:
-                return r[database].phases[p].cpu_ms / r["echo"].phases["command"].cpu_ms
 
-            def rate_share(r: dict[str, Run], p: str = phase) -> float:
-                return 100 * r[database].phases[p].rate / r["echo"].phases["command"].rate
+def _echo(run_: dict[str, Run]) -> Phase:
+    return run_["echo"].phases["command"]
 
-            cpu = med(lambda r, p=phase: r[database].phases[p].cpu_ms)
-            ratio = med(cpu_ratio)
-            report.add(f"Bearings {what} CPU per update, {label}", cpu, "ms")
-            report.add(
-                f"  {what} CPU as a multiple of echo, {label}",
-                ratio,
-                "x",
-                target=f"<= {limit:g}",
-                met=ratio <= limit,
-            )
-            rate = med(lambda r, p=phase: r[database].phases[p].rate)
-            share = med(rate_share)
-            report.add(f"Bearings {what} updates/s, {label}", rate, "updates/s")
-            report.add(
-                f"  {what} throughput as a share of echo, {label}",
-                share,
-                "%",
-                target=">= 50",
-                met=share >= 50,
-            )
-        p95 = med(lambda r: 1000 * percentile(r[database].phases["paced"].latencies, 0.95))
+
+def _p95(one: Run) -> float:
+    return 1000 * percentile(one.phases["paced"].latencies, 0.95)
+
+
+def _database_rows(report: Report, runs: Sequence[dict[str, Run]], database: str) -> None:
+    """One database's rows: each phase against the echo bot of the same run."""
+    label = LABELS[database]
+    mine = [r[database] for r in runs]
+    echo = [_echo(r) for r in runs]
+    for phase, what, limit in (("command", "/cases", 2.0), ("flow", "/visit step", 3.0)):
+        measured = [one.phases[phase] for one in mine]
         report.add(
-            f"Bearings p95 latency, 50 ms API, 20 updates/s, {label}",
-            p95,
+            f"Bearings {what} CPU per update, {label}",
+            median([p.cpu_ms for p in measured]),
             "ms",
-            target="<= 100",
-            met=p95 <= 100,
         )
-        failures = sum(r[database].failures for r in runs)
+        ratio = median([p.cpu_ms / e.cpu_ms for p, e in zip(measured, echo, strict=True)])
         report.add(
-            f"Steps left unanswered, {label}", failures, "steps", target="0", met=failures == 0
+            f"  {what} CPU as a multiple of echo, {label}",
+            ratio,
+            "x",
+            target=f"<= {limit:g}",
+            met=ratio <= limit,
         )
+        report.add(
+            f"Bearings {what} updates/s, {label}", median([p.rate for p in measured]), "updates/s"
+        )
+        share = median([100 * p.rate / e.rate for p, e in zip(measured, echo, strict=True)])
+        report.add(
+            f"  {what} throughput as a share of echo, {label}",
+            share,
+            "%",
+            target=">= 50",
+            met=share >= 50,
+        )
+    p95 = median([_p95(one) for one in mine])
+    report.add(
+        f"Bearings p95 latency, 50 ms API, 20 updates/s, {label}",
+        p95,
+        "ms",
+        target="<= 100",
+        met=p95 <= 100,
+    )
+    failures = sum(one.failures for one in mine)
+    report.add(f"Steps left unanswered, {label}", failures, "steps", target="0", met=failures == 0)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

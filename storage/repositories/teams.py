@@ -81,9 +81,16 @@ class MemberRepository:
             and known.telegram_user_id == telegram_user_id  # not detached since (a rejoin)
         ):
             return known
-        member = await self._session.scalar(
-            select(Member).where(Member.telegram_user_id == telegram_user_id)
-        )
+        # With the member's team in the same statement: whoever asks about a member asks
+        # about their team next, and the session then has it (no second query).
+        found = (
+            await self._session.execute(
+                select(Member, Team)
+                .join(Team, Team.id == Member.team_id)
+                .where(Member.telegram_user_id == telegram_user_id)
+            )
+        ).first()
+        member = None if found is None else found[0]
         if member is not None:
             self._by_telegram[telegram_user_id] = member
         return member
