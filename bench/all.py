@@ -7,7 +7,12 @@ measure, value, target, and ok or MISSED. A benchmark that fails to run, or
 whose module does not exist, is an ERROR row in the summary, never skipped.
 The summary goes to ``bench/results/all.json`` as well.
 
-    python -m bench.all [--smoke] [--only planning,delivery] [-- extra arguments]
+    python -m bench.all [--smoke | --quick] [--only planning,delivery] [-- extra arguments]
+
+``--quick`` runs each benchmark smaller (``QUICK``: one run, fewer people, cases
+and notes; about ten minutes in all on the 2-core reference machine, against
+most of an hour for the full sizes): the side-by-side ratios of issue 24
+(``bench.ratio``) keep their meaning, the absolute figures are rougher.
 """
 
 from __future__ import annotations
@@ -26,7 +31,16 @@ from typing import Any
 from bench.report import RESULTS, machine
 from bench.report import _figure as figure  # the same number format as each table
 
-BENCHMARKS = ("chat", "planning", "delivery", "memory", "startup", "rotation")
+BENCHMARKS = ("ratio", "chat", "planning", "delivery", "memory", "startup", "rotation")
+QUICK = {
+    "ratio": ["--runs", "1"],
+    "chat": ["--workers", "50", "--open-flows", "300", "--runs", "1"],
+    "planning": ["--scales", "10000,100000", "--runs", "1"],
+    "delivery": ["--factors", "10"],
+    "memory": ["--people", "2000"],
+    "startup": ["--runs", "3"],
+    "rotation": ["--notes", "20000"],
+}
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -42,11 +56,21 @@ class SummaryRow:
     verdict: str  # "ok", "MISSED", "" (no target) or "ERROR"
 
 
-def run_one(name: str, smoke: bool, extra: list[str], folder: Path) -> list[SummaryRow]:
+def run_one(
+    name: str, smoke: bool, extra: list[str], folder: Path, *, quick: bool = False
+) -> list[SummaryRow]:
     """Run ``python -m bench.<name>`` in its own process; its rows, or an ERROR row."""
     if not (ROOT / "bench" / f"{name}.py").exists():
         return [SummaryRow(name, f"bench/{name}.py does not exist", None, "", "", "ERROR")]
-    command = [sys.executable, "-m", f"bench.{name}", *(["--smoke"] if smoke else []), *extra]
+    sizes = QUICK.get(name, []) if quick and not smoke else []
+    command = [
+        sys.executable,
+        "-m",
+        f"bench.{name}",
+        *(["--smoke"] if smoke else []),
+        *sizes,
+        *extra,
+    ]
     print(f"--- {' '.join(command[1:])}", flush=True)
     started = time.monotonic()
     finished = subprocess.run(command, cwd=ROOT, check=False)
@@ -100,7 +124,8 @@ def summary_table(rows: list[SummaryRow]) -> str:
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.all", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a tiny run of each")
-    parser.add_argument("--only", help="benchmarks to run, comma-separated (default: all six)")
+    parser.add_argument("--quick", action="store_true", help="each smaller (see QUICK)")
+    parser.add_argument("--only", help="benchmarks to run, comma-separated (default: all)")
     parser.add_argument("extra", nargs="*", help="arguments passed on to every benchmark")
     return parser.parse_args(argv)
 
@@ -115,12 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[SummaryRow] = []
     with tempfile.TemporaryDirectory(prefix="bearings-bench-") as folder:
         for name in names:
-            rows += run_one(name, args.smoke, args.extra, Path(folder))
+            rows += run_one(name, args.smoke, args.extra, Path(folder), quick=args.quick)
     print(summary_table(rows))
     result: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "smoke": args.smoke,
+        "quick": args.quick,
         "benchmarks": list(names),
         "rows": [row.__dict__ for row in rows],
         "all_met": all(row.verdict in ("ok", "") for row in rows),

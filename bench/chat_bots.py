@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import json
 import os
 import signal
@@ -321,13 +322,24 @@ def count_transactions(engine: Engine, counters: Counters) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the bot named on the command line; print its counters when stopped."""
+    """Run the bot named on the command line; print its counters when stopped.
+
+    With ``BENCH_PROFILE=<file>`` in the environment, SIGUSR2 starts cProfile (timing the
+    main thread's CPU) and the stats go to that file when the bot stops (``python -m pstats``).
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=["bearings", "echo", "common"])
     parser.add_argument("--pickle", default="common_way.pickle")
     parser.add_argument("--flush-seconds", type=float, default=5.0)
     args = parser.parse_args(argv)
+    profile_to = os.environ.get("BENCH_PROFILE")
+    profile = cProfile.Profile(time.thread_time) if profile_to else None
+    if profile is not None:
+        signal.signal(signal.SIGUSR2, lambda *_: profile.enable())
     stats = asyncio.run(serve(args.kind, args.pickle, args.flush_seconds))
+    if profile is not None and profile_to:
+        profile.disable()
+        profile.dump_stats(profile_to)
     print("STATS " + json.dumps(stats), flush=True)
     sys.exit(0)
 

@@ -14,7 +14,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from telegram.constants import ParseMode
@@ -25,7 +25,6 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.ops.health import check_health, scheduler_age
 from bot.ops.metrics import Metrics
-from bot.ops.server import OpsServer
 from bot.services.planner import plan
 from bot.services.startup import prepare_services
 from bot.telegram.calls import ApiCaller
@@ -34,11 +33,12 @@ from bot.telegram.context import BearingsContext
 from bot.telegram.delivery import Delivery
 from bot.telegram.inbox import ALLOWED_UPDATES, UpdateInbox
 from bot.telegram.polling import Poller
-from bot.telegram.webhook import WebhookEndpoint
-from bot.webapp.server import DashboardRoutes
 from storage.crypto import install_keys
 from storage.db import Database, DatabaseInUse
 from storage.schema import schema_state, upgrade_to_head
+
+if TYPE_CHECKING:  # aiohttp is imported only when a server is started (start-up time)
+    from bot.ops.server import OpsServer
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,8 @@ class Bearings:
 
     async def _serve_webhook(self, inbox: UpdateInbox) -> None:
         """Listen for Telegram's POSTs, then tell Telegram where to send them."""
+        from bot.telegram.webhook import WebhookEndpoint
+
         url, secret = self.settings.webhook_url, self.settings.webhook_secret
         assert url is not None and secret is not None  # checked by ``build``
         endpoint = WebhookEndpoint(
@@ -186,6 +188,10 @@ class Bearings:
         it, or on their own address when ``OPS_LISTEN_PORT`` is set."""
         settings = self.settings
         enabled, apart = settings.metrics_enabled, settings.ops_address
+        if not enabled and webhook is None and settings.public_url is None:
+            return  # nothing to serve: aiohttp is not even imported
+        from bot.ops.server import OpsServer
+
         if enabled and apart is not None:
             self.ops_server = await _listen(
                 OpsServer(*apart, health=self.health, metrics=self.metrics_page),
@@ -215,6 +221,8 @@ class Bearings:
         settings, token = self.settings, self.settings.token
         if settings.public_url is None or token is None:
             return []
+        from bot.webapp.server import DashboardRoutes
+
         return DashboardRoutes(
             self.database,
             self.clock,

@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session
 
 from storage.private_files import make_sqlite_private, open_private
+from storage.sqlite_one_hop import one_hop
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -202,6 +203,7 @@ def _configure_sqlite(engine: AsyncEngine, path: Path | None) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        one_hop(dbapi_connection)
         # Take transaction control away from the driver so BEGIN IMMEDIATE is ours.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()

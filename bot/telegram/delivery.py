@@ -6,7 +6,8 @@ processes share the work and never take the same row). Claimed rows queue by
 chat: chats are served concurrently, each chat's rows one after another in
 order, every send paced to Telegram's limits by the ``Pacer``. Each row is
 composed from current data just before it is sent, and marked sent with
-Telegram's message id. At most ``in_flight`` sends are between going out and
+Telegram's message id (the sends that finish together marked in one transaction,
+``SentMarks``). At most ``in_flight`` sends are between going out and
 being recorded at any moment (``DELIVERY_IN_FLIGHT``): that is how many a crash
 can repeat, at most, and never more than one per chat.
 
@@ -49,6 +50,7 @@ from bot.services.outgoing import Later, Outgoing, compose
 from bot.telegram.calls import FLOOD_REASON, ApiCaller, CallOutcome
 from bot.telegram.pacing import Pacer
 from bot.telegram.replies import Replies
+from bot.telegram.sent_marks import SentMarks
 from prompts import render
 from storage.db import Database, is_transient
 from storage.repositories.outbox import DEAD, DROPPED, FAILED, PENDING, Claim
@@ -122,6 +124,7 @@ class Delivery:
         self._batch = batch
         self._send_timeout = send_timeout
         self._random = rng or random.Random()
+        self._sent_marks = SentMarks(database)
         self._lock = asyncio.Lock()
         self._dirty = False
         self._stopped = False
@@ -349,9 +352,7 @@ class Delivery:
             message_id = None if prepared.edits else result.get("message_id")
             sent_as = None if message_id is None else int(message_id)
             now = self._clock.now()
-            held = await self._database.run(
-                lambda uow: uow.outbox.mark_sent(claim, now, sent_as, outcome.timeouts)
-            )
+            held = await self._sent_marks.record(claim, now, sent_as, outcome.timeouts)
             self.stats["timeouts"] += outcome.timeouts
             self.stats["sent"] += 1
             log.info("outbox.sent", extra={"row": claim.id, "kind": prepared.kind})

@@ -168,6 +168,9 @@ class InboxRepository:
                     # A failed update keeps its sender with its payload (erasure finds it).
                     chat_key=case((InboxUpdate.failed.is_(True), InboxUpdate.chat_key), else_=0),
                 )
+                # Rows of earlier units of work: none loaded in this session to keep in step
+                # (the ORM's default looks through every object the session holds).
+                .execution_options(synchronize_session=False)
             )
 
     async def forget_done_before(self, before: datetime) -> int:

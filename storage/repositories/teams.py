@@ -68,8 +68,21 @@ class MemberRepository:
         return member
 
     async def get(self, member_id: int) -> Member | None:
-        """The member with this id."""
-        return await self._session.get(Member, member_id)
+        """The member with this id (read with their team, as ``by_telegram_id`` is, unless
+        the session has the member already)."""
+        if self._session.identity_key(Member, member_id) in self._session.identity_map:
+            return await self._session.get(Member, member_id)
+        return await self._with_team(Member.id == member_id)
+
+    async def _with_team(self, where: Any) -> Member | None:
+        """The one member ``where`` selects, their team loaded in the same statement: whoever
+        asks about a member asks about their team next, and the session then has it."""
+        found = (
+            await self._session.execute(
+                select(Member, Team).join(Team, Team.id == Member.team_id).where(where)
+            )
+        ).first()
+        return None if found is None else found[0]
 
     async def by_telegram_id(self, telegram_user_id: int) -> Member | None:
         """The member with this Telegram user id, active or not."""
@@ -81,9 +94,7 @@ class MemberRepository:
             and known.telegram_user_id == telegram_user_id  # not detached since (a rejoin)
         ):
             return known
-        member = await self._session.scalar(
-            select(Member).where(Member.telegram_user_id == telegram_user_id)
-        )
+        member = await self._with_team(Member.telegram_user_id == telegram_user_id)
         if member is not None:
             self._by_telegram[telegram_user_id] = member
         return member

@@ -25,6 +25,7 @@ from bot.telegram.replies import inline_keyboard
 from storage.db import Database
 from storage.models import Case, FlowSession, Member, Visit
 from storage.repositories.flows import DRAFT, DROPPED, FINISHED, OPEN
+from storage.repositories.teams import MemberRepository
 from tests.team import SeededTeam
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -360,9 +361,9 @@ async def test_what_a_person_may_choose_is_worked_out_once_per_update(
     loads: list[int] = []
     load = flow_turn.load_answer_context
 
-    async def counted(*args: Any) -> AnswerContext:
+    async def counted(*args: Any, **kwargs: Any) -> AnswerContext:
         loads.append(1)
-        return await load(*args)
+        return await load(*args, **kwargs)
 
     monkeypatch.setattr(flow_turn, "load_answer_context", counted)
     # Starting for a case checks the case, says its notes, and asks the first question.
@@ -372,6 +373,25 @@ async def test_what_a_person_may_choose_is_worked_out_once_per_update(
     reply = await press(database, clock, team.worker, button(asked, "Today"))
     assert reply.answered is not None and question(reply).step.id != "date"
     assert len(loads) == 2
+
+
+async def test_a_flow_without_a_member_step_reads_no_team_members(
+    database: Database, clock: MovableClock, team: SeededTeam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_id = await add_case(database, clock, team.worker, "FAM-0142")
+    reads: list[int] = []
+    of_team = MemberRepository.of_team
+
+    async def counted(self: MemberRepository, *args: Any, **kwargs: Any) -> Any:
+        reads.append(1)
+        return await of_team(self, *args, **kwargs)
+
+    monkeypatch.setattr(MemberRepository, "of_team", counted)
+    asked = question(await start(database, clock, team.worker, "visit", {"case": case_id}))
+    reply = await press(database, clock, team.worker, button(asked, "Today"))
+    assert question(reply).step.id != "date"
+    # Each member's name is decrypted only for a flow that names members; the visit does not.
+    assert reads == []
 
 
 async def test_a_visit_cannot_start_on_someone_elses_case(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from storage.crypto import DataKeyError, KeyRing, generate_key, install_keys
 from storage.db import Database
@@ -98,3 +98,24 @@ async def test_foreign_keys_are_enforced(database: Database) -> None:
                     team_id=999, telegram_user_id=2, role="worker", display_name="x", joined_at=NOW
                 )
             )
+
+
+async def test_a_person_is_read_with_their_team_in_one_statement(database: Database) -> None:
+    await _team_with_member(database, "Ffion Secretname")
+    statements: list[str] = []
+
+    def executed(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", executed)
+    try:
+        async with database.unit_of_work() as uow:
+            statements.clear()
+            member = await uow.members.by_telegram_id(1)
+            assert member is not None
+            team = await uow.teams.get(member.team_id)
+            assert team is not None and team.name == "North"
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", executed)
+    assert len(statements) == 1

@@ -44,7 +44,7 @@ from bot.services.flow_catalogue import flow_for
 from bot.services.flows.registry import ENDINGS, NOTE_OFFERS, PREFILL_CHECKS, STEP_CHECKS
 from bot.services.flows.replies import FlowReply, Question, Said
 from bot.services.flows.sessions import close_session, position_of
-from bot.services.flows.turn import FlowTurn, load_answer_context
+from bot.services.flows.turn import FlowTurn, load_answer_context, needs_members
 from prompts import label
 from storage.models import FlowSession
 from storage.repositories.flows import FINISHED, OPEN
@@ -65,7 +65,7 @@ async def startable_flow(
         raise Refusal("supervisors_only")
     if not prefill:
         return flow
-    context = await turn.answer_context()
+    context = await turn.answer_context(members=needs_members(flow))
     for key, value in prefill.items():
         if key == "case":
             if not any(c.id == value for c in context.cases):
@@ -90,7 +90,7 @@ async def _refuse_case(uow: UnitOfWork, person: Person, case_id: int) -> NoRetur
 async def begin_flow(turn: FlowTurn, flow: FlowDefinition, prefill: dict[str, Any]) -> FlowReply:
     """Open a session of the flow and ask its first question not answered in advance (or
     finish at once when every step was)."""
-    context = await turn.answer_context()
+    context = await turn.answer_context(members=needs_members(flow))
     answers = {k: v for k, v in prefill.items() if v is not None}
     step = first_step(flow, answers)
     now = turn.clock.now()
@@ -124,7 +124,8 @@ async def begin_flow(turn: FlowTurn, flow: FlowDefinition, prefill: dict[str, An
 
 async def typed_answer(turn: FlowTurn, step: Step, text: str) -> Accepted | Rejected:
     """Typed text read as the step's answer, then through the step's check if it has one."""
-    answer = answer_from_text(step, text, await turn.answer_context())
+    context = await turn.answer_context(members=step.kind is AnswerKind.MEMBER)
+    answer = answer_from_text(step, text, context)
     if isinstance(answer, Accepted) and step.check:
         answer = await STEP_CHECKS[step.check](turn.uow, turn.person, answer.value)
     return answer
@@ -132,7 +133,8 @@ async def typed_answer(turn: FlowTurn, step: Step, text: str) -> Accepted | Reje
 
 async def button_answer(turn: FlowTurn, step: Step, token: str) -> Accepted | Rejected:
     """A question's button read as the step's answer (a stale one is rejected)."""
-    return answer_from_button(step, token, await turn.answer_context())
+    context = await turn.answer_context(members=step.kind is AnswerKind.MEMBER)
+    return answer_from_button(step, token, context)
 
 
 def rejection(rejected: Rejected, step: Step) -> Said:
@@ -150,7 +152,7 @@ async def apply_answer(
     flow = flow_for(session.flow, turn.person.role.value)
     step = flow.step(session.step)
     answered = await current_question(turn, session) if from_button else None
-    context = await turn.answer_context()
+    context = await turn.answer_context(members=needs_members(flow))
     position = position_of(session)
     answers = record(position, value)
     says = await _notes_after(turn, flow, step, value, answers, context)
@@ -220,7 +222,7 @@ async def current_question(
     flow = flow_for(session.flow, turn.person.role.value)
     step = flow.step(session.step)
     position = position_of(session)
-    context = await turn.answer_context()
+    context = await turn.answer_context(members=needs_members(flow))
     given = [answered for answered in position.answers if answered not in position.path]
     number, total = progress(flow, step.id, position.answers, given)
     picker = _picker(step, context, position.answers, page, typed)
@@ -332,7 +334,8 @@ async def flow_values(
     """A flow's answers with how each reads back (for a summary shown after the flow, so
     the answer context is read afresh)."""
     flow = flow_for(flow_name, person.role.value)
-    return _template_values(flow, answers, await load_answer_context(uow, clock, person))
+    context = await load_answer_context(uow, clock, person, members=needs_members(flow))
+    return _template_values(flow, answers, context)
 
 
 def _template_values(
