@@ -16,6 +16,7 @@ from bot.domain.buttons import (
     ShowCaseload,
     StartFlowForCase,
 )
+from bot.domain.buttons_process import CasePlanMenu
 from bot.domain.paging import turning_row
 from bot.services import cases
 from bot.services.access import find_person
@@ -139,6 +140,7 @@ def _card_buttons(card: cases.CaseCard, *, supervisor: bool) -> Offers:
             Offer(StartFlowForCase("stuck", card.id), "case_stuck"),
         ],
         [Offer(StartFlowForCase("flag_case", card.id), "case_flag")],
+        [Offer(CasePlanMenu(card.id), "case_plan_menu")],
         [Offer(StartFlowForCase("safeguarding", card.id), "case_at_risk")],
         [
             Offer(StartFlowForCase("case_review", card.id), "case_set_review"),

@@ -18,6 +18,7 @@ from storage.repositories.jobs import JobRunRepository
 from storage.repositories.membership import MembershipRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.planning import PlanningRepository
+from storage.repositories.process import ProcessRepository
 from storage.repositories.reflection import BearingsRepository, StuckRepository
 from storage.repositories.teams import MemberRepository, TeamRepository
 
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.planning = PlanningRepository(session)
         self.imports = PendingImportRepository(session)
         self.membership = MembershipRepository(session)
+        self.process = ProcessRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""

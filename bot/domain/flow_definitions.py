@@ -108,7 +108,11 @@ def _step(flow: str, raw: Any) -> Step:
     except ValueError:
         raise FlowDefinitionError(f"{where}: unknown kind {raw.get('kind')!r}") from None
     options = tuple(
-        Option(str(option["value"]), str(option["label"])) for option in raw.get("options", [])
+        # A plain string is an option whose words are its value (a common line to pick).
+        Option(option, option)
+        if isinstance(option, str)
+        else Option(str(option["value"]), str(option["label"]))
+        for option in raw.get("options", [])
     )
     options_from = str(raw["options_from"]) if raw.get("options_from") else None
     if kind is AnswerKind.CHOICE and not options and not options_from:

@@ -17,11 +17,10 @@ from bot.domain.flows import (
     Rejected,
     Step,
     answer_from_button,
-    answer_from_text,
     answer_label,
 )
 from bot.services.flows.dynamic import DRAFT, gathered, items
-from bot.services.flows.engine import apply_answer, current_question, rejection
+from bot.services.flows.engine import apply_answer, current_question, rejection, typed_answer
 from bot.services.flows.replies import FlowReply
 from bot.services.flows.sessions import position_of
 from bot.services.flows.turn import FlowTurn
@@ -36,7 +35,7 @@ def by_pieces(step: Step) -> bool:
 
 async def typed_piece(turn: FlowTurn, session: FlowSession, step: Step, text: str) -> FlowReply:
     """Typed words: one more line, or the current item's answer."""
-    answer = answer_from_text(step, text, await turn.answer_context())
+    answer = await typed_answer(turn, step, text)
     if isinstance(answer, Rejected):
         return await _again(turn, session, answer, step)
     if step.each:
