@@ -10,6 +10,8 @@ from typing import Any
 import handlers.cases as cases_handlers
 from bot.domain import bearings as bearing_rules
 from bot.domain.flags import FlagFigures
+from bot.domain.flow_lists import MAX_LINES
+from bot.domain.process import OUTCOMES
 from bot.domain.roles import Role
 from bot.services.actions import ActionList
 from bot.services.agenda import WorkerLine, agenda_page
@@ -27,6 +29,7 @@ from bot.services.notes import NoteItem, NoteList
 from bot.services.nudges.messages import Digest
 from bot.services.onboarding import InvitePreview, IssuedInvite
 from bot.services.team import TeamOverview, WorkerRow
+from tests.template_samples import process_views
 from tests.template_samples.fill import (
     INSTRUCTION_LIMIT,
     TEAM_NAME_LIMIT,
@@ -81,6 +84,7 @@ NO_VALUES = (
     "stuck_note_basics", "stuck_note_fit", "stuck_note_other_side", "stuck_note_strong_feeling",
     "stuck_note_whose", "try_again", "refusal_member_gone", "refusal_remove_yourself",
     "refusal_no_group", "_setting_words", "refusal_flag_cannot_wait",
+    "flow_rejected_whole_number", "_process",
 )  # fmt: skip
 
 Builder = Callable[[Fill], Values]
@@ -139,6 +143,29 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "names": bearing_names(),
     },
     "case_card": lambda f: {"case": card(f)},
+    "case_process": lambda f: process_views.shown(f, part=False),
+    "case_part": lambda f: process_views.shown(f, part=True),
+    "case_reviews": process_views.history,
+    "_pdf_process": lambda f: {"process": process_views.process(f)},
+    "agreement_saved": lambda f: {"reference": f.reference()},
+    "assessment_saved": lambda f: {"reference": f.reference()},
+    "plan_saved": lambda f: {
+        "reference": f.reference(),
+        "aims": f.many(lambda i: f.text(limit_of("plan", "aims")), MAX_LINES + 1),
+    },
+    "plan_action_saved": lambda f: {
+        "reference": f.reference(),
+        "owner": f.pick((f.name(), f.text(limit_of("plan_action", "owner_agency")))),
+        "due": f.day(),
+        "quick_win": f.maybe(),
+    },
+    "review_saved": lambda f: {
+        "reference": f.reference(),
+        "outcome": f.pick(OUTCOMES),
+        "next_review": f.optional(f.day()),
+    },
+    "refusal_plan_exists": lambda f: {"reference": f.reference()},
+    "flow_rejected_too_many_lines": lambda f: {"limit": MAX_LINES},
     "case_closed": lambda f: {"reference": f.reference()},
     "case_created": lambda f: {"case": card(f), "today": TODAY},
     "case_left_open": lambda f: {"reference": f.reference()},
@@ -274,7 +301,9 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "reviews": f.many(lambda i: (f.reference(), f.day()), CASES_MOST),
         "actions": f.many(lambda i: action_row(f), ACTIONS_MOST),
     },
-    "pdf_case": lambda f: exports(f, "case"),
+    "pdf_case": lambda f: {
+        "export": replace(exports(f, "case")["export"], process=process_views.process(f))
+    },
     "pdf_footer": exports,
     "pdf_missing_characters": exports,
     "pdf_personal": lambda f: exports(f, "personal"),
