@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 NEXT_STEP_FLOWS = {
@@ -110,19 +109,3 @@ def _count(value: Any) -> int | None:
         if isinstance(value, int) or (isinstance(value, str) and value.isdecimal())
         else None
     )
-
-
-@dataclass(frozen=True)
-class AimScores:
-    """An aim with its score when the plan was made and at closing."""
-
-    text: str
-    start: int | None
-    end: int | None
-
-    @property
-    def change(self) -> int | None:
-        """How far the score moved (None unless both are known)."""
-        if self.start is None or self.end is None:
-            return None
-        return self.end - self.start
