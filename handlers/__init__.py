@@ -19,13 +19,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain import buttons
+from bot.domain import buttons, buttons_process
 from bot.services.flow_catalogue import catalogue
 from bot.telegram.press import PressHandler, press_router
 from handlers import (
     actions,
     agenda,
     bearings,
+    case_plan,
     caseload_import,
     cases,
     engagement,
@@ -73,6 +74,9 @@ PRESS_ROUTES: dict[type[buttons.Button], PressHandler] = {
     buttons.ChooseNewWorker: cases.choose_new_worker,
     buttons.ReassignCase: cases.reassign,
     buttons.ExportCase: export.export_case,
+    buttons_process.CasePlanMenu: case_plan.plan_menu,
+    buttons_process.ShowCasePart: case_plan.show_part,
+    buttons_process.CaseReviews: case_plan.show_reviews,
     buttons.CaseHistory: notes.show_case_notes,
     buttons.ShowNote: notes.show_note,
     buttons.CorrectNote: notes.correct,

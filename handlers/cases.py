@@ -17,6 +17,7 @@ from bot.domain.buttons import (
     ShowCaseload,
     StartFlowForCase,
 )
+from bot.domain.buttons_process import CasePlanMenu
 from bot.domain.case_links import link_key
 from bot.domain.paging import turning_row
 from bot.services import cases, dashboard
@@ -159,6 +160,7 @@ def _card_buttons(card: cases.CaseCard, *, supervisor: bool) -> Offers:
             Offer(StartFlowForCase("stuck", card.id), "case_stuck"),
         ],
         [Offer(StartFlowForCase("flag_case", card.id), "case_flag")],
+        [Offer(CasePlanMenu(card.id), "case_plan_menu")],
         [Offer(StartFlowForCase("safeguarding", card.id), "case_at_risk")],
         [
             Offer(StartFlowForCase("case_review", card.id), "case_set_review"),

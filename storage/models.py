@@ -456,3 +456,8 @@ class JobRun(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# The key-worker process's tables live in their own module; importing it here puts them in
+# ``Base.metadata`` wherever the models are used (migrations, rotation, the tests' schema).
+from storage import models_process  # noqa: E402, F401

@@ -19,6 +19,7 @@ from storage.repositories.jobs import JobRunRepository
 from storage.repositories.membership import MembershipRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.planning import PlanningRepository
+from storage.repositories.process import ProcessRepository
 from storage.repositories.reflection import BearingsRepository, StuckRepository
 from storage.repositories.reports import ReportRepository
 from storage.repositories.teams import MemberRepository, TeamRepository
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.membership = MembershipRepository(session)
         self.engagement = EngagementRepository(session)
         self.reports = ReportRepository(session)
+        self.process = ProcessRepository(session)
 
     async def flush(self) -> None:
         """Send pending changes to the database without committing."""

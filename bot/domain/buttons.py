@@ -478,6 +478,9 @@ class KeepAccount(Button):
     prefix = "fmx"
 
 
+from bot.domain import buttons_process  # noqa: E402, F401  (its kinds join kinds())
+
+
 def parse(data: str | None) -> Button:
     """Whatever kind of button ``data`` is; StaleButton if it is none of them."""
     if not data:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from bot.domain.process_records import ProcessRecord
+
 FORMAT = "bearings-export"
 VERSION = 1
 """Bumped when a key of the JSON changes meaning or goes away (new keys keep the version)."""
@@ -228,6 +230,8 @@ class CaseExport:
     flags: list[FlagRecord]
     stuck_walkthroughs: list[WalkthroughRecord]
     walkthroughs_private: int
+    process: ProcessRecord | None = None
+    """The key-worker process: agreements, assessments, the plan, reviews, the evaluation."""
     kind: str = "case"
 
 

@@ -37,6 +37,10 @@ _STEP_KEYS = {
     "who",
     "only_for",
     "section",
+    "options_from",
+    "each",
+    "or_typed",
+    "done_label",
 }
 _FLOW_KEYS = {
     "name",
@@ -104,10 +108,20 @@ def _step(flow: str, raw: Any) -> Step:
     except ValueError:
         raise FlowDefinitionError(f"{where}: unknown kind {raw.get('kind')!r}") from None
     options = tuple(
-        Option(str(option["value"]), str(option["label"])) for option in raw.get("options", [])
+        # A plain string is an option whose words are its value (a common line to pick).
+        Option(option, option)
+        if isinstance(option, str)
+        else Option(str(option["value"]), str(option["label"]))
+        for option in raw.get("options", [])
     )
-    if kind is AnswerKind.CHOICE and not options:
+    options_from = str(raw["options_from"]) if raw.get("options_from") else None
+    if kind is AnswerKind.CHOICE and not options and not options_from:
         raise FlowDefinitionError(f"{where}: a choice needs options")
+    if options_from and kind not in (AnswerKind.CHOICE, AnswerKind.LINES):
+        raise FlowDefinitionError(f"{where}: options_from is for choice and lines steps")
+    each = str(raw["each"]) if raw.get("each") else None
+    if each and kind not in (AnswerKind.CHOICE, AnswerKind.SCALE, AnswerKind.TEXT):
+        raise FlowDefinitionError(f"{where}: each is for choice, scale and text steps")
     if any(len(option.label) > 64 for option in options):
         raise FlowDefinitionError(f"{where}: option labels must be short (64 characters)")
     direction = str(raw.get("direction", "any"))
@@ -137,6 +151,10 @@ def _step(flow: str, raw: Any) -> Step:
         who=_who(where, raw.get("who", "team")),
         only_for=_role(where, raw.get("only_for")),
         section=str(raw["section"]) if raw.get("section") else None,
+        options_from=options_from,
+        each=each,
+        or_typed=bool(raw.get("or_typed", False)),
+        done_label=str(raw.get("done_label", "flow_lines_done")),
     )
 
 

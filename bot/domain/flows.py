@@ -11,7 +11,7 @@ elsewhere; this module only decides.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -37,6 +37,9 @@ class AnswerKind(StrEnum):
     CASE = "case"
     YESNO = "yesno"
     MEMBER = "member"
+    LINES = "lines"
+    """Several short lines, one at a time (typed, or picked from the step's options), until
+    "That's all" (``bot.domain.flow_lists``)."""
 
 
 class FlowDefinitionError(ValueError):
@@ -105,6 +108,14 @@ class Step:
     """For member steps: "team" (everyone), "workers", "supervisors", or "others" (everyone
     but the person answering: a cover for oneself is no cover)."""
     only_for: str | None = None  # a role: the step is asked only of people in it
+    options_from: str | None = None
+    """A registered source of the step's options, worked out from the data when asked."""
+    each: str | None = None
+    """A registered source of items: the step is asked once for each (its answer maps each
+    item's value to its answer)."""
+    or_typed: bool = False
+    """A choice that also takes typed words as the answer (a new one, not among the options)."""
+    done_label: str = "flow_lines_done"
 
     def choices(self) -> tuple[Option, ...]:
         """The options offered as buttons (yes/no steps have two fixed ones)."""
@@ -226,7 +237,11 @@ def answer_from_text(step: Step, text: str, context: AnswerContext) -> Answer:
         return Rejected("too_long", min(limit, TELEGRAM_TEXT_LIMIT))
     if not cleaned:
         return Rejected("empty")
-    if step.kind is AnswerKind.TEXT:
+    if step.kind is AnswerKind.LINES:  # one line: a pick typed by its words, or new words
+        picked = [o.value for o in step.options if o.label.casefold() == cleaned.casefold()]
+        if picked:
+            return Accepted(picked[0])
+    if step.kind in (AnswerKind.TEXT, AnswerKind.LINES):
         if len(cleaned) > step.max_length:
             return Rejected("too_long", step.max_length)
         return Accepted(cleaned)
@@ -235,6 +250,12 @@ def answer_from_text(step: Step, text: str, context: AnswerContext) -> Answer:
         for option in step.choices():
             if lowered in (option.value.lower(), option.label.lower()):
                 return Accepted(option.value)
+        if step.or_typed:
+            return (
+                Accepted(cleaned)
+                if len(cleaned) <= step.max_length
+                else Rejected("too_long", step.max_length)
+            )
         return Rejected("choose_a_button")
     if step.kind is AnswerKind.SCALE:
         low, high = step.scale
@@ -297,7 +318,9 @@ def answer_label(step: Step, value: Any, context: AnswerContext | None = None) -
     """How a stored answer reads back to the person (the option's label, the case's reference)."""
     if value is SKIPPED:
         return "—"
-    if step.kind in (AnswerKind.CHOICE, AnswerKind.YESNO):
+    if isinstance(value, list):  # a lines step: each line, a picked one by its label
+        return ", ".join(answer_label(replace(step, kind=AnswerKind.CHOICE), v) for v in value)
+    if step.kind in (AnswerKind.CHOICE, AnswerKind.YESNO, AnswerKind.LINES):
         for option in step.choices():
             if option.value == value:
                 return option.label

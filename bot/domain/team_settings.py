@@ -49,6 +49,8 @@ class TeamSettings:
     """The day of the weekly engagement check (Monday = 0; default Friday)."""
     retention_days: int | None = None
     """Days a closed case is kept before it is purged; None: the deployment's RETENTION_DAYS."""
+    evaluation_counts: tuple[str, ...] = ("Incidents reported", "School days missed")
+    """What a case's evaluation counts, at the start of support and at closing."""
 
 
 _KNOWN = frozenset(field.name for field in fields(TeamSettings))
@@ -59,6 +61,8 @@ def team_settings(stored: Mapping[str, Any] | None) -> TeamSettings:
     values = {key: value for key, value in (stored or {}).items() if key in _KNOWN}
     if "review_nudge_days" in values:
         values["review_nudge_days"] = tuple(int(day) for day in values["review_nudge_days"])
+    if "evaluation_counts" in values:
+        values["evaluation_counts"] = tuple(str(name) for name in values["evaluation_counts"])
     return TeamSettings(**values)
 
 
@@ -88,6 +92,11 @@ def parse_setting(key: str, raw: str) -> Any:
         if not days or not all(day.isdigit() and 0 < int(day) <= 60 for day in days):
             raise ValueError("review_nudge_days must be days before a review, like 7,1")
         return [int(day) for day in days]
+    if key == "evaluation_counts":
+        names = [part.strip() for part in raw.split(";") if part.strip()]
+        if len(names) > 6 or not all(len(name) <= 40 for name in names):
+            raise ValueError("evaluation_counts must be up to 6 names of 40 characters, split by ;")
+        return names
     if key == "safeguarding_instruction":
         if not 10 <= len(raw.strip()) <= 1000:
             raise ValueError("safeguarding_instruction must be 10 to 1000 characters")

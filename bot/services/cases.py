@@ -15,6 +15,7 @@ from bot.domain.permissions import Actor, may_change, may_read, may_reassign
 from bot.domain.pickers import PICKER_PAGE
 from bot.domain.roles import Role
 from bot.services.access import Person, member_name, require_person, require_supervisor
+from bot.services.evaluation import save_evaluation
 from bot.services.flows.replies import Said
 from bot.services.local_time import local_today
 from storage.models import Case
@@ -255,11 +256,14 @@ async def set_review_date(
 async def close_case(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:
-    """The end of "close case": closed with its reason (retention clock starts), or left open."""
+    """The end of "close case": closed with its reason and, when made, its evaluation (the
+    retention clock starts), or left open."""
     case = await changeable_case(uow, person, answers["case"])
     if answers.get("confirm") != "yes":
         return [Said("case_left_open", {"reference": case.reference})]
     case.closed_at, case.closing_reason = clock.now(), answers["reason"]
+    if answers.get("evaluate") == "yes":
+        await save_evaluation(uow, clock, person, case, answers)
     await uow.audit.record(
         at=clock.now(),
         action="case.closed",

@@ -18,16 +18,20 @@ from bot.services import (
     cases,
     engagement,
     erasure,
+    evaluation,
     flag_messages,
     flags,
     membership,
     notes,
+    plan_reviews,
+    process_sources,
     reachability,
     report_monthly,
     safeguarding,
     stages,
     stuck,
     supervision,
+    support_plan,
     team_admin,
     visits,
 )
@@ -37,10 +41,12 @@ from bot.services.flows.expiry import FLOW_EXPIRED, compose_flow_expired
 from bot.services.flows.registry import (
     ENDINGS,
     NOTE_OFFERS,
+    OPTION_SOURCES,
     PREFILL_CHECKS,
     STEP_CHECKS,
     Ending,
     NoteOffer,
+    OptionSource,
     PrefillCheck,
     StepCheck,
 )
@@ -58,7 +64,12 @@ FLOW_ENDINGS: dict[str, Ending] = {
     "raise_case_flag": flags.raise_case_flag,
     "raise_safeguarding": safeguarding.from_command,
     "resolve_flag": flags.resolve_flag,
+    "save_agreement": support_plan.save_agreement,
+    "save_assessment": support_plan.save_assessment,
     "save_bearings": bearings.save_bearings,
+    "save_plan": support_plan.save_plan,
+    "save_plan_action": support_plan.save_plan_action,
+    "save_review": plan_reviews.save_review,
     "save_settings": availability.save_settings,
     "save_stuck": stuck.save_stuck,
     "save_supervision": supervision.save_supervision,
@@ -72,6 +83,7 @@ FLOW_ENDINGS: dict[str, Ending] = {
 FLOW_STEP_CHECKS: dict[str, StepCheck] = {
     "case_reference": cases.check_case_reference,
     "timezone": availability.check_zone,
+    "whole_number": evaluation.check_whole_number,
 }
 """What a step's typed answer must pass (``check:`` in its file)."""
 
@@ -89,6 +101,17 @@ FLOW_NOTE_OFFERS: dict[str, NoteOffer] = {
     "stuck_last_time": stuck.last_time,
 }
 """What a note's ``offer:`` does when the note is shown."""
+
+FLOW_OPTION_SOURCES: dict[str, OptionSource] = {
+    "agencies": process_sources.agencies,
+    "family_roles": process_sources.family_roles,
+    "new_aims": process_sources.new_aims,
+    "open_plan_actions": process_sources.open_plan_actions,
+    "participants": process_sources.participants,
+    "plan_aims": process_sources.plan_aims,
+    "team_counts": process_sources.team_counts,
+}
+"""Where a step's options (``options_from:``) or items (``each:``) come from."""
 
 _NUDGE_COMPOSERS: dict[str, Composer] = {
     "visit_due": nudge_messages.compose_case_nudge,
@@ -143,6 +166,8 @@ def register_endings() -> None:
         PREFILL_CHECKS.add(name, prefill_check)
     for name, note_offer in FLOW_NOTE_OFFERS.items():
         NOTE_OFFERS.add(name, note_offer)
+    for name, source in FLOW_OPTION_SOURCES.items():
+        OPTION_SOURCES.add(name, source)
     for kind, composer in OUTBOX_COMPOSERS.items():
         COMPOSERS.add(kind, composer)
 
@@ -164,6 +189,13 @@ def check_flows() -> None:
         for step in f.steps
         for note in step.notes
         if note.offer and note.offer not in NOTE_OFFERS
+    )
+    missing += sorted(
+        name
+        for f in flows
+        for step in f.steps
+        for name in (step.options_from, step.each)
+        if name and name not in OPTION_SOURCES
     )
     if missing:
         raise LookupError(f"flow endings or checks not registered: {', '.join(missing)}")

@@ -33,6 +33,7 @@ from bot.services.bearings import names as bearings_names
 from bot.services.cases import readable_case
 from bot.services.flow_catalogue import catalogue
 from bot.services.local_time import member_zone, person_zone
+from bot.services.process_records import process_record
 from prompts import render
 from storage.models import (
     Action,
@@ -201,6 +202,7 @@ async def _case(
         flags=[await records.flag(f) for f in flags],
         stuck_walkthroughs=[await records.walkthrough(w) for w in shown],
         walkthroughs_private=len(walks) - len(shown),
+        process=await process_record(uow, case),
     )
     await uow.audit.record(
         at=clock.now(),

@@ -11,6 +11,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.domain.buttons import Offer, Offers, ShowCase, StartFlowForCase
 from bot.domain.cases import STAGE_LABELS, Stage
+from bot.domain.process import next_step_flow
 from bot.domain.stages import StageCase, still_due
 from bot.services.access import Person
 from bot.services.cases import changeable_case
@@ -23,14 +24,15 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-NEXT_STEP: dict[Stage, tuple[str, str]] = {
-    Stage.ENGAGEMENT: ("visit", "stage_next_visit"),
-    Stage.FAMILY_MEETING: ("case_meeting", "stage_next_meeting"),
-    Stage.MONITORING: ("visit", "stage_next_visit"),
-    Stage.CLOSING: ("case_close", "stage_next_close"),
+FLOW_WORDS = {
+    "visit": "stage_next_visit",
+    "case_meeting": "stage_next_meeting",
+    "agreement": "stage_next_agreement",
+    "assessment": "stage_next_assessment",
+    "plan": "stage_next_plan",
+    "case_close": "stage_next_close",
 }
-"""The flow each stage's work starts with, offered once a case is moved to it (and its
-label). Stages whose record has no flow yet offer the case's card."""
+"""How the button offering each next step reads."""
 REVIEWED_FROM = (Stage.SUPPORT_PLAN, Stage.MONITORING)
 """Stages with a plan to review: entering one with no review date sets the first."""
 
@@ -82,12 +84,18 @@ async def change_stage(
 
 
 def next_step(case_id: int, stage: Stage, meeting_on: date | None) -> Offers:
-    """The next step after a move to ``stage``, and the way back to the case's card."""
+    """The next step after a move to ``stage`` (a visit to make, the family meeting's date to
+    set, or the record the stage is for), and the way back to the case's card."""
     back = [Offer(ShowCase(case_id), "stage_back_to_case")]
-    if stage not in NEXT_STEP or (stage is Stage.FAMILY_MEETING and meeting_on is not None):
+    if stage in (Stage.ENGAGEMENT, Stage.MONITORING):
+        flow: str | None = "visit"
+    elif stage is Stage.FAMILY_MEETING and meeting_on is None:
+        flow = "case_meeting"
+    else:
+        flow = next_step_flow(stage.value)
+    if flow is None:
         return [back]
-    flow, words = NEXT_STEP[stage]
-    return [[Offer(StartFlowForCase(flow, case_id), words)], back]
+    return [[Offer(StartFlowForCase(flow, case_id), FLOW_WORDS[flow])], back]
 
 
 async def set_meeting_date(

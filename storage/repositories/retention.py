@@ -2,7 +2,8 @@
 
 What belongs to a case: its visits and supervision notes, the earlier
 versions of those notes, its actions, flags (and the outbox rows owed for
-them), stuck walk-throughs, agenda items and flow sessions; and what points at
+them), stuck walk-throughs, agenda items, flow sessions and its key-worker
+process (network, agreements, assessments, plan, reviews, evaluation); and what points at
 it from elsewhere: flows whose answers name it, its flags or notes (found by the
 caller, since answers are encrypted), the messages owed about those flows, a
 caseload file waiting for Import that names it, and its id in a message listing
@@ -31,6 +32,28 @@ from storage.models import (
     SupervisionNote,
     Visit,
 )
+from storage.models_process import (
+    Assessment,
+    CaseEvaluation,
+    FamilyAgreement,
+    NetworkEntry,
+    PlanAction,
+    PlanAim,
+    PlanReview,
+    SupportPlan,
+)
+
+PROCESS_TABLES = (
+    "plan_reviews",
+    "plan_actions",
+    "plan_aims",
+    "support_plans",
+    "case_evaluations",
+    "family_agreements",
+    "assessments",
+    "case_network",
+)
+"""The key-worker process's tables, children before parents."""
 
 PURGED_TABLES = (
     "visits",
@@ -43,6 +66,7 @@ PURGED_TABLES = (
     "agenda_items",
     "flow_sessions",
     "pending_imports",
+    *PROCESS_TABLES,
 )
 """The tables a case's purge deletes from (besides ``cases``), in the order reported."""
 
@@ -127,6 +151,7 @@ class PurgeRepository:
         counts = dict.fromkeys(PURGED_TABLES, 0)
         # Children before parents, so foreign keys hold at every statement.
         order = (
+            *PROCESS_TABLES,  # a plan action points at an action
             "note_revisions",
             "agenda_items",
             "outbox",
@@ -174,6 +199,7 @@ class PurgeRepository:
         stuck_ids = await self._ids(StuckWalkthrough.id, StuckWalkthrough.case_id == case_id)
         action_ids = await self._ids(Action.id, Action.case_id == case_id)
         sessions = or_(FlowSession.case_id == case_id, _in(FlowSession.id, list(flows)))
+        plans = select(SupportPlan.id).where(SupportPlan.case_id == case_id).scalar_subquery()
         session_ids = await self._ids(FlowSession.id, sessions)
         revisions = or_(
             _in(NoteRevision.note_id, visit_ids, NoteRevision.note_kind == "visit"),
@@ -202,6 +228,14 @@ class PurgeRepository:
             ("agenda_items", AgendaItem, agenda),
             ("flow_sessions", FlowSession, sessions),
             ("pending_imports", PendingImport, _in(PendingImport.id, list(imports))),
+            ("plan_reviews", PlanReview, PlanReview.case_id == case_id),
+            ("plan_actions", PlanAction, PlanAction.case_id == case_id),
+            ("plan_aims", PlanAim, PlanAim.plan_id.in_(plans)),
+            ("support_plans", SupportPlan, SupportPlan.case_id == case_id),
+            ("case_evaluations", CaseEvaluation, CaseEvaluation.case_id == case_id),
+            ("family_agreements", FamilyAgreement, FamilyAgreement.case_id == case_id),
+            ("assessments", Assessment, Assessment.case_id == case_id),
+            ("case_network", NetworkEntry, NetworkEntry.case_id == case_id),
         ]
 
     async def _ids(self, key: Any, condition: ColumnElement[bool]) -> list[int]:

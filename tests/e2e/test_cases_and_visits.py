@@ -153,8 +153,10 @@ async def test_closing_a_case_asks_to_confirm_and_why_and_it_leaves_the_caseload
 
     await alex.tap("Close case")
     reason = await alex.tap("Yes, close it")
-    assert reason.text.startswith("Close case · step 2 of 2\n\nIn a line, why is it closing?")
-    closed = await alex.send("Goals met")
+    assert reason.text.startswith("Close case · step 2 of 3\n\nIn a line, why is it closing?")
+    evaluation = await alex.send("Goals met")
+    assert evaluation.labels == ["Yes, evaluate it", "Just close it", "↩ Back"]
+    closed = await alex.tap("Just close it")
     assert closed.text == "Closed FAM-0142. Thank you for the work on it."
     # The card's buttons now say it is closed, not that the case is someone else's.
     refusal = await alex.tap("Log visit")

@@ -191,6 +191,12 @@ FORGED: dict[str, list[Forgery]] = {
     "tmp": [Forgery(Who.COLLEAGUE, lambda w: "tmp", "supervisors_only")],
     "bgv": colleague_and_other_supervisor(lambda w: f"bgv:{w.check}", "bearings_not_shared"),
     "ce": colleague_and_other_supervisor(lambda w: f"ce:{w.case}", "case_not_yours"),
+    "cpm": colleague_and_other_supervisor(lambda w: f"cpm:{w.case}", "case_not_yours"),
+    "cpv": [
+        *colleague_and_other_supervisor(lambda w: f"cpv:{w.case}:plan", "case_not_yours"),
+        Forgery(Who.OWNER, lambda w: f"cpv:{w.case}:nosuchpart", QUIET),
+    ],
+    "cpr": colleague_and_other_supervisor(lambda w: f"cpr:{w.case}:0", "case_not_yours"),
     # Erasure acts only on the presser's own account: a stranger has none; Kim's press
     # naming a supervisor other than the one the plan passes cases to only asks again.
     "fm": [

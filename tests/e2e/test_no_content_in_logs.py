@@ -171,7 +171,8 @@ async def test_a_whole_conversation_leaves_no_name_note_answer_or_token_in_the_l
     await alex.press(REFERENCE)
     await alex.tap("Close case")
     await alex.tap("Yes, close it")
-    closed = await alex.send(TYPED["closing"])
+    await alex.send(TYPED["closing"])
+    closed = await alex.tap("Just close it")
     assert closed.text.startswith(f"Closed {REFERENCE}")
     await bot.tick()
 

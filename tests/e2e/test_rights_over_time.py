@@ -170,6 +170,10 @@ MATRIX = {
     "cf": "reassigned: the card's flow buttons are refused",
     "ce": "reassigned: export is refused",
     "cn": "reassigned: history is refused",
+    "cpm": "the case's plan & reviews: readable by its holder and supervisors at the press "
+    "(forged-button test)",
+    "cpv": "a part of the case's process: as cpm",
+    "cpr": "the case's reviews: as cpm",
     "ra": "reassigned: the old worker may not reassign (supervisors only)",
     "rw": "reassigned: the old worker may not reassign (supervisors only)",
     "lp": "taken off: every old page is refused",

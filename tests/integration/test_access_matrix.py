@@ -49,11 +49,13 @@ from bot.services import (
     agenda,
     availability,
     bearings,
+    case_plan,
     caseload_import,
     cases,
     dashboard,
     engagement,
     erasure,
+    evaluation,
     export,
     flags,
     flows,
@@ -63,11 +65,14 @@ from bot.services import (
     notes,
     nudges,
     onboarding,
+    plan_reviews,
+    process_sources,
     reports,
     safeguarding,
     stages,
     stuck,
     supervision,
+    support_plan,
     team,
     team_admin,
     visits,
@@ -277,6 +282,40 @@ MATRIX: dict[str, Row] = {
             c.uow, c.clock, p, {"case": c.world.case, "what": "Window broken"}))),
     "cases.close_case": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: cases.close_case(
         c.uow, c.clock, p, {"case": c.world.case, "confirm": "yes", "reason": "Moved away"}))),
+    # --- the key-worker process: agreement, assessment, plan, reviews, evaluation -------
+    "support_plan.save_agreement": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: support_plan.save_agreement(c.uow, c.clock, p, {
+            "case": c.world.case, "standards": ["Home by 9"], "agreed_on": TODAY.isoformat()}))),
+    "support_plan.save_assessment": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: support_plan.save_assessment(c.uow, c.clock, p, {
+            "case": c.world.case, "person_risk": ["Missing school"]}))),
+    "support_plan.save_plan": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: support_plan.save_plan(c.uow, c.clock, p, {
+            "case": c.world.case, "aims": ["Back in school"]}))),
+    "support_plan.save_plan_action": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: support_plan.save_plan_action(c.uow, c.clock, p, {
+            "case": c.world.case, "what": "Get up on time", "owner_kind": "family",
+            "owner_family": "Mum", "due": (TODAY + timedelta(days=7)).isoformat()}))),
+    "plan_reviews.save_review": Row(OWNER_AND_SUPERVISOR, as_person(
+        lambda c, p: plan_reviews.save_review(c.uow, c.clock, p, {
+            "case": c.world.case, "held_on": TODAY.isoformat(), "outcome": "carry_on",
+            "next_review": (TODAY + timedelta(days=42)).isoformat()}))),
+    "plan_reviews.review_history": Row(OWNER_AND_SUPERVISOR, lambda c: plan_reviews.review_history(
+        c.uow, c.clock, telegram_user_id=c.user, case_id=c.world.case)),
+    "case_plan.case_process": Row(OWNER_AND_SUPERVISOR, lambda c: case_plan.case_process(
+        c.uow, c.clock, telegram_user_id=c.user, case_id=c.world.case, part="plan")),
+    "evaluation.check_whole_number": Row(ALL_ACTIVE,
+        as_person(lambda c, p: evaluation.check_whole_number(c.uow, p, "3"))),
+    **{
+        f"process_sources.{name}": Row(OWNER_AND_SUPERVISOR, as_person(
+            lambda c, p, name=name: getattr(process_sources, name)(
+                c.uow, p, {"case": c.world.case})))
+        for name in ("family_roles", "agencies", "participants", "open_plan_actions", "plan_aims")
+    },
+    "process_sources.new_aims": Row(ALL_ACTIVE, as_person(
+        lambda c, p: process_sources.new_aims(c.uow, p, {"aims": ["Calmer evenings"]}))),
+    "process_sources.team_counts": Row(ALL_ACTIVE, as_person(
+        lambda c, p: process_sources.team_counts(c.uow, p, {}))),
     # --- flags -------------------------------------------------------------------------
     "flags.raise_flag": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: flags.raise_flag(
         c.uow, c.clock, p, case_id=c.world.case, urgency=Urgency.WEEK, source="case",
@@ -428,6 +467,12 @@ MATRIX: dict[str, Row] = {
 PRESENTERS = {
     "reports.audit_report": "records a report its callers allowed (member_id: whom the "
     "monthly report went to); decides nothing",
+    "evaluation.save_evaluation": "keeps the evaluation of a case close_case (its row above) "
+    "checked the person may change",
+    "process_records.process_record": "reads a case's process for callers that authorised the "
+    "case (case_process, review_history, export_case)",
+    "process_records.plan_actions": "reads a case's plan actions for callers that authorised "
+    "the case (process_record, the option sources)",
     "flows.engine.flow_values": "reads back answers the caller already holds",
     "onboarding.new_membership": "makes the membership its callers checked (join_team, its row "
     "above, or the operator's bearings member move); decides nothing",
@@ -447,6 +492,11 @@ ENGINE = {
         "flows.engine.startable_flow",
         "flows.engine.step_back",
         "flows.engine.typed_answer",
+        "flows.gathering.typed_piece",
+        "flows.gathering.pressed_piece",
+        "flows.dynamic.resolved",
+        "flows.dynamic.items",
+        "flows.dynamic.current_item",
         "flows.sessions.close_session",
         "flows.sessions.expire_session",
         "flows.sessions.open_session",

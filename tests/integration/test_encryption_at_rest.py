@@ -47,6 +47,7 @@ from storage.models import (
     Visit,
 )
 from storage.rotation import TableProgress, encrypted_tables, rotate_keys
+from tests.process_data import PROCESS_SECRETS, write_process
 from tests.team import OTHER_WORKER_ID, SUPERVISOR_ID, WORKER_ID, seed_team
 from tests.team import person_of as person
 
@@ -76,6 +77,7 @@ SECRETS = {
     "username": "Zephyrine_handle",
     "import": "PENDINGREF-5521",
     "incident": "Window broken Harrowgate-incident Tuesday",
+    **PROCESS_SECRETS,
 }
 
 
@@ -209,9 +211,12 @@ async def write_everything(database: Database, clock: MovableClock) -> None:
         assert row is not None
         reply = {"method": "sendMessage", "params": {"chat_id": 1, "text": SECRETS["reply"]}}
         await uow.inbox.mark_handled(row, [reply], clock.now(), failed=True)
+    # The key-worker process, ending in the closing with its evaluation.
+    await write_process(database, clock, alex, kim, case_id, TODAY)
     async with database.unit_of_work() as uow:
-        answers = {"case": case_id, "confirm": "yes", "reason": SECRETS["closing"]}
-        await cases.close_case(uow, clock, alex, answers)
+        closed = await uow.cases.get(case_id)
+        assert closed is not None
+        closed.closing_reason = SECRETS["closing"]
 
 
 async def every_encrypted_value(database: Database) -> list[tuple[str, str, Any, str]]:

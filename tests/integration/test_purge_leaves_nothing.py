@@ -35,6 +35,7 @@ from storage.models import (
 )
 from storage.repositories.flows import FINISHED, OPEN
 from tests.integration.test_flow_engine import MONDAY, button, press, question, start, type_text
+from tests.process_data import PROCESS_SECRETS, write_process
 from tests.team import SeededTeam
 from tests.team import person_of as person
 
@@ -229,10 +230,13 @@ async def test_a_purged_case_leaves_no_word_and_no_pointer_in_any_table(
 
     clock.advance(timedelta(days=1))
     alex = await person(database, team.worker)
-    async with database.unit_of_work() as uow:
-        reason = {"case": case_id, "confirm": "yes", "reason": f"{MARK} closing reason"}
-        await cases.close_case(uow, clock, alex, reason)
+    # Its key-worker process, from the agreement to the closing with its evaluation.
+    kim = await person(database, team.other_worker)
+    words = {key: f"{MARK} {key}" for key in PROCESS_SECRETS}
+    await write_process(database, clock, alex, kim, case_id, clock.now().date(), words)
     closed_at = clock.now()
+    async with database.unit_of_work() as uow:
+        assert len(await uow.process.plan_actions(case_id)) == 2
 
     # An hour before the purge: the supervisor opens the resolution of a flag still open, and
     # sends a caseload file naming the case (waiting for Import).

@@ -11,6 +11,8 @@ import handlers.cases as cases_handlers
 from bot.domain import bearings as bearing_rules
 from bot.domain.cases import STAGE_LABELS
 from bot.domain.flags import FlagFigures
+from bot.domain.flow_lists import MAX_LINES
+from bot.domain.process import OUTCOMES
 from bot.domain.report_figures import figures as report_figures
 from bot.domain.roles import Role
 from bot.domain.stages import STAGE_KINDS
@@ -33,6 +35,7 @@ from bot.services.nudges.messages import Digest
 from bot.services.onboarding import InvitePreview, IssuedInvite
 from bot.services.team import TeamOverview, WorkerRow
 from storage.models import Case
+from tests.template_samples import process_views
 from tests.template_samples.fill import (
     INSTRUCTION_LIMIT,
     TEAM_NAME_LIMIT,
@@ -98,6 +101,9 @@ NO_VALUES = (
     "stuck_note_whose", "try_again", "refusal_engagement_check_closed", "refusal_member_gone",
     "refusal_remove_yourself", "refusal_no_group", "_setting_words", "refusal_flag_cannot_wait",
     "refusal_case_link_stale", "refusal_report_period_backwards", "pdf_report_notice",
+    "stuck_note_whose", "try_again", "refusal_member_gone", "refusal_remove_yourself",
+    "refusal_no_group", "_setting_words", "refusal_flag_cannot_wait",
+    "flow_rejected_whole_number", "_process",
 )  # fmt: skip
 
 Builder = Callable[[Fill], Values]
@@ -169,6 +175,29 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "names": bearing_names(),
     },
     "case_card": lambda f: {"case": card(f)},
+    "case_process": lambda f: process_views.shown(f, part=False),
+    "case_part": lambda f: process_views.shown(f, part=True),
+    "case_reviews": process_views.history,
+    "_pdf_process": lambda f: {"process": process_views.process(f)},
+    "agreement_saved": lambda f: {"reference": f.reference()},
+    "assessment_saved": lambda f: {"reference": f.reference()},
+    "plan_saved": lambda f: {
+        "reference": f.reference(),
+        "aims": f.many(lambda i: f.text(limit_of("plan", "aims")), MAX_LINES + 1),
+    },
+    "plan_action_saved": lambda f: {
+        "reference": f.reference(),
+        "owner": f.pick((f.name(), f.text(limit_of("plan_action", "owner_agency")))),
+        "due": f.day(),
+        "quick_win": f.maybe(),
+    },
+    "review_saved": lambda f: {
+        "reference": f.reference(),
+        "outcome": f.pick(OUTCOMES),
+        "next_review": f.optional(f.day()),
+    },
+    "refusal_plan_exists": lambda f: {"reference": f.reference()},
+    "flow_rejected_too_many_lines": lambda f: {"limit": MAX_LINES},
     "case_closed": lambda f: {"reference": f.reference()},
     "case_created": lambda f: {"case": card(f), "today": TODAY},
     "case_left_open": lambda f: {"reference": f.reference()},
@@ -323,13 +352,15 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "reviews": f.many(lambda i: (f.reference(), f.day()), CASES_MOST),
         "actions": f.many(lambda i: action_row(f), ACTIONS_MOST),
     },
-    "pdf_case": lambda f: exports(f, "case"),
     "pdf_report": report_values,
     "pdf_report_footer": report_values,
     "pdf_report_title": report_values,
     "report_picture": report_values,
     "report_file": report_values,
     "team_picture": lambda f: {"team_name": f.text(TEAM_NAME_LIMIT)},
+    "pdf_case": lambda f: {
+        "export": replace(exports(f, "case")["export"], process=process_views.process(f))
+    },
     "pdf_footer": exports,
     "pdf_missing_characters": exports,
     "pdf_personal": lambda f: exports(f, "personal"),

@@ -13,6 +13,7 @@ from bot.domain import bearings as bearing_rules
 from bot.domain import export as records
 from bot.domain.caseload_problems import Column, Problem, RowProblem
 from bot.domain.cases import STAGE_LABELS, Stage, visit_state
+from bot.domain.flow_lists import MAX_LINES
 from bot.domain.paging import page_of
 from bot.domain.pickers import PICKER_PAGE
 from bot.domain.roles import Role
@@ -229,6 +230,11 @@ def question(f: Fill) -> Values:
     answers |= {"task": "decision", "task_detail": f.text(limit_of("stuck", "task_detail"))}
     labels = {"case": f.reference(), "task": f.text(64)}
     values = {"labels": labels, "answers": answers}
+    values: dict[str, Any] = {"labels": {"case": f.reference()}}
+    if step.each:  # asked once per item: an aim, an action and its owner, a count
+        values["item"] = f.text(limit_of("plan_action", "what") + 40)
+    if step.kind.value == "lines":  # the lines so far
+        values["so_far"] = f.many(lambda i: f.text(step.max_length), MAX_LINES)
     picker = None
     typed = None
     if step.kind.value in ("case", "member"):

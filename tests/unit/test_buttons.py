@@ -24,6 +24,7 @@ from bot.domain.buttons import (
     prefill_token,
     prefilled,
 )
+from bot.domain.buttons_process import PARTS, CasePlanMenu, CaseReviews, ShowCasePart
 from bot.domain.flags import FlagAction
 from bot.domain.roles import Role
 from bot.domain.stuck import StuckEnding
@@ -48,6 +49,9 @@ SAMPLES: dict[str, list[Button]] = {
     "ra": [buttons.ChooseNewWorker(4)],
     "rw": [buttons.ReassignCase(4, 5)],
     "ce": [buttons.ExportCase(4)],
+    "cpm": [CasePlanMenu(BIG)],
+    "cpv": [ShowCasePart(4, part) for part in PARTS],
+    "cpr": [CaseReviews(4), CaseReviews(4, 2)],
     "cn": [CaseHistory(4), CaseHistory(4, 3)],
     "nv": [buttons.ShowNote("v", 9), buttons.ShowNote("k", 9)],
     "nx": [buttons.CorrectNote("s", 9, 2)],

@@ -67,7 +67,9 @@ CASE = Step("case", "Which case?", AnswerKind.CASE)
 ANYONE = Step("owner", "Who?", AnswerKind.MEMBER)
 WORKERS = Step("worker", "Whose?", AnswerKind.MEMBER, who="workers")
 
-ONE_STEP_OF_EACH_KIND = [RISK, YESNO, SCALE, TEXT, PAST, CASE, ANYONE]
+LINES = Step("risks", "Risks?", AnswerKind.LINES, options=(Option("Debt", "Debt"),), max_length=20)
+
+ONE_STEP_OF_EACH_KIND = [RISK, YESNO, SCALE, TEXT, PAST, CASE, ANYONE, LINES]
 
 
 def accepted(answer: Accepted | Rejected) -> Any:

@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.domain import dates, pickers
 from bot.domain.buttons import FlowAnswer, Offer
 from bot.domain.errors import Refusal
+from bot.domain.flow_lists import picks_left
 from bot.domain.flows import (
     SKIPPED,
     Accepted,
@@ -41,6 +42,7 @@ from bot.domain.paging import Page, page_of, turning_row
 from bot.domain.permissions import Actor, may_read
 from bot.services.access import Person
 from bot.services.flow_catalogue import flow_for
+from bot.services.flows.dynamic import current_item, gathered, items, resolved
 from bot.services.flows.registry import ENDINGS, NOTE_OFFERS, PREFILL_CHECKS, STEP_CHECKS
 from bot.services.flows.replies import FlowReply, Question, Said
 from bot.services.flows.sessions import close_session, position_of
@@ -144,25 +146,36 @@ def rejection(rejected: Rejected, step: Step) -> Said:
 
 
 async def apply_answer(
-    turn: FlowTurn, session: FlowSession, value: Any, *, from_button: bool
+    turn: FlowTurn,
+    session: FlowSession,
+    value: Any,
+    *,
+    from_button: bool,
+    shown: str | None = None,
 ) -> FlowReply:
     """Record the answer to the current step, say its notes, and move on: to the next step,
     or through the ending when there is none. A question answered by a button is marked
-    answered (``from_button``); a typed answer stands in the chat already."""
+    answered (``from_button``, with the answer read back as ``shown`` when given); a typed
+    answer stands in the chat already. A step asked once per item with no items to ask
+    about is passed over, answered with none."""
     flow = flow_for(session.flow, turn.person.role.value)
-    step = flow.step(session.step)
+    position = position_of(session)
+    step = await resolved(turn, flow.step(session.step), position.answers)
     answered = await current_question(turn, session) if from_button else None
     context = await turn.answer_context(members=needs_members(flow))
-    position = position_of(session)
     answers = record(position, value)
     says = await _notes_after(turn, flow, step, value, answers, context)
     following = next_step(flow, step.id, answers)
+    while following is not None and following.each and not await items(turn, following, answers):
+        answers = {**answers, following.id: {}}
+        following = next_step(flow, following.id, answers)
     session.answers = {"values": answers, "path": [*position.path, step.id]}
     session.version += 1
     session.updated_at = turn.clock.now()
     if step.kind is AnswerKind.CASE:
         session.case_id = value
-    shown = label("flow_skipped") if value is SKIPPED else answer_label(step, value, context)
+    if shown is None:
+        shown = label("flow_skipped") if value is SKIPPED else answer_label(step, value, context)
     reply_answered = (answered, shown) if answered else None
     log.debug(
         "flow.step",
@@ -220,12 +233,13 @@ async def current_question(
     and Back and Skip where they apply. A case or member question shows a ``page`` of its
     choices, or those matching what was ``typed``."""
     flow = flow_for(session.flow, turn.person.role.value)
-    step = flow.step(session.step)
     position = position_of(session)
+    step = await resolved(turn, flow.step(session.step), position.answers)
     context = await turn.answer_context(members=needs_members(flow))
     given = [answered for answered in position.answers if answered not in position.path]
     number, total = progress(flow, step.id, position.answers, given)
     picker = _picker(step, context, position.answers, page, typed)
+    so_far = gathered(session)
 
     def answer(token: str) -> FlowAnswer:
         return FlowAnswer(session.id, session.version, token)
@@ -236,6 +250,11 @@ async def current_question(
         turning = turning_row(picker, lambda number: answer(f"{turn_to}{number}"))
         if turning:
             rows.append(turning)
+    elif step.kind is AnswerKind.LINES:
+        rows = [
+            [Offer.worded(option.label, answer(f"o{i}"))]
+            for i, option in picks_left(step, so_far or [])
+        ]
     else:
         rows = [
             [Offer.worded(words, answer(token)) for words, token in row]
@@ -244,11 +263,18 @@ async def current_question(
     navigation = []
     if position.path:
         navigation.append(Offer(answer("b"), "flow_back"))
-    if step.optional:
+    if step.optional and not (step.kind is AnswerKind.LINES and so_far):
         navigation.append(Offer(answer("s"), step.skip_label))
+    if step.kind is AnswerKind.LINES and so_far:
+        navigation.append(Offer(answer("e"), step.done_label))
     if navigation:
         rows.append(navigation)
     values = _template_values(flow, position.answers, context)
+    if step.kind is AnswerKind.LINES:
+        values["so_far"] = [answer_label(step, line) for line in so_far or []]
+    if step.each:
+        item = await current_item(turn, step, position.answers, session)
+        values["item"] = item.label if item else ""
     return Question(
         flow=flow,
         step=step,

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.clock import Clock
-from bot.domain.flows import Accepted, Rejected
+from bot.domain.flows import Accepted, Option, Rejected
 from bot.services.access import Person
 from bot.services.flows.replies import Said
 from bot.services.registry import Registry
@@ -37,3 +37,8 @@ checked by the engine) was never put on a button by the bot and is refused.
 NoteOffer = Callable[[UnitOfWork, Clock, Person, dict[str, Any]], Awaitable[list[Said]]]
 NOTE_OFFERS: Registry[NoteOffer] = Registry("note offers")
 """What a note's ``offer:`` does when the note is shown (given the answers)."""
+
+OptionSource = Callable[[UnitOfWork, Person, dict[str, Any]], Awaitable[list[Option]]]
+OPTION_SOURCES: Registry[OptionSource] = Registry("option sources")
+"""Where a step's options or items come from (``options_from:`` and ``each:`` in its file),
+worked out from the data and the answers so far when the step is asked."""

@@ -25,9 +25,10 @@ from bot.domain.buttons import (
 )
 from bot.domain.cases import ReferenceProblem, normalise_reference
 from bot.domain.errors import Refusal
-from bot.domain.flows import SKIPPED, AnswerKind, FlowDefinition, Rejected, first_step
+from bot.domain.flows import SKIPPED, AnswerKind, FlowDefinition, Rejected, Step, first_step
 from bot.services.access import require_person
 from bot.services.flow_catalogue import catalogue, flow_for
+from bot.services.flows.dynamic import resolved
 from bot.services.flows.engine import (
     apply_answer,
     begin_flow,
@@ -38,6 +39,7 @@ from bot.services.flows.engine import (
     step_back,
     typed_answer,
 )
+from bot.services.flows.gathering import by_pieces, pressed_piece, typed_piece
 from bot.services.flows.registry import ENDINGS
 from bot.services.flows.replies import FlowReply, Said
 from bot.services.flows.sessions import (
@@ -48,6 +50,7 @@ from bot.services.flows.sessions import (
     is_idle,
     open_session,
     own_draft,
+    position_of,
     session_at,
 )
 from bot.services.flows.turn import FlowTurn
@@ -187,7 +190,9 @@ async def answer_text(
     session = await open_session(turn, idle, typed=True)
     if session is None or isinstance(session, FlowReply):
         return session
-    step = flow_for(session.flow, turn.person.role.value).step(session.step)
+    step = await _step_now(turn, session)
+    if by_pieces(step):
+        return await typed_piece(turn, session, step, text)
     answer = await typed_answer(turn, step, text)
     if isinstance(answer, Rejected):
         matching = await current_question(turn, session, typed=text.strip())
@@ -226,7 +231,9 @@ async def press(
     session = await session_at(turn, button.session_id, button.version)
     if is_idle(session, clock, idle):
         return await expire_session(turn, session)
-    step = flow_for(session.flow, turn.person.role.value).step(session.step)
+    step = await _step_now(turn, session)
+    if by_pieces(step) and button.token != "b":
+        return await pressed_piece(turn, session, step, button.token)
     if button.token[:1] in ("p", "q") and button.token[1:].isdecimal():
         # Another page of a case or member question (of what was typed, for "q"): the same
         # question, nothing answered.
@@ -252,6 +259,12 @@ async def press(
             says=[rejection(answer, step)], question=await current_question(turn, session)
         )
     return await apply_answer(turn, session, answer.value, from_button=True)
+
+
+async def _step_now(turn: FlowTurn, session: FlowSession) -> Step:
+    """The session's current step, with its options as the data has them now."""
+    step = flow_for(session.flow, turn.person.role.value).step(session.step)
+    return await resolved(turn, step, position_of(session).answers)
 
 
 async def cancel(uow: UnitOfWork, clock: Clock, *, telegram_user_id: int) -> FlowReply:

@@ -115,8 +115,8 @@ async def act_on_nudge(
 _FLOW_FOR_DONE = {
     "visit_due": ("visit", "logging"),
     "visit_overdue": ("visit", "logging"),
-    "review_coming": ("case_review", "reviewing"),
-    "review_overdue": ("case_review", "reviewing"),
+    "review_coming": ("plan_review", "reviewing"),
+    "review_overdue": ("plan_review", "reviewing"),
 }
 """Done on a case nudge opens the flow that does it (and how the nudge then reads)."""
 
@@ -129,7 +129,8 @@ async def _do_what_was_asked(
     telegram_user_id: int,
     idle: timedelta,
 ) -> NudgeOutcome:
-    """Done: a visit opens the visit note; a review asks for the next date; an action closes."""
+    """Done: a visit opens the visit note; a review opens the review meeting's record (which
+    ends with the next date); an action closes."""
     template = "nudge_case" if row.kind in CASE_KINDS else "nudge_action"
     if row.kind in _FLOW_FOR_DONE:
         flow_name, acted = _FLOW_FOR_DONE[row.kind]
