@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Action, Case, NoteRevision, SupervisionNote, Visit
 
 _SLICE = 500
+# The open cases of a worker or a team (every /cases, every flow's answers): built once.
+_OPEN_FOR_WORKER = (
+    select(Case)
+    .where(Case.worker_id == bindparam("key"), Case.closed_at.is_(None))
+    .order_by(Case.reference)
+)
+_OPEN_FOR_TEAM = (
+    select(Case)
+    .where(Case.team_id == bindparam("key"), Case.closed_at.is_(None))
+    .order_by(Case.reference)
+)
 
 
 class CaseRepository:
@@ -53,13 +64,11 @@ class CaseRepository:
 
     async def open_for_worker(self, worker_id: int) -> Sequence[Case]:
         """A worker's open cases."""
-        query = select(Case).where(Case.worker_id == worker_id, Case.closed_at.is_(None))
-        return (await self._session.scalars(query.order_by(Case.reference))).all()
+        return (await self._session.scalars(_OPEN_FOR_WORKER, {"key": worker_id})).all()
 
     async def open_for_team(self, team_id: int) -> Sequence[Case]:
         """A team's open cases."""
-        query = select(Case).where(Case.team_id == team_id, Case.closed_at.is_(None))
-        return (await self._session.scalars(query.order_by(Case.reference))).all()
+        return (await self._session.scalars(_OPEN_FOR_TEAM, {"key": team_id})).all()
 
 
 class NoteRepository:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Member, Team
+
+# A member with their team, by Telegram id or by id: built once (see ``_with_team``).
+_WITH_TEAM = select(Member, Team).join(Team, Team.id == Member.team_id)
+_BY_TELEGRAM_ID = _WITH_TEAM.where(Member.telegram_user_id == bindparam("key"))
+_BY_ID = _WITH_TEAM.where(Member.id == bindparam("key"))
 
 
 class TeamRepository:
@@ -72,16 +77,13 @@ class MemberRepository:
         the session has the member already)."""
         if self._session.identity_key(Member, member_id) in self._session.identity_map:
             return await self._session.get(Member, member_id)
-        return await self._with_team(Member.id == member_id)
+        return await self._with_team(_BY_ID, member_id)
 
-    async def _with_team(self, where: Any) -> Member | None:
-        """The one member ``where`` selects, their team loaded in the same statement: whoever
-        asks about a member asks about their team next, and the session then has it."""
-        found = (
-            await self._session.execute(
-                select(Member, Team).join(Team, Team.id == Member.team_id).where(where)
-            )
-        ).first()
+    async def _with_team(self, query: Any, key: int) -> Member | None:
+        """The one member the query finds by ``key``, their team loaded in the same
+        statement: whoever asks about a member asks about their team next, and the session
+        then has it."""
+        found = (await self._session.execute(query, {"key": key})).first()
         return None if found is None else found[0]
 
     async def by_telegram_id(self, telegram_user_id: int) -> Member | None:
@@ -94,7 +96,7 @@ class MemberRepository:
             and known.telegram_user_id == telegram_user_id  # not detached since (a rejoin)
         ):
             return known
-        member = await self._with_team(Member.telegram_user_id == telegram_user_id)
+        member = await self._with_team(_BY_TELEGRAM_ID, telegram_user_id)
         if member is not None:
             self._by_telegram[telegram_user_id] = member
         return member
