@@ -133,9 +133,12 @@ async def test_a_whole_conversation_leaves_no_name_note_answer_or_token_in_the_l
     await alex.tap(REFERENCE)
     await alex.tap("Today")
     await alex.tap("Thinking Together")
+    await alex.tap_until("Zephyrine", "What was the conversation for")  # the supervisor
     await alex.send(TYPED["task"])
     await alex.tap("Skip")
-    await alex.send(TYPED["feelings"])
+    await alex.send(TYPED["feelings"])  # how you are with it
+    for _ in range(3):  # the young person's, the family's, the network's feelings
+        await alex.tap("Skip")
     await alex.tap("Same")
     for _ in range(3):  # risks, strengths, the family's view
         await alex.tap("Skip")
