@@ -13,7 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.report_facts import (
+    AimScores,
     CaseFact,
+    ClosedAims,
     EngagementFact,
     FlagFact,
     Period,
@@ -106,8 +108,27 @@ async def team_facts(uow: UnitOfWork, team: Team, period: Period, today: date) -
                 team.id, period.start - timedelta(days=period.start.weekday()), period.end
             )
         ],
-        closed_aims=None,  # issue 22: the aims of the cases closed in the period
+        closed_aims=await _closed_aims(uow, cases, period),
     )
+
+
+async def _closed_aims(uow: UnitOfWork, cases: list[CaseFact], period: Period) -> list[ClosedAims]:
+    """The aims of the cases closed in the period, each scored at the plan's start and at
+    closing (an aim without both scores is left out)."""
+    found = []
+    for case in cases:
+        if case.closed_on is None or not period.start <= case.closed_on <= period.end:
+            continue
+        plan = await uow.process.plan(case.case_id)
+        aims = await uow.process.aims(plan.id) if plan else []
+        scored = tuple(
+            AimScores(int(aim.start_score), int(aim.end_score))
+            for aim in aims
+            if aim.start_score is not None and aim.end_score is not None
+        )
+        if scored:
+            found.append(ClosedAims(case.case_id, case.worker_id, scored))
+    return found
 
 
 def combined(parts: list[ReportFacts], scope: str, period: Period, today: date) -> ReportFacts:
@@ -132,7 +153,7 @@ def combined(parts: list[ReportFacts], scope: str, period: Period, today: date) 
         bearings_people=[b for p in parts for b in p.bearings_people],
         counts=list(counts.values()),
         engagement=[e for p in parts for e in (p.engagement or [])],
-        closed_aims=None,
+        closed_aims=[a for p in parts for a in (p.closed_aims or [])],
         teams=len(parts),
     )
 

@@ -15,6 +15,7 @@ from bot.clock import MovableClock
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
 from storage.db import Database
 from storage.models import AuditEntry, Case
+from storage.models_process import PlanAim, SupportPlan
 from tests.e2e.conftest import Chatter, member
 from tests.team import (
     OTHER_TEAM_SUPERVISOR_ID,
@@ -48,12 +49,12 @@ async def report_rows(database: Database) -> list[str]:
 
 async def two_weekly_checks(database: Database, clock: MovableClock) -> None:
     """Last week's checks of a case of Alex's (engaged) and one of Kim's (partly, an
-    incident)."""
+    incident); both closed since, with their aims scored at the plan's start and at closing."""
     week = (clock.now() - timedelta(days=7)).date()
     async with database.unit_of_work() as uow:
-        for user, reference, level, incident in (
-            (WORKER_ID, "FAM-0142", "engaged", False),
-            (OTHER_WORKER_ID, "FAM-0200", "partly", True),
+        for user, reference, level, incident, scores in (
+            (WORKER_ID, "FAM-0142", "engaged", False, [(3, 7), (5, 6)]),
+            (OTHER_WORKER_ID, "FAM-0200", "partly", True, [(4, 4)]),
         ):
             worker = await member(uow, user)
             case = Case(
@@ -63,9 +64,28 @@ async def two_weekly_checks(database: Database, clock: MovableClock) -> None:
                 stage="monitoring",
                 cadence_days=7,
                 opened_at=clock.now() - timedelta(days=60),
+                closed_at=clock.now() - timedelta(days=3),
             )
             uow.session.add(case)
             await uow.session.flush()
+            plan = SupportPlan(
+                case_id=case.id,
+                made_on=week - timedelta(days=40),
+                author_id=worker.id,
+                created_at=clock.now(),
+            )
+            uow.session.add(plan)
+            await uow.session.flush()
+            for position, (start, end) in enumerate(scores, 1):
+                uow.session.add(
+                    PlanAim(
+                        plan_id=plan.id,
+                        position=position,
+                        text="Back in school",
+                        start_score=start,
+                        end_score=end,
+                    )
+                )
             check = await uow.engagement.row(
                 team_id=worker.team_id,
                 case_id=case.id,
@@ -99,9 +119,13 @@ async def test_report_sends_a_supervisor_a_picture_then_the_pdf_and_refuses_a_wo
     text = pdf_text(document)
     assert "North Team" in text and "Visits on time" in text
     # The weekly checks (issue 22.6): two, by two workers, one with an incident.
-    assert "2 checks of 2 cases: engaged 1 (50%), partly 1, not engaged 0. Incidents: 1." in (
-        " ".join(text.split())
-    )
+    flat = " ".join(text.split())
+    assert "2 checks of 2 cases: engaged 1 (50%), partly 1, not engaged 0. Incidents: 1." in flat
+    # The aims of the cases closed (issue 22.7): (3+5+4)/3 = 4.0 to (7+6+4)/3 = 5.7.
+    assert (
+        "2 cases closed with 3 aims scored: on average 4.0 out of 10 at the start and 5.7 at "
+        "closing (+1.7). 1 of the 2 cases closed better on average than they started."
+    ) in flat
     assert "fewer than five people took a check" in text
     [entry] = await audited(database, "report.read")
     assert entry.detail["via"] == "chat" and entry.actor_id is not None
