@@ -24,6 +24,8 @@ NOT_ITEMS = {
     "No cover",
     "‹ Back",
     "‹ All cases",
+    "📊 Team picture",
+    "📊 Open the dashboard",
 }
 """Paging, navigation and skip buttons: not items of the list or picker."""
 
