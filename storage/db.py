@@ -242,7 +242,10 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(error, PendingRollbackError) and "reconnect" in str(error):
         # The connection was cut inside this transaction; a fresh one will do.
         return True
-    if isinstance(error, OperationalError | DBAPIError | OSError | ConnectionError):
+    # asyncpg raises some errors unwrapped while a new connection is made (the server still
+    # starting up after a restart: CannotConnectNowError), so its own errors count too.
+    driver = type(error).__module__.startswith("asyncpg")
+    if driver or isinstance(error, OperationalError | DBAPIError | OSError | ConnectionError):
         text = str(error).lower()
         return any(marker in text for marker in _TRANSIENT_MARKERS) or isinstance(
             error, OSError | ConnectionError
