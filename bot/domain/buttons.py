@@ -29,6 +29,7 @@ from bot.domain.button_data import (
     prefill_token,
     prefilled,
 )
+from bot.domain.buttons_erasure import ConfirmErasure, KeepAccount
 from bot.domain.buttons_meetings import IncidentAnswer, RateEngagement, TeamMeetingDiscussed
 from bot.domain.buttons_reports import TeamPicture
 from bot.domain.flags import FlagAction
@@ -38,7 +39,9 @@ from bot.domain.stuck import StuckEnding
 __all__ = [
     "MAX_BYTES",
     "Button",
+    "ConfirmErasure",
     "IncidentAnswer",
+    "KeepAccount",
     "Offer",
     "Offers",
     "RateEngagement",
@@ -458,24 +461,6 @@ class RevokeInvite(Button):
 
     prefix = "ivx"
     invite_id: int
-
-
-# Erasure.
-
-
-@dataclass(frozen=True)
-class ConfirmErasure(Button):
-    """Erase my account, with the cases going to the supervisor named when it was shown."""
-
-    prefix = "fm"
-    supervisor_id: int
-
-
-@dataclass(frozen=True)
-class KeepAccount(Button):
-    """Keep my account."""
-
-    prefix = "fmx"
 
 
 from bot.domain import buttons_process  # noqa: E402, F401  (its kinds join kinds())
