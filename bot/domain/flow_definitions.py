@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.domain.flows import (
+    MAX_LINES,
     AnswerKind,
     Condition,
     FlowDefinition,
@@ -41,6 +42,7 @@ _STEP_KEYS = {
     "each",
     "or_typed",
     "done_label",
+    "max_lines",
 }
 _FLOW_KEYS = {
     "name",
@@ -155,7 +157,15 @@ def _step(flow: str, raw: Any) -> Step:
         each=each,
         or_typed=bool(raw.get("or_typed", False)),
         done_label=str(raw.get("done_label", "flow_lines_done")),
+        max_lines=_max_lines(where, raw.get("max_lines", MAX_LINES)),
     )
+
+
+def _max_lines(where: str, raw: Any) -> int:
+    """At most MAX_LINES: more would not fit the phone screen the step's summary fills."""
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= MAX_LINES:
+        raise FlowDefinitionError(f"{where}: max_lines must be 1 to {MAX_LINES}")
+    return raw
 
 
 def _scale(where: str, raw: Any) -> tuple[int, int]:

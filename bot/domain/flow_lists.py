@@ -11,18 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.domain.flows import SKIPPED, Accepted, Option, Rejected, Step
+from bot.domain.flows import MAX_LINES, SKIPPED, Accepted, Option, Rejected, Step
 
-MAX_LINES = 12
-"""The most lines one step takes (a phone screen of them)."""
+__all__ = ["MAX_LINES", "add_line", "finish_lines", "next_item", "picks_left"]
 
 
-def add_line(lines: Sequence[str], line: str) -> list[str] | Rejected:
-    """The lines with one more (a line already there is not added twice)."""
+def add_line(lines: Sequence[str], line: str, limit: int = MAX_LINES) -> list[str] | Rejected:
+    """The lines with one more, up to ``limit`` (a line already there is not added twice)."""
     if line in lines:
         return list(lines)
-    if len(lines) >= MAX_LINES:
-        return Rejected("too_many_lines", MAX_LINES)
+    if len(lines) >= limit:
+        return Rejected("too_many_lines", limit)
     return [*lines, line]
 
 

@@ -27,6 +27,10 @@ from bot.domain.schedule import (
 TELEGRAM_TEXT_LIMIT = 4096
 
 
+MAX_LINES = 12
+"""The most lines a lines step takes unless it says fewer (a phone screen of them)."""
+
+
 class AnswerKind(StrEnum):
     """What kind of answer a step takes."""
 
@@ -116,6 +120,8 @@ class Step:
     or_typed: bool = False
     """A choice that also takes typed words as the answer (a new one, not among the options)."""
     done_label: str = "flow_lines_done"
+    max_lines: int = MAX_LINES
+    """For lines steps: the most lines the step takes."""
 
     def choices(self) -> tuple[Option, ...]:
         """The options offered as buttons (yes/no steps have two fixed ones)."""

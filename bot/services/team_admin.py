@@ -84,6 +84,10 @@ SETTING_KEYS = {
     "review_interval": ("review_nudge_days",),
     "retention_days": ("retention_days",),
     "safeguarding_instruction": ("safeguarding_instruction",),
+    "first_contact": ("first_contact_alert_days", "assessment_due_days"),
+    "plan_review_weeks": ("plan_review_weeks",),
+    "engagement_weekday": ("engagement_weekday",),
+    "evaluation_counts": ("evaluation_counts",),
 }
 """What /teamsettings offers, and the team settings each choice sets (from the answers of
 the same names; ``ack`` and ``review_interval`` from their own steps)."""
@@ -101,9 +105,9 @@ async def change_team_setting(
     assert team is not None  # a foreign key guarantees it
     chosen = str(answers["what"])
     for key in SETTING_KEYS[chosen]:
-        await _apply(
-            uow, clock, team, key, str(answers[_ANSWER_OF.get(key, key)]), actor_id=person.member_id
-        )
+        answer = answers[_ANSWER_OF.get(key, key)]
+        value = "; ".join(answer) if isinstance(answer, list) else str(answer)  # a lines step
+        await _apply(uow, clock, team, key, value, actor_id=person.member_id)
     now = clock.now()
     for supervisor in await uow.members.of_team(team.id, role=Role.SUPERVISOR.value):
         if supervisor.id != person.member_id:

@@ -32,6 +32,8 @@ def test_a_line_is_added_once_and_no_more_than_the_most() -> None:
     assert add_line(["Debt"], "Debt") == ["Debt"]
     full = [f"line {n}" for n in range(MAX_LINES)]
     assert add_line(full, "one more") == Rejected("too_many_lines", MAX_LINES)
+    assert add_line(["a", "b"], "c", 2) == Rejected("too_many_lines", 2)
+    assert add_line(["a"], "b", 2) == ["a", "b"]
 
 
 def test_thats_all_gives_the_lines_and_none_only_when_the_step_may_be_skipped() -> None:
@@ -84,7 +86,8 @@ def test_definitions_declare_lines_sources_and_items() -> None:
     flow = definition_from_dict(_flow(kind="lines", options_from="network", done_label="x"))
     step = flow.steps[0]
     assert step.kind is AnswerKind.LINES and step.options_from == "network"
-    assert step.done_label == "x"
+    assert step.done_label == "x" and step.max_lines == MAX_LINES
+    assert definition_from_dict(_flow(kind="lines", max_lines=6)).steps[0].max_lines == 6
     assert definition_from_dict(_flow(kind="choice", options_from="network")).steps[0].options == ()
     assert definition_from_dict(_flow(kind="scale", scale=[0, 10], each="aims")).steps[0].each
 
@@ -95,6 +98,8 @@ def test_definitions_declare_lines_sources_and_items() -> None:
         ({"kind": "date", "options_from": "network"}, "options_from is for choice and lines"),
         ({"kind": "date", "each": "aims"}, "each is for choice, scale and text"),
         ({"kind": "choice"}, "a choice needs options"),
+        ({"kind": "lines", "max_lines": 13}, "max_lines must be 1 to 12"),
+        ({"kind": "lines", "max_lines": "6"}, "max_lines must be 1 to 12"),
     ],
 )
 def test_definitions_refuse_sources_where_they_mean_nothing(

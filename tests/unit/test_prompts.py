@@ -13,6 +13,7 @@ from bot.domain.invites import InviteState
 from bot.domain.roles import Role
 from bot.sandbox.emulator.html_text import parse_html
 from bot.services.access import Person
+from bot.services.team_admin import SETTING_KEYS
 from prompts import TEMPLATES, command_menu, known_commands, label, render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,3 +69,11 @@ def test_a_flags_news_shows_its_reference_in_bold_not_as_escaped_markup() -> Non
         assert "your flag on FAM-0552 <i>&" in shown
     plain = render("flag_news", news="ack", by="Sam", flag=SimpleNamespace(reference=None))
     assert parse_html(plain).text.strip() == "✓ Sam has acknowledged your flag."
+
+
+@pytest.mark.parametrize("setting", sorted(SETTING_KEYS))
+def test_every_setting_of_teamsettings_has_words_for_its_news(setting: str) -> None:
+    """A new /teamsettings choice without words would fail when saved, or tell the other
+    supervisors of an empty change."""
+    saved = render("team_setting_saved", setting=setting, team_name="North Team")
+    assert saved.startswith("✓ Saved North Team's ") and "'s ." not in saved

@@ -72,7 +72,7 @@ async def pressed_piece(turn: FlowTurn, session: FlowSession, step: Step, token:
 async def _add_line(
     turn: FlowTurn, session: FlowSession, step: Step, line: str, answered: Any
 ) -> FlowReply:
-    lines = add_line(gathered(session) or [], line)
+    lines = add_line(gathered(session) or [], line, step.max_lines)
     if isinstance(lines, Rejected):
         return await _again(turn, session, lines, step)
     _keep(turn, session, lines)
