@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.services import cases, plan_reviews, support_plan
+from bot.services import cases, engagement, plan_reviews, support_plan
 from bot.services.access import Person
 from storage.db import Database
 
@@ -29,6 +29,7 @@ PROCESS_SECRETS = {
     "worker_words": "Far calmer Hetherington-workerwords at home",
     "impact": "Mum: we Lowestoft-impact talk now",
     "stepped_down": "Locality Saltonstall-steppeddown hub",
+    "weekly_incident": "Door kicked Throckmorton-weeklyincident in",
 }
 
 
@@ -42,7 +43,8 @@ async def write_process(
     words: Mapping[str, str] = PROCESS_SECRETS,
 ) -> None:
     """An agreement, an assessment, a plan (aims scored, a network), an action for ``other``
-    and one for a family member, a review, and the closing with its evaluation (``words``:
+    and one for a family member, a review, the week's incident, and the closing with its
+    evaluation (``words``:
     what is typed, by the keys of ``PROCESS_SECRETS``)."""
     s = words
     base: dict[str, Any] = {"case": case_id}
@@ -127,6 +129,9 @@ async def write_process(
                 "next_review": (today + timedelta(days=42)).isoformat(),
             },
         )
+    async with database.unit_of_work() as uow:
+        answers = {**base, "what": s["weekly_incident"]}
+        await engagement.record_incident(uow, clock, worker, answers)
     async with database.unit_of_work() as uow:
         plan = await uow.process.plan(case_id)
         assert plan is not None

@@ -81,6 +81,17 @@ class ReviewRecord:
 
 
 @dataclass(frozen=True)
+class EngagementRecord:
+    """One week's engagement check: engaged, partly or not (None: not rated), and whether
+    there was an incident, with its line."""
+
+    week: date
+    engagement: str | None
+    incident: bool | None
+    incident_note: str | None
+
+
+@dataclass(frozen=True)
 class EvaluationRecord:
     """What changed by the closing: in words (the worker's, the family's and agencies') and in
     numbers (the team's counts at the start and the end; the aims' scores are on the plan)."""
@@ -102,10 +113,11 @@ class ProcessRecord:
     plan: PlanRecord | None
     reviews: list[ReviewRecord]
     evaluation: EvaluationRecord | None
+    engagement: list[EngagementRecord]
+    """The weekly checks, newest first."""
 
     @property
     def empty(self) -> bool:
         """Nothing of the process is recorded yet."""
-        return not (self.agreements or self.assessments or self.plan or self.reviews) and (
-            self.evaluation is None
-        )
+        recorded = self.agreements or self.assessments or self.plan or self.reviews
+        return not (recorded or self.engagement) and self.evaluation is None

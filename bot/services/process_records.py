@@ -13,6 +13,7 @@ from bot.domain.process_records import (
     AgreementRecord,
     AimRecord,
     AssessmentRecord,
+    EngagementRecord,
     EvaluationRecord,
     PlanActionRecord,
     PlanRecord,
@@ -22,6 +23,9 @@ from bot.domain.process_records import (
 from bot.services.access import member_name
 from storage.models import Case
 from storage.uow import UnitOfWork
+
+ALL_WEEKS = 520
+"""Ten years of weekly checks: every one a case can have had (retention ends it sooner)."""
 
 
 async def plan_actions(uow: UnitOfWork, case_id: int) -> list[PlanActionRecord]:
@@ -107,4 +111,8 @@ async def process_record(uow: UnitOfWork, case: Case) -> ProcessRecord:
             row.stepped_down_to,
             await name(row.author_id),
         )
-    return ProcessRecord(agreements, assessments, plan, reviews, evaluation)
+    engagement = [
+        EngagementRecord(c.week, c.engagement, c.incident, c.incident_note)
+        for c in await uow.engagement.for_case(case.id, limit=ALL_WEEKS)
+    ]
+    return ProcessRecord(agreements, assessments, plan, reviews, evaluation, engagement)

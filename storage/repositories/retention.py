@@ -23,6 +23,7 @@ from storage.models import (
     Action,
     AgendaItem,
     Case,
+    EngagementCheck,
     Flag,
     FlowSession,
     NoteRevision,
@@ -52,6 +53,7 @@ PROCESS_TABLES = (
     "family_agreements",
     "assessments",
     "case_network",
+    "engagement_checks",
 )
 """The key-worker process's tables, children before parents."""
 
@@ -236,6 +238,7 @@ class PurgeRepository:
             ("family_agreements", FamilyAgreement, FamilyAgreement.case_id == case_id),
             ("assessments", Assessment, Assessment.case_id == case_id),
             ("case_network", NetworkEntry, NetworkEntry.case_id == case_id),
+            ("engagement_checks", EngagementCheck, EngagementCheck.case_id == case_id),
         ]
 
     async def _ids(self, key: Any, condition: ColumnElement[bool]) -> list[int]:

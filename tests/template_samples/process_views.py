@@ -10,6 +10,7 @@ from bot.domain.process_records import (
     AgreementRecord,
     AimRecord,
     AssessmentRecord,
+    EngagementRecord,
     EvaluationRecord,
     PlanActionRecord,
     PlanRecord,
@@ -96,6 +97,15 @@ def process(f: Fill) -> ProcessRecord:
                 f.optional(f.text(limit_of("case_close", "stepped_down"))),
                 f.name(),
             )
+        ),
+        engagement=f.many(
+            lambda i: EngagementRecord(
+                f.day(),
+                f.optional(f.pick(("engaged", "partly", "not"))),
+                f.optional(f.maybe()),
+                f.optional(f.text(limit_of("incident", "what"))),
+            ),
+            60,
         ),
     )
 

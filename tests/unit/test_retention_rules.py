@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import storage.models_process  # noqa: F401  (the key-worker process's tables join the metadata)
 from bot.domain.retention import (
     ClosedCase,
     cutoffs,
@@ -15,6 +16,8 @@ from bot.domain.retention import (
     retention_days,
 )
 from bot.domain.team_settings import team_settings
+from storage.models import Base
+from storage.repositories.retention import PURGED_TABLES
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -70,3 +73,16 @@ def test_each_team_has_its_own_cutoff() -> None:
         1: NOW - timedelta(days=30),
         2: NOW - timedelta(days=90),
     }
+
+
+def test_every_table_that_points_at_a_case_is_purged_with_it() -> None:
+    """A new table with a case's rows, left out of the purge, would make every purge of a case
+    that has one fail on its foreign key (the weekly engagement checks once did)."""
+    pointing = {
+        table.name
+        for table in Base.metadata.sorted_tables
+        for key in table.foreign_keys
+        if key.column.table.name == "cases" and table.name != "cases"
+    }
+    assert {"visits", "plan_reviews", "engagement_checks"} <= pointing  # the whole metadata
+    assert pointing <= set(PURGED_TABLES), pointing - set(PURGED_TABLES)
