@@ -56,6 +56,7 @@ async def show_part(turn: Turn, press: Press[ShowCasePart]) -> None:
             keyboard.append([Offer(StartFlowForCase("plan", case_id), "start_plan")])
         elif part == "plan":
             keyboard.append([Offer(StartFlowForCase("plan_action", case_id), "plan_add_action")])
+            keyboard.append([Offer(StartFlowForCase("plan_aims", case_id), "plan_change_aims")])
             keyboard.append([Offer(StartFlowForCase("plan_review", case_id), "start_plan_review")])
     keyboard.append([Offer(CasePlanMenu(case_id), "back_to_plan_menu")])
     turn.replace(press.message_id, "case_part", keyboard=keyboard, shown=shown)

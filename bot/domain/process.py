@@ -37,6 +37,13 @@ def aims_with_engagement(aims: Sequence[str]) -> list[str]:
     return [*named, ENGAGEMENT_AIM]
 
 
+def aims_kept(current: Sequence[tuple[int, str]], wanted: Sequence[str]) -> list[int | None]:
+    """For each aim now wanted, in order, the id of the plan's aim it keeps (the same words,
+    whatever their case: its scores go with it), or None for a new one."""
+    by_words = {words.casefold(): aim_id for aim_id, words in current}
+    return [by_words.pop(words.casefold(), None) for words in wanted]
+
+
 LEVELS = ("person", "family", "community")
 """An assessment's three levels (the community includes school)."""
 SIDES = ("risk", "protective")

@@ -79,6 +79,23 @@ async def new_aims(uow: UnitOfWork, person: Person, answers: dict[str, Any]) -> 
     return [Option(str(number), aim) for number, aim in enumerate(aims)]
 
 
+async def current_aims(uow: UnitOfWork, person: Person, answers: dict[str, Any]) -> list[Option]:
+    """The plan's aims by their words, to keep (picked) when the aims change."""
+    return [Option(aim.label, aim.label) for aim in await plan_aims(uow, person, answers)]
+
+
+async def added_aims(uow: UnitOfWork, person: Person, answers: dict[str, Any]) -> list[Option]:
+    """The aims being written that the plan does not have yet (to score), by their place."""
+    current = [(int(aim.value), aim.label) for aim in await plan_aims(uow, person, answers)]
+    aims = rules.aims_with_engagement(answers.get("aims") or [])
+    kept = rules.aims_kept(current, aims)
+    return [
+        Option(str(n), aim)
+        for n, (aim, same) in enumerate(zip(aims, kept, strict=True))
+        if same is None
+    ]
+
+
 async def team_counts(uow: UnitOfWork, person: Person, answers: dict[str, Any]) -> list[Option]:
     """The counts the team keeps at closing (a team setting)."""
     names = (await team_rules(uow, person.team_id)).settings.evaluation_counts

@@ -106,6 +106,42 @@ async def save_plan(
     return [Said("plan_saved", {"reference": case.reference, "aims": aims}, offers)]
 
 
+async def save_plan_aims(
+    uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
+) -> list[Said]:
+    """The end of "change the aims": the plan's aims as now wanted, in order of need. An aim
+    kept keeps its scores; a new one is scored now; one no longer wanted goes (audited, by
+    count: the words are the case's)."""
+    case = await changeable_case(uow, person, answers["case"])
+    plan = await uow.process.plan(case.id)
+    if plan is None:
+        raise Refusal("no_plan", reference=case.reference)
+    current = {aim.id: aim for aim in await uow.process.aims(plan.id)}
+    aims = rules.aims_with_engagement(answers.get("aims") or [])
+    kept = rules.aims_kept([(aim.id, aim.text) for aim in current.values()], aims)
+    scores = answers.get("scores") or {}
+    for number, (words, aim_id) in enumerate(zip(aims, kept, strict=True)):
+        if aim_id is None:
+            start = scores.get(str(number))
+            await uow.process.add(
+                PlanAim(plan_id=plan.id, position=number + 1, text=words, start_score=start)
+            )
+        else:
+            current.pop(aim_id).position = number + 1
+    for dropped in current.values():
+        await uow.process.remove(dropped)
+    await uow.audit.record(
+        at=clock.now(),
+        action="plan.aims_changed",
+        subject=f"case:{case.id}",
+        team_id=case.team_id,
+        actor_id=person.member_id,
+        detail={"aims": len(aims), "new": kept.count(None), "dropped": len(current)},
+    )
+    back = [[Offer(ShowCasePart(case.id, "plan"), "plan_aims_back")]]
+    return [Said("plan_aims_saved", {"reference": case.reference, "aims": aims}, back)]
+
+
 async def save_plan_action(
     uow: UnitOfWork, clock: Clock, person: Person, answers: dict[str, Any]
 ) -> list[Said]:

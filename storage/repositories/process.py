@@ -35,6 +35,11 @@ class ProcessRepository:
         await self._session.flush()
         return row
 
+    async def remove(self, row: Row) -> None:
+        """Delete a row (a plan's aim no longer wanted)."""
+        await self._session.delete(row)
+        await self._session.flush()
+
     async def network(self, case_id: int) -> Sequence[NetworkEntry]:
         """The family roles and agencies involved with the case, in the order added."""
         query = select(NetworkEntry).where(NetworkEntry.case_id == case_id)

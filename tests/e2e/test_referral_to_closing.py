@@ -263,6 +263,20 @@ async def test_one_case_from_referral_to_closing_through_every_stage(
     assert "Took part: Alex Worker, Mum, School" in history.text
     assert "• Invite Mum to a meeting about Year 10 (School): dropped" in history.text
 
+    # The review changed the aims: two kept (with their scores), one dropped, one new.
+    await alex.press("‹ Plan & reviews")
+    await alex.press("🎯 Plan")
+    asked = await alex.tap_until("Change the aims", "aims now")
+    assert asked.labels[:3] == [
+        "Back in school full time",
+        "Calmer evenings at home",
+        "Keeping the family engaged",
+    ]
+    await lines(alex, ["Dad back in touch"], ["Back in school full time"], "Dad back in touch")
+    # Keeping the family engaged stays without being picked (and was not new: not scored).
+    aims = await alex.tap_until("2", "Saved")
+    assert "1. Dad back in touch\n2. Back in school full time\n3. Keeping the family" in aims.text
+
     # Evaluation and closing: the close offered at once, and a prompt a week on.
     closing = await to_stage(alex, "Evaluation and closing")
     assert closing.labels[0] == "🏁 Close the case"
@@ -274,9 +288,9 @@ async def test_one_case_from_referral_to_closing_through_every_stage(
     await alex.tap_until("Yes, evaluate it", "In your words")
     await alex.send_until("School every day and far fewer rows", "difference it made")
     await lines(alex, ["Mum – we talk now", "School – attendance 95%"], [], "Where are")
-    await alex.tap_until("8", "Calmer evenings")
-    await alex.tap_until("7", "Keeping the family engaged")
-    await alex.tap_until("9", "Incidents reported")
+    await alex.tap_until("9", "Back in school full time")  # Dad back in touch, first now
+    await alex.tap_until("5", "Keeping the family engaged")
+    await alex.tap_until("8", "Incidents reported")
     await alex.send_until("lots", "whole number")
     await alex.send_until("6", "School days missed")
     await alex.send_until("12", "Incidents reported")
@@ -316,8 +330,9 @@ async def test_one_case_from_referral_to_closing_through_every_stage(
         "Stays out late",
         "A trusted adult",
         "Nan's support",
-        "Back in school full time: 3 → 8",
-        "Keeping the family engaged: 6 → 9",
+        "Back in school full time: 3 → 5",
+        "Keeping the family engaged: 6 → 8",
+        "Dad back in touch: 2 → 9",
         "Ring school about a reduced timetable – Alex Worker",
         "Get up for school on time – Mum",
         "Invite Mum to a meeting about Year 10 – School",
@@ -336,3 +351,4 @@ async def test_one_case_from_referral_to_closing_through_every_stage(
         "Goals met",
     ):
         assert words in flat, words
+    assert "Calmer evenings at home" not in flat  # dropped from the plan at its review

@@ -185,6 +185,10 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "reference": f.reference(),
         "aims": f.many(lambda i: f.text(limit_of("plan", "aims")), MAX_LINES + 1),
     },
+    "plan_aims_saved": lambda f: {
+        "reference": f.reference(),
+        "aims": f.many(lambda i: f.text(limit_of("plan_aims", "aims")), MAX_LINES + 1),
+    },
     "plan_action_saved": lambda f: {
         "reference": f.reference(),
         "owner": f.pick((f.name(), f.text(limit_of("plan_action", "owner_agency")))),
@@ -197,6 +201,7 @@ SAMPLES: dict[str, Builder] = {name: lambda f: {} for name in NO_VALUES} | {
         "next_review": f.optional(f.day()),
     },
     "refusal_plan_exists": lambda f: {"reference": f.reference()},
+    "refusal_no_plan": lambda f: {"reference": f.reference()},
     "flow_rejected_too_many_lines": lambda f: {"limit": MAX_LINES},
     "case_closed": lambda f: {"reference": f.reference()},
     "case_created": lambda f: {"case": card(f), "today": TODAY},

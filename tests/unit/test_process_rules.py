@@ -73,3 +73,11 @@ def test_the_teams_counts_are_a_setting() -> None:
     assert team_settings({"evaluation_counts": ["A"]}).evaluation_counts == ("A",)
     with pytest.raises(ValueError, match="evaluation_counts"):
         parse_setting("evaluation_counts", ";".join("abcdefg"))
+
+
+def test_changed_aims_keep_the_aims_of_the_same_words_and_only_those() -> None:
+    current = [(11, "Back in school"), (12, "Calmer evenings"), (13, "Keeping the family engaged")]
+    wanted = ["Dad back in touch", "keeping the family engaged", "Back in school"]
+    assert rules.aims_kept(current, wanted) == [None, 13, 11]  # 12 is dropped
+    assert rules.aims_kept(current, ["Back in school", "back in school"]) == [11, None]
+    assert rules.aims_kept([], ["A"]) == [None]
