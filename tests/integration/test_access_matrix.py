@@ -292,7 +292,8 @@ MATRIX: dict[str, Row] = {
     "support_plan.save_plan": Row(OWNER_AND_SUPERVISOR, as_person(
         lambda c, p: support_plan.save_plan(c.uow, c.clock, p, {
             "case": c.world.case, "aims": ["Back in school"]}))),
-    "support_plan.save_plan_aims": Row(OWNER_AND_SUPERVISOR, as_person(lambda c, p: _plan_then_new_aims(c, p))),
+    "support_plan.save_plan_aims": Row(
+        OWNER_AND_SUPERVISOR, as_person(lambda c, p: _plan_then_new_aims(c, p))),
     "support_plan.save_plan_action": Row(OWNER_AND_SUPERVISOR, as_person(
         lambda c, p: support_plan.save_plan_action(c.uow, c.clock, p, {
             "case": c.world.case, "what": "Get up on time", "owner_kind": "family",
