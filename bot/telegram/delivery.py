@@ -5,7 +5,8 @@ and claiming more as they go (on PostgreSQL with ``SKIP LOCKED``, so several
 processes share the work and never take the same row). Claimed rows queue by
 chat: chats are served concurrently, each chat's rows one after another in
 order, every send paced to Telegram's limits by the ``Pacer``. Each row is
-composed from current data just before it is sent, and marked sent with
+composed from current data just before it is sent (the rows whose turn comes
+together composed in one transaction, ``GroupCommit``), and marked sent with
 Telegram's message id (the sends that finish together marked in one transaction,
 ``SentMarks``). At most ``in_flight`` sends are between going out and
 being recorded at any moment (``DELIVERY_IN_FLIGHT``): that is how many a crash
@@ -38,6 +39,7 @@ import asyncio
 import logging
 import random
 from collections import Counter, deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -48,6 +50,7 @@ from bot.logs import bound_ids
 from bot.services import reachability
 from bot.services.outgoing import Later, Outgoing, compose
 from bot.telegram.calls import FLOOD_REASON, ApiCaller, CallOutcome
+from bot.telegram.group_commit import GroupCommit
 from bot.telegram.pacing import Pacer
 from bot.telegram.replies import Replies
 from bot.telegram.sent_marks import SentMarks
@@ -76,6 +79,10 @@ class _Prepared:
     method: str
     params: dict[str, Any]
     edits: bool
+
+
+_Composed = tuple[str, int, Outgoing, str]
+"""A row composed: its kind, its chat, what to say and its text rendered."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,12 @@ class Delivery:
         self._send_timeout = send_timeout
         self._random = rng or random.Random()
         self._sent_marks = SentMarks(database)
+        self._composing: GroupCommit[Claim, _Composed | None] = GroupCommit(
+            database,
+            self._compose_all,
+            name="outbox-compose",
+            alone_on=lambda error: not is_transient(error),
+        )
         self._lock = asyncio.Lock()
         self._dirty = False
         self._stopped = False
@@ -252,7 +265,7 @@ class Delivery:
 
     async def _prepare(self, claim: Claim) -> _Prepared | None:
         """Compose the row from current data (dropping it when nothing is left to say)."""
-        composed = await self._database.run(partial(self._compose, claim))
+        composed = await self._composing.submit(claim)
         if composed is None:
             return None
         kind, chat_id, outgoing, html = composed
@@ -277,10 +290,14 @@ class Delivery:
             kind, chat_id, call["method"], call["params"], outgoing.edit_message_id is not None
         )
 
-    async def _compose(
-        self, claim: Claim, uow: UnitOfWork
-    ) -> tuple[str, int, Outgoing, str] | None:
-        """In one transaction: extend the lease, compose the row, or settle it as unsendable."""
+    async def _compose_all(
+        self, claims: Sequence[Claim], uow: UnitOfWork
+    ) -> list[_Composed | None]:
+        """The rows whose turn has come in the lanes meanwhile, composed in one transaction."""
+        return [await self._compose(claim, uow) for claim in claims]
+
+    async def _compose(self, claim: Claim, uow: UnitOfWork) -> _Composed | None:
+        """Extend the lease, compose the row, or settle it as unsendable."""
         row = await uow.outbox.held(claim)
         if row is None:
             return None  # our lease ran out and another run took it
