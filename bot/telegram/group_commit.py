@@ -62,18 +62,26 @@ class GroupCommit(Generic[Item, Result]):
         return await done
 
     async def _write(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            try:
-                results = await self._run(batch)
-            except Exception as error:
-                if len(batch) > 1 and self._alone_on is not None and self._alone_on(error):
-                    for waiting in batch:
-                        await self._settle([waiting])
-                else:
-                    _fail(batch, error)
-                continue
-            _succeed(batch, results)
+        batch: list[_Waiting[Item, Result]] = []
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    results = await self._run(batch)
+                except Exception as error:
+                    if len(batch) > 1 and self._alone_on is not None and self._alone_on(error):
+                        for waiting in batch:
+                            await self._settle([waiting])
+                    else:
+                        _fail(batch, error)
+                    continue
+                _succeed(batch, results)
+        finally:
+            # Cancelled (the process stopping): no caller waits for ever on a transaction
+            # that will not come.
+            for waiting in [*batch, *self._waiting]:
+                waiting.done.cancel()
+            self._waiting = []
 
     async def _settle(self, batch: list[_Waiting[Item, Result]]) -> None:
         try:

@@ -105,3 +105,24 @@ async def test_a_failure_that_may_be_one_items_own_is_tried_again_item_by_item(
     every = GroupCommit(database, _doubled, name="test")
     results = await asyncio.gather(*(every.submit(n) for n in (1, 13, 2)), return_exceptions=True)
     assert all(isinstance(result, ValueError) for result in results)
+
+
+async def test_callers_are_not_left_waiting_when_the_writer_is_cancelled(
+    database: Database,
+) -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(items: Sequence[int], uow: UnitOfWork) -> list[int]:
+        started.set()
+        await release.wait()
+        return list(items)
+
+    commit = GroupCommit(database, slow, name="test")
+    first = asyncio.ensure_future(commit.submit(1))
+    await started.wait()
+    second = asyncio.ensure_future(commit.submit(2))  # waits for the next transaction
+    await asyncio.sleep(0)
+    assert commit._writer is not None
+    commit._writer.cancel()
+    done = await asyncio.gather(first, second, return_exceptions=True)
+    assert all(isinstance(outcome, asyncio.CancelledError) for outcome in done)
