@@ -22,6 +22,7 @@ from storage.db import Database
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 from tests.outbox_notes import note_row, owe
+from tests.waiting import eventually
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 UNPACED = PaceLimits(overall_per_second=100_000, per_chat_per_second=1_000)
@@ -121,7 +122,11 @@ async def test_callers_are_not_left_waiting_when_the_writer_is_cancelled(
     first = asyncio.ensure_future(commit.submit(1))
     await started.wait()
     second = asyncio.ensure_future(commit.submit(2))  # waits for the next transaction
-    await asyncio.sleep(0)
+
+    async def second_waiting() -> bool:
+        return len(commit._waiting) == 1
+
+    await eventually(second_waiting)
     assert commit._writer is not None
     commit._writer.cancel()
     done = await asyncio.gather(first, second, return_exceptions=True)
